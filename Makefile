@@ -1,0 +1,64 @@
+# The project's front door. `make run` and `make test` are the README's Quick start.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+DEV_ENV := var/development.env
+# Development targets run with DEBUG on; var/development.env is only read when it is.
+run setup: export DJANGO_DEBUG := 1
+
+.PHONY: help run setup assets migrate seed test lint format clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+assets: node_modules/.installed  ## Build NHS.UK frontend and our styles into static/dist/
+	mkdir -p static/dist
+	npm run --silent build:css
+	cp -R node_modules/nhsuk-frontend/dist/nhsuk/assets/images static/dist/
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/dist/
+	cp static/js/portal.js static/dist/portal.js
+
+$(DEV_ENV): $(VENV)/.installed
+	$(PY) -m portal.devkeys $(DEV_ENV)
+
+setup: $(VENV)/.installed assets $(DEV_ENV)  ## Install everything and prepare the development databases
+	$(PY) manage.py migrate --database default
+	$(PY) manage.py migrate --database confidential
+	$(PY) manage.py seed_demo
+
+run: setup  ## Start the portal on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)
+	@echo "Starting the portal on http://127.0.0.1:8000 (Ctrl-C stops the site, worker and beat)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) -m celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
+	  --without-gossip --without-mingle --without-heartbeat & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed assets  ## Run the whole suite on PostgreSQL (two databases), Redis and Chromium
+	@services=$$(bash scripts/test-services.sh) || exit 1; \
+	set -a; eval "$$services"; set +a; \
+	DJANGO_DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed  ## ruff (lint and format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy .
+
+format: $(VENV)/.installed  ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:  ## Remove the development databases, keys and built assets
+	rm -rf var static/dist staticfiles

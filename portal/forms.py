@@ -1,0 +1,89 @@
+"""Forms of the portal app."""
+
+from __future__ import annotations
+
+from django import forms
+
+from portal.models import StaffProfile
+
+
+def _is_yes(value: str) -> bool:
+    return value == "True"
+
+
+class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    is_clinical = forms.TypedChoiceField(
+        label="Is your role clinical?",
+        help_text="A clinical role involves caring for patients or service users directly.",
+        choices=[("True", "Yes"), ("False", "No")],
+        coerce=_is_yes,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if your role is clinical"},
+    )
+
+    class Meta:
+        model = StaffProfile
+        fields = [
+            "display_name",
+            "job_title",
+            "staff_group",
+            "organisation",
+            "site",
+            "is_clinical",
+            "cares_for_both",
+        ]
+        labels = {
+            "display_name": "Display name",
+            "job_title": "Job title",
+            "staff_group": "Staff group",
+            "organisation": "Organisation",
+            "site": "Site or base (optional)",
+            "cares_for_both": (
+                "How often do you care for people with both physical and mental health needs?"
+            ),
+        }
+        help_texts = {
+            "display_name": "Shown beside any comments you post, instead of your email address.",
+            "staff_group": "As shown in the Electronic Staff Record (ESR).",
+            "organisation": "For example, King's College Hospital NHS Foundation Trust.",
+            "cares_for_both": "This helps us recommend the right level of learning for you.",
+        }
+        widgets = {"cares_for_both": forms.RadioSelect}
+        error_messages = {
+            "display_name": {
+                "required": "Enter a display name",
+                "max_length": "Display name must be 80 characters or fewer",
+            },
+            "job_title": {
+                "required": "Enter your job title",
+                "max_length": "Job title must be 120 characters or fewer",
+            },
+            "staff_group": {
+                "required": "Select your staff group",
+                "invalid_choice": "Select your staff group from the list",
+            },
+            "organisation": {
+                "required": "Enter your organisation",
+                "max_length": "Organisation must be 120 characters or fewer",
+            },
+            "site": {"max_length": "Site must be 120 characters or fewer"},
+            "cares_for_both": {
+                "required": (
+                    "Select how often you care for people with both physical and mental "
+                    "health needs"
+                ),
+                "invalid_choice": "Select one of the options",
+            },
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["staff_group"].choices = [("", "Choose your staff group")] + list(  # type: ignore[attr-defined]
+            self.fields["staff_group"].choices  # type: ignore[attr-defined]
+        )[1:]
+
+    def clean_display_name(self) -> str:
+        name: str = self.cleaned_data["display_name"].strip()
+        if "@" in name:
+            raise forms.ValidationError("Display name must not be an email address")
+        return name

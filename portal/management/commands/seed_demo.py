@@ -1,0 +1,33 @@
+"""Create demo accounts (and, as capabilities arrive, demo content) for development."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.demo import DEMO_PASSWORD, seed_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Create one demo account per role, with demo content. Development only."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it only runs when "
+                "DJANGO_DEBUG=1."
+            )
+        accounts = seed_demo_accounts()
+        self.stdout.write(self.style.SUCCESS("Demo accounts (development only):"))
+        self.stdout.write(f"  Password for every account: {DEMO_PASSWORD}")
+        for account in accounts:
+            line = f"  {account.role:<14} {account.email}"
+            if account.totp_secret:
+                line += f"   TOTP secret: {account.totp_secret}"
+            self.stdout.write(line)
+        self.stdout.write(
+            "  Add a TOTP secret to an authenticator app (or run `oathtool --totp -b SECRET`) "
+            "to get the sign-in code."
+        )

@@ -1,0 +1,108 @@
+"""The portal's own records: the user, the staff profile, and the worker heartbeat."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A member of staff, who signs in with their work email address."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class StaffGroup(models.TextChoices):
+    """The NHS Electronic Staff Record staff groups, and one for partners outside ESR."""
+
+    ADD_PROF_SCIENTIFIC_TECHNICAL = (
+        "add_prof_scientific_technical",
+        "Additional Professional Scientific and Technical",
+    )
+    ADDITIONAL_CLINICAL_SERVICES = "additional_clinical_services", "Additional Clinical Services"
+    ADMINISTRATIVE_CLERICAL = "administrative_clerical", "Administrative and Clerical"
+    ALLIED_HEALTH_PROFESSIONALS = "allied_health_professionals", "Allied Health Professionals"
+    ESTATES_ANCILLARY = "estates_ancillary", "Estates and Ancillary"
+    HEALTHCARE_SCIENTISTS = "healthcare_scientists", "Healthcare Scientists"
+    MEDICAL_DENTAL = "medical_dental", "Medical and Dental"
+    NURSING_MIDWIFERY_REGISTERED = "nursing_midwifery_registered", "Nursing and Midwifery Registered"
+    STUDENTS = "students", "Students"
+    OTHER = "other", "Other, including social care and partner organisations"
+
+
+class CaringFrequency(models.TextChoices):
+    """How often someone cares for people with both physical and mental health needs."""
+
+    NEVER = "never", "Never"
+    SOMETIMES = "sometimes", "Sometimes"
+    REGULARLY = "regularly", "Regularly"
+
+
+class StaffProfile(models.Model):
+    """What a member of staff tells us about their role, used to recommend learning."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
+    display_name = models.CharField(
+        max_length=80, help_text="Shown beside your comments instead of your email address."
+    )
+    staff_group = models.CharField(max_length=40, choices=StaffGroup.choices)
+    job_title = models.CharField(max_length=120)
+    organisation = models.CharField(max_length=120)
+    site = models.CharField(max_length=120, blank=True)
+    is_clinical = models.BooleanField()
+    cares_for_both = models.CharField(
+        "how often you care for people with both physical and mental health needs",
+        max_length=12,
+        choices=CaringFrequency.choices,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran the heartbeat task: proof the background path works."""
+
+    name = models.CharField(max_length=40, unique=True, default="celery")
+    beat_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,16 @@
+"""Background tasks of the portal app."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from portal.models import WorkerHeartbeat
+
+
+@shared_task(name="portal.record_worker_heartbeat")
+def record_worker_heartbeat() -> str:
+    """Record that a worker is alive; the health page shows when it last ran."""
+    beat_at = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(name="celery", defaults={"beat_at": beat_at})
+    return beat_at.isoformat()

@@ -1,0 +1,24 @@
+"""The portal's URLs."""
+
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+# The admin's own sign-in is replaced by allauth's, so rate limits and MFA guard it too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Mind & Body Staff Portal: back office"
+admin.site.site_title = "Back office"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("learning/", include("learning.urls")),
+    path("hub/", include("wellbeing.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,47 @@
+"""A real Celery worker on Redis runs the portal's tasks end to end."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django_celery_beat.models import PeriodicTask
+
+from portal.celery import app
+from portal.models import WorkerHeartbeat
+from portal.tasks import record_worker_heartbeat
+
+
+def test_the_broker_is_redis_in_the_test_suite():
+    assert settings.REDIS_URL.startswith("redis://"), "make test runs the suite against Redis"
+    assert app.conf.broker_url == settings.REDIS_URL
+
+
+def test_celery_is_configured_for_safe_delivery():
+    assert app.conf.task_acks_late is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.task_serializer == "json"
+    assert app.conf.task_time_limit
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_heartbeat_task_sent_through_redis():
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = record_worker_heartbeat.delay()
+        assert result.get(timeout=20)
+    deadline = time.monotonic() + 5
+    while not WorkerHeartbeat.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert WorkerHeartbeat.objects.get(name="celery").beat_at is not None
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_heartbeat_every_minute_from_the_database_schedule():
+    task = PeriodicTask.objects.get(task="portal.record_worker_heartbeat")
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (1, "minutes")
+    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"

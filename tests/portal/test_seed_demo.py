@@ -1,0 +1,47 @@
+"""`seed_demo` makes one account per role for development, and never in production."""
+
+from __future__ import annotations
+
+import io
+
+import pyotp
+import pytest
+from django.core.management import CommandError, call_command
+
+from portal import roles
+from portal.demo import DEMO_ACCOUNTS
+from portal.models import User
+from portal.permissions import role_names
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_refuses_to_run_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_it_creates_one_account_per_role_and_is_safe_to_run_twice(settings):
+    settings.DEBUG = True
+    first, second = io.StringIO(), io.StringIO()
+    call_command("seed_demo", stdout=first)
+    call_command("seed_demo", stdout=second)
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
+    held = set().union(*(role_names(user) for user in User.objects.all()))
+    assert held == set(roles.ALL_ROLES)
+    assert first.getvalue() == second.getvalue()  # same accounts, same TOTP secrets
+
+
+def test_printed_totp_secrets_give_working_codes_for_the_hub_roles(settings, client):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if "clinician@demo.nhs.net" in line)
+    secret = line.split("TOTP secret:")[1].strip()
+    response = client.post("/accounts/login/", {"login": "clinician@demo.nhs.net", "password": "demo-Mind-and-Body-2026"})
+    assert response.url == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert client.get("/hub/").status_code == 200

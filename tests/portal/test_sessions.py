@@ -1,0 +1,55 @@
+"""Sessions end after an idle period and after an absolute lifetime, sooner for hub roles."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from portal import roles
+from portal.sessions import LAST_SEEN_AT, SIGNED_IN_AT
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client, user, *, idle_for: float = 0, signed_in_for: float = 0):
+    client.force_login(user)
+    session = client.session
+    now = time.time()
+    session[SIGNED_IN_AT] = now - signed_in_for
+    session[LAST_SEEN_AT] = now - idle_for
+    session.save()
+    return client
+
+
+def test_an_active_session_carries_on(client):
+    signed_in(client, UserFactory(with_profile=True), idle_for=60)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_session_idle_too_long_is_signed_out(client, settings):
+    idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+    signed_in(client, UserFactory(with_profile=True), idle_for=idle + 1)
+    response = client.get(reverse("learning:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_past_its_absolute_lifetime_is_signed_out_even_when_active(client, settings):
+    lifetime = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+    signed_in(client, UserFactory(with_profile=True), signed_in_for=lifetime + 1)
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_hub_roles_time_out_sooner_than_other_staff(client, settings):
+    settings.SESSION_IDLE_TIMEOUT = settings.HUB_SESSION_IDLE_TIMEOUT * 2
+    idle = settings.HUB_SESSION_IDLE_TIMEOUT.total_seconds() + 1
+    signed_in(client, UserFactory(with_profile=True), idle_for=idle)
+    assert client.get(reverse("home")).status_code == 200
+    client.logout()
+    hub_user = UserFactory(with_profile=True, roles=[roles.HUB_CLINICIAN], with_totp=True)
+    signed_in(client, hub_user, idle_for=idle)
+    assert client.get(reverse("home")).status_code == 302

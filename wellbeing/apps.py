@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WellbeingConfig(AppConfig):
+    """The Resilience Hub. Its models live in the "confidential" database only."""
+
+    name = "wellbeing"
+    verbose_name = "Resilience Hub"
