@@ -102,7 +102,8 @@ class SeededAccount:
 def _totp_secret_for(user: User) -> str:
     existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if existing:
-        return str(decrypt(existing.data["secret"]))
+        secret: str = decrypt(existing.data["secret"])
+        return secret
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)

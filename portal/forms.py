@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from portal.models import StaffProfile
+from portal.models import StaffGroup, StaffProfile
 
 
 def _is_yes(value: str) -> bool:
@@ -12,6 +12,16 @@ def _is_yes(value: str) -> bool:
 
 
 class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    # Declared here so the empty choice says what to do, rather than Django's "---------".
+    staff_group = forms.ChoiceField(
+        label="Staff group",
+        help_text="As shown in the Electronic Staff Record (ESR).",
+        choices=[("", "Choose your staff group"), *StaffGroup.choices],
+        error_messages={
+            "required": "Select your staff group",
+            "invalid_choice": "Select your staff group from the list",
+        },
+    )
     is_clinical = forms.TypedChoiceField(
         label="Is your role clinical?",
         help_text="A clinical role involves caring for patients or service users directly.",
@@ -35,7 +45,6 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         labels = {
             "display_name": "Display name",
             "job_title": "Job title",
-            "staff_group": "Staff group",
             "organisation": "Organisation",
             "site": "Site or base (optional)",
             "cares_for_both": (
@@ -44,7 +53,6 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         }
         help_texts = {
             "display_name": "Shown beside any comments you post, instead of your email address.",
-            "staff_group": "As shown in the Electronic Staff Record (ESR).",
             "organisation": "For example, King's College Hospital NHS Foundation Trust.",
             "cares_for_both": "This helps us recommend the right level of learning for you.",
         }
@@ -57,10 +65,6 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "job_title": {
                 "required": "Enter your job title",
                 "max_length": "Job title must be 120 characters or fewer",
-            },
-            "staff_group": {
-                "required": "Select your staff group",
-                "invalid_choice": "Select your staff group from the list",
             },
             "organisation": {
                 "required": "Enter your organisation",
@@ -75,12 +79,6 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
                 "invalid_choice": "Select one of the options",
             },
         }
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["staff_group"].choices = [("", "Choose your staff group")] + list(  # type: ignore[attr-defined]
-            self.fields["staff_group"].choices  # type: ignore[attr-defined]
-        )[1:]
 
     def clean_display_name(self) -> str:
         name: str = self.cleaned_data["display_name"].strip()

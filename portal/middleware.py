@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from portal.models import StaffProfile, User
 from portal.permissions import requires_mfa
 from portal.sessions import record_activity, session_has_expired
 
@@ -40,10 +42,8 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-def has_authenticator(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+def has_authenticator(user: User) -> bool:
+    return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 
 class RequireMFAMiddleware:
@@ -90,8 +90,6 @@ class RequireProfileMiddleware:
             and not request.path.startswith(("/admin/", profile_url))
             and not request.session.get(self.session_key)
         ):
-            from portal.models import StaffProfile
-
             if not StaffProfile.objects.filter(user=user).exists():
                 return redirect(f"{profile_url}?{urlencode({'next': request.get_full_path()})}")
             request.session[self.session_key] = True

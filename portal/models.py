@@ -61,7 +61,10 @@ class StaffGroup(models.TextChoices):
     ESTATES_ANCILLARY = "estates_ancillary", "Estates and Ancillary"
     HEALTHCARE_SCIENTISTS = "healthcare_scientists", "Healthcare Scientists"
     MEDICAL_DENTAL = "medical_dental", "Medical and Dental"
-    NURSING_MIDWIFERY_REGISTERED = "nursing_midwifery_registered", "Nursing and Midwifery Registered"
+    NURSING_MIDWIFERY_REGISTERED = (
+        "nursing_midwifery_registered",
+        "Nursing and Midwifery Registered",
+    )
     STUDENTS = "students", "Students"
     OTHER = "other", "Other, including social care and partner organisations"
 

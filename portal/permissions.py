@@ -6,12 +6,17 @@ Views check these with `@permission_required(...)` or `user.has_perm(...)`; temp
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 import rules
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 
 from portal import roles
 
-AnyUser = AbstractBaseUser | AnonymousUser
+if TYPE_CHECKING:
+    from portal.models import User
+
+AnyUser: TypeAlias = "User | AnonymousUser"
 
 
 def role_names(user: AnyUser) -> frozenset[str]:
@@ -20,9 +25,9 @@ def role_names(user: AnyUser) -> frozenset[str]:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, "_portal_role_names", None)
     if cached is None:
-        names = user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)  # type: ignore[union-attr]
+        names = user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)
         cached = frozenset(names)
-        user._portal_role_names = cached  # type: ignore[union-attr]
+        user._portal_role_names = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -63,7 +68,7 @@ def requires_mfa(user: AnyUser) -> bool:
     """Whether a user must have an authenticator before using the portal."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_superuser or role_names(user) & roles.MFA_REQUIRED_ROLES)  # type: ignore[union-attr]
+    return bool(user.is_superuser or role_names(user) & roles.MFA_REQUIRED_ROLES)
 
 
 def is_hub_member(user: AnyUser) -> bool:
@@ -72,7 +77,7 @@ def is_hub_member(user: AnyUser) -> bool:
 
 @rules.predicate
 def is_admin_staff(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_staff)  # type: ignore[union-attr]
+    return bool(user.is_authenticated and user.is_staff)
 
 
 rules.add_perm("portal.use_back_office", is_admin_staff)

@@ -6,18 +6,19 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from portal.models import User
 from portal.permissions import is_hub_member
 
 SIGNED_IN_AT = "portal_signed_in_at"
 LAST_SEEN_AT = "portal_last_seen_at"
 
 
-def session_limits_for(user: AbstractBaseUser) -> tuple[timedelta, timedelta]:
+def session_limits_for(user: User | AnonymousUser) -> tuple[timedelta, timedelta]:
     """(idle timeout, absolute lifetime) for a signed-in user."""
     if is_hub_member(user):
         return settings.HUB_SESSION_IDLE_TIMEOUT, settings.HUB_SESSION_ABSOLUTE_LIFETIME
@@ -27,10 +28,12 @@ def session_limits_for(user: AbstractBaseUser) -> tuple[timedelta, timedelta]:
 def session_has_expired(request: HttpRequest, now: float | None = None) -> bool:
     """Whether the signed-in session has been idle, or alive, for too long."""
     now = time.time() if now is None else now
-    idle, absolute = session_limits_for(request.user)  # type: ignore[arg-type]
-    signed_in_at = request.session.get(SIGNED_IN_AT, now)
-    last_seen_at = request.session.get(LAST_SEEN_AT, now)
-    return now - last_seen_at > idle.total_seconds() or now - signed_in_at > absolute.total_seconds()
+    idle, absolute = session_limits_for(request.user)
+    signed_in_at = float(request.session.get(SIGNED_IN_AT, now))
+    last_seen_at = float(request.session.get(LAST_SEEN_AT, now))
+    return (
+        now - last_seen_at > idle.total_seconds() or now - signed_in_at > absolute.total_seconds()
+    )
 
 
 def record_activity(request: HttpRequest, now: float | None = None) -> None:

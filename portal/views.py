@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/home_signed_out.html")
     held = role_names(request.user)
     context = {
-        "profile": queries.staff_profile_for(request.user),  # type: ignore[arg-type]
+        "profile": queries.staff_profile_for(request.user),
         "roles": [(role, ROLE_DESCRIPTIONS[role]) for role in roles.ALL_ROLES if role in held],
     }
     return render(request, "portal/home.html", context)

@@ -14,4 +14,6 @@ from django.views.decorators.http import require_GET
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "wellbeing/index.html", {"local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE})
+    return render(
+        request, "wellbeing/index.html", {"local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE}
+    )

@@ -17,7 +17,12 @@ MFA_SETUP = reverse("mfa_activate_totp")
 def test_a_role_that_needs_mfa_is_sent_to_set_it_up_from_any_page(client, role):
     user = UserFactory(with_profile=True, roles=[role])
     client.force_login(user)
-    for url in (reverse("home"), reverse("learning:index"), reverse("wellbeing:index"), reverse("profile")):
+    for url in (
+        reverse("home"),
+        reverse("learning:index"),
+        reverse("wellbeing:index"),
+        reverse("profile"),
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.url == MFA_SETUP
@@ -59,6 +64,8 @@ def test_removing_the_authenticator_sends_the_user_back_to_set_one_up(client):
     authenticator.delete()
     # allauth sends this signal from its deactivate view; simulate it against the live session.
     request = client.get(reverse("home")).wsgi_request
-    authenticator_removed.send(sender=Authenticator, request=request, user=user, authenticator=authenticator)
+    authenticator_removed.send(
+        sender=Authenticator, request=request, user=user, authenticator=authenticator
+    )
     request.session.save()
     assert client.get(reverse("home")).url == MFA_SETUP

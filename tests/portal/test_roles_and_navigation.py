@@ -19,11 +19,31 @@ def test_the_role_groups_exist_after_migrating():
 @pytest.mark.parametrize(
     ("role", "allowed", "refused"),
     [
-        (None, {"portal.use_learning", "portal.self_refer"}, {"portal.curate_learning", "portal.work_in_hub"}),
-        (roles.CURATOR, {"portal.curate_learning", "portal.moderate_comments"}, {"portal.work_in_hub"}),
-        (roles.TEAM_LEAD, {"portal.request_team_support"}, {"portal.work_in_hub", "portal.curate_learning"}),
-        (roles.HUB_CLINICIAN, {"portal.work_in_hub"}, {"portal.view_hub_reports", "portal.curate_learning"}),
-        (roles.HUB_LEAD, {"portal.work_in_hub", "portal.view_hub_reports", "portal.allocate_referrals"}, {"portal.curate_learning"}),
+        (
+            None,
+            {"portal.use_learning", "portal.self_refer"},
+            {"portal.curate_learning", "portal.work_in_hub"},
+        ),
+        (
+            roles.CURATOR,
+            {"portal.curate_learning", "portal.moderate_comments"},
+            {"portal.work_in_hub"},
+        ),
+        (
+            roles.TEAM_LEAD,
+            {"portal.request_team_support"},
+            {"portal.work_in_hub", "portal.curate_learning"},
+        ),
+        (
+            roles.HUB_CLINICIAN,
+            {"portal.work_in_hub"},
+            {"portal.view_hub_reports", "portal.curate_learning"},
+        ),
+        (
+            roles.HUB_LEAD,
+            {"portal.work_in_hub", "portal.view_hub_reports", "portal.allocate_referrals"},
+            {"portal.curate_learning"},
+        ),
     ],
 )
 def test_each_role_has_exactly_its_permissions(role, allowed, refused):

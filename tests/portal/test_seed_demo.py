@@ -40,7 +40,10 @@ def test_printed_totp_secrets_give_working_codes_for_the_hub_roles(settings, cli
     call_command("seed_demo", stdout=out)
     line = next(line for line in out.getvalue().splitlines() if "clinician@demo.nhs.net" in line)
     secret = line.split("TOTP secret:")[1].strip()
-    response = client.post("/accounts/login/", {"login": "clinician@demo.nhs.net", "password": "demo-Mind-and-Body-2026"})
+    response = client.post(
+        "/accounts/login/",
+        {"login": "clinician@demo.nhs.net", "password": "demo-Mind-and-Body-2026"},
+    )
     assert response.url == "/accounts/2fa/authenticate/"
     response = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302

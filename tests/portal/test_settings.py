@@ -36,7 +36,9 @@ def run_manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedP
 
 
 def test_the_deploy_check_is_clean_under_production_variables():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", environment=PRODUCTION_ENVIRONMENT)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", environment=PRODUCTION_ENVIRONMENT
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -48,7 +50,9 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_to_start_without_the_wellbeing_keys():
-    environment = {k: v for k, v in PRODUCTION_ENVIRONMENT.items() if k != "WELLBEING_ENCRYPTION_KEYS"}
+    environment = {
+        k: v for k, v in PRODUCTION_ENVIRONMENT.items() if k != "WELLBEING_ENCRYPTION_KEYS"
+    }
     result = run_manage("check", environment=environment)
     assert result.returncode != 0
     assert "WELLBEING_ENCRYPTION_KEYS" in result.stderr

@@ -54,7 +54,9 @@ def test_a_work_address_must_verify_its_email_before_signing_in(client, mailoutb
     assert "/accounts/confirm-email/" in mailoutbox[0].body
     # Until the email is confirmed, signing in only resends the verification email.
     client.logout()
-    response = client.post(reverse("account_login"), {"login": "new.starter@nhs.net", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "new.starter@nhs.net", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
 
@@ -81,5 +83,7 @@ def test_repeated_failed_sign_ins_are_rate_limited(client):
     user = UserFactory(with_profile=True)
     for _ in range(5):
         client.post(reverse("account_login"), {"login": user.email, "password": "wrong-password-x"})
-    response = client.post(reverse("account_login"), {"login": user.email, "password": "wrong-password-x"})
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": "wrong-password-x"}
+    )
     assert response.status_code == 429 or "Too many failed" in response.content.decode()
