@@ -41,10 +41,7 @@ setup: $(VENV)/.installed assets $(DEV_ENV)  ## Install everything and prepare t
 
 run: setup  ## Start the portal on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)
 	@echo "Starting the portal on http://127.0.0.1:8000 (Ctrl-C stops the site, worker and beat)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A portal worker --beat --loglevel=INFO --concurrency=1 \
-	  --without-gossip --without-mingle --without-heartbeat & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@bash scripts/run-dev.sh
 
 test: $(VENV)/.installed assets  ## Run the whole suite on PostgreSQL (two databases), Redis and Chromium
 	@services=$$(bash scripts/test-services.sh) || exit 1; \
