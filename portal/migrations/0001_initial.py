@@ -2,67 +2,184 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import portal.models
 from django.conf import settings
 from django.db import migrations, models
 
+import portal.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='celery', max_length=40, unique=True)),
-                ('beat_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(default="celery", max_length=40, unique=True)),
+                ("beat_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="email address"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', portal.models.UserManager()),
+                ("objects", portal.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='StaffProfile',
+            name="StaffProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(help_text='Shown beside your comments instead of your email address.', max_length=80)),
-                ('staff_group', models.CharField(choices=[('add_prof_scientific_technical', 'Additional Professional Scientific and Technical'), ('additional_clinical_services', 'Additional Clinical Services'), ('administrative_clerical', 'Administrative and Clerical'), ('allied_health_professionals', 'Allied Health Professionals'), ('estates_ancillary', 'Estates and Ancillary'), ('healthcare_scientists', 'Healthcare Scientists'), ('medical_dental', 'Medical and Dental'), ('nursing_midwifery_registered', 'Nursing and Midwifery Registered'), ('students', 'Students'), ('other', 'Other, including social care and partner organisations')], max_length=40)),
-                ('job_title', models.CharField(max_length=120)),
-                ('organisation', models.CharField(max_length=120)),
-                ('site', models.CharField(blank=True, max_length=120)),
-                ('is_clinical', models.BooleanField()),
-                ('cares_for_both', models.CharField(choices=[('never', 'Never'), ('sometimes', 'Sometimes'), ('regularly', 'Regularly')], max_length=12, verbose_name='how often you care for people with both physical and mental health needs')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "display_name",
+                    models.CharField(
+                        help_text="Shown beside your comments instead of your email address.",
+                        max_length=80,
+                    ),
+                ),
+                (
+                    "staff_group",
+                    models.CharField(
+                        choices=[
+                            (
+                                "add_prof_scientific_technical",
+                                "Additional Professional Scientific and Technical",
+                            ),
+                            ("additional_clinical_services", "Additional Clinical Services"),
+                            ("administrative_clerical", "Administrative and Clerical"),
+                            ("allied_health_professionals", "Allied Health Professionals"),
+                            ("estates_ancillary", "Estates and Ancillary"),
+                            ("healthcare_scientists", "Healthcare Scientists"),
+                            ("medical_dental", "Medical and Dental"),
+                            ("nursing_midwifery_registered", "Nursing and Midwifery Registered"),
+                            ("students", "Students"),
+                            ("other", "Other, including social care and partner organisations"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("job_title", models.CharField(max_length=120)),
+                ("organisation", models.CharField(max_length=120)),
+                ("site", models.CharField(blank=True, max_length=120)),
+                ("is_clinical", models.BooleanField()),
+                (
+                    "cares_for_both",
+                    models.CharField(
+                        choices=[
+                            ("never", "Never"),
+                            ("sometimes", "Sometimes"),
+                            ("regularly", "Regularly"),
+                        ],
+                        max_length=12,
+                        verbose_name="how often you care for people with both physical and mental health needs",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]
