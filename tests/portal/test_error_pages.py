@@ -37,7 +37,9 @@ def test_a_server_error_shows_no_stack_trace(client, settings):
     def broken(request):
         raise RuntimeError("secret internal detail")
 
-    settings.ROOT_URLCONF = type("U", (), {"urlpatterns": [*urls.urlpatterns, path("broken/", broken)]})
+    settings.ROOT_URLCONF = type(
+        "U", (), {"urlpatterns": [*urls.urlpatterns, path("broken/", broken)]}
+    )
     client.raise_request_exception = False
     response = client.get("/broken/")
     assert response.status_code == 500

@@ -75,3 +75,26 @@ def test_without_database_urls_both_databases_are_sqlite_files_under_var():
     default_name, confidential_name = result.stdout.split()
     assert default_name == str(ROOT / "var" / "default.sqlite3")
     assert confidential_name == str(ROOT / "var" / "confidential.sqlite3")
+
+
+def test_single_sign_on_is_configured_only_from_the_environment():
+    script = (
+        "from django.conf import settings; import json; "
+        "print(json.dumps(settings.SOCIALACCOUNT_PROVIDERS)); "
+        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", script, environment={"DJANGO_DEBUG": "1"})
+    assert result.stdout.splitlines()[0] == "{}", result.stderr
+
+    entra = "https://login.microsoftonline.com/tenant-id/v2.0"
+    environment = {
+        "DJANGO_DEBUG": "1",
+        "OIDC_CLIENT_ID": "portal-client",
+        "OIDC_CLIENT_SECRET": "client-secret",
+        "OIDC_SERVER_URL": entra,
+    }
+    result = run_manage("shell", "--no-imports", "-c", script, environment=environment)
+    providers_line, form_action_line = result.stdout.splitlines()
+    assert '"provider_id": "entra"' in providers_line
+    assert f'"server_url": "{entra}"' in providers_line
+    assert entra in form_action_line  # the browser may follow the sign-in redirect to Entra
