@@ -43,10 +43,12 @@ run: setup  ## Start the portal on http://127.0.0.1:8000 with a Celery worker an
 	@echo "Starting the portal on http://127.0.0.1:8000 (Ctrl-C stops the site, worker and beat)"
 	@bash scripts/run-dev.sh
 
+# Connections are not kept between requests in tests: worker and live-server threads would
+# otherwise hold the test databases open when pytest drops them.
 test: $(VENV)/.installed assets  ## Run the whole suite on PostgreSQL (two databases), Redis and Chromium
 	@services=$$(bash scripts/test-services.sh) || exit 1; \
 	set -a; eval "$$services"; set +a; \
-	DJANGO_DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed  ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff check .

@@ -51,7 +51,8 @@ def _safe_next(request: HttpRequest) -> str | None:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     existing = queries.staff_profile_for(request.user)  # type: ignore[arg-type]
-    form = StaffProfileForm(request.POST or None, instance=existing or StaffProfile())
+    data = request.POST if request.method == "POST" else None
+    form = StaffProfileForm(data, instance=existing or StaffProfile())
     if request.method == "POST" and form.is_valid():
         do_save_staff_profile(user=request.user, profile=form.instance)  # type: ignore[arg-type]
         request.session["portal_profile_complete"] = True

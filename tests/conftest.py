@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from tests.factories import UserFactory
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +26,17 @@ def _empty_cache():
 @pytest.fixture
 def staff_user(db):
     return UserFactory(with_profile=True)
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign in through allauth's form, as a person would (force_login skips allauth's records)."""
+
+    def sign_in_as(user):
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return response
+
+    return sign_in_as

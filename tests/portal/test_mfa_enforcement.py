@@ -36,8 +36,10 @@ def test_a_superuser_without_an_authenticator_cannot_open_the_back_office(client
     assert response.url == MFA_SETUP
 
 
-def test_the_setup_page_itself_and_signing_out_stay_open(client):
-    client.force_login(UserFactory(with_profile=True, roles=[roles.HUB_CLINICIAN]))
+def test_signing_in_leads_to_the_setup_page_which_opens_as_does_signing_out(client, sign_in):
+    sign_in(UserFactory(with_profile=True, roles=[roles.HUB_CLINICIAN]))
+    response = client.get(reverse("home"))
+    assert response.url == MFA_SETUP
     assert client.get(MFA_SETUP).status_code == 200
     assert client.post(reverse("account_logout")).status_code == 302
 
