@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from portal.models import StaffGroup, StaffProfile
+from portal.models import CaringFrequency, StaffGroup, StaffProfile
 
 
 def _is_yes(value: str) -> bool:
@@ -31,6 +31,20 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         error_messages={"required": "Select yes if your role is clinical"},
     )
 
+    # Declared here so the radios offer only the three answers, not an empty "---------" one.
+    cares_for_both = forms.ChoiceField(
+        label="How often do you care for people with both physical and mental health needs?",
+        help_text="This helps us recommend the right level of learning for you.",
+        choices=CaringFrequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": (
+                "Select how often you care for people with both physical and mental health needs"
+            ),
+            "invalid_choice": "Select one of the options",
+        },
+    )
+
     class Meta:
         model = StaffProfile
         fields = [
@@ -47,16 +61,11 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "job_title": "Job title",
             "organisation": "Organisation",
             "site": "Site or base (optional)",
-            "cares_for_both": (
-                "How often do you care for people with both physical and mental health needs?"
-            ),
         }
         help_texts = {
             "display_name": "Shown beside any comments you post, instead of your email address.",
             "organisation": "For example, King's College Hospital NHS Foundation Trust.",
-            "cares_for_both": "This helps us recommend the right level of learning for you.",
         }
-        widgets = {"cares_for_both": forms.RadioSelect}
         error_messages = {
             "display_name": {
                 "required": "Enter a display name",
@@ -71,13 +80,6 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
                 "max_length": "Organisation must be 120 characters or fewer",
             },
             "site": {"max_length": "Site must be 120 characters or fewer"},
-            "cares_for_both": {
-                "required": (
-                    "Select how often you care for people with both physical and mental "
-                    "health needs"
-                ),
-                "invalid_choice": "Select one of the options",
-            },
         }
 
     def clean_display_name(self) -> str:
