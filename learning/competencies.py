@@ -4,6 +4,12 @@ Learning and Development strategy sets them out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from portal.models import CaringFrequency
+
+if TYPE_CHECKING:
+    from portal.models import StaffProfile
 
 
 @dataclass(frozen=True)
@@ -46,3 +52,36 @@ STRATEGIC_OBJECTIVES = (
     "experience",
     "Establish sustainability of training delivery, accessing funding and support as appropriate",
 )
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    levels: frozenset[int]
+    reason: str
+
+
+def recommended_levels_for(profile: StaffProfile | None) -> Recommendation:
+    """The competency levels that fit a member of staff, and why, from their profile.
+
+    Non-clinical roles: Level 1. Clinical roles that never or sometimes care for people with
+    both physical and mental health needs: Levels 1 and 2. Clinical roles that regularly do:
+    Levels 1 to 3.
+    """
+    if profile is None:
+        return Recommendation(frozenset({1}), "Level 1 is for everyone who works with us.")
+    if not profile.is_clinical:
+        return Recommendation(
+            frozenset({1}), "Because you told us your role is not clinical, we recommend Level 1."
+        )
+    if profile.cares_for_both == CaringFrequency.REGULARLY:
+        return Recommendation(
+            frozenset({1, 2, 3}),
+            "Because you told us your role is clinical and you regularly care for people with "
+            "both physical and mental health needs, we recommend Levels 1 to 3.",
+        )
+    how_often = "sometimes" if profile.cares_for_both == CaringFrequency.SOMETIMES else "never"
+    return Recommendation(
+        frozenset({1, 2}),
+        f"Because you told us your role is clinical and you {how_often} care for people with "
+        "both physical and mental health needs, we recommend Levels 1 and 2.",
+    )

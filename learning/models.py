@@ -1,1 +1,244 @@
-"""No models yet: they arrive with their capability."""
+"""The mind-and-body learning catalogue: resources, and each member of staff's record of them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class Objective(models.Model):
+    """One of the eight strategic objectives of the Mind & Body L&D strategy."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ("number",)
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Topic(models.Model):
+    """What a resource is about, such as "diabetes and depression"."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(models.Model):
+    """Who offers a resource: a trust, a university, Health Education England, a charity."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.IntegerChoices):
+    ONE = 1, "Level 1"
+    TWO = 2, "Level 2"
+    THREE = 3, "Level 3"
+
+
+class ResourceFormat(models.TextChoices):
+    E_LEARNING = "e_learning", "E-learning"
+    FACE_TO_FACE = "face_to_face", "Face-to-face course"
+    VIRTUAL = "virtual", "Virtual classroom or webinar"
+    VIDEO = "video", "Video"
+    PODCAST = "podcast", "Podcast"
+    READING = "reading", "Reading or guide"
+    TOOLKIT = "toolkit", "Toolkit"
+    QUALIFICATION = "qualification", "Qualification"
+
+
+class ResourceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def published(self) -> ResourceQuerySet:
+        return self.filter(status=ResourceStatus.PUBLISHED)
+
+    def for_levels(self, levels: set[int]) -> ResourceQuerySet:
+        return self.filter(level__in=levels)
+
+
+class Resource(models.Model):
+    """A learning resource: a course, an e-learning module, a video, a guide."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    summary = models.CharField(max_length=300)
+    description = models.TextField()
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="resources")
+    format = models.CharField(max_length=20, choices=ResourceFormat.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, db_index=True)
+    objectives = models.ManyToManyField(Objective, related_name="resources")
+    topics = models.ManyToManyField(Topic, related_name="resources", blank=True)
+    # StaffGroup values the resource suits; empty means everyone.
+    staff_groups = models.JSONField(default=list, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 365)]
+    )
+    cost_pence = models.PositiveIntegerField(default=0, help_text="0 means free.")
+    is_online = models.BooleanField(default=True)
+    location = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500)
+    cpd_hours = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999.9"))],
+    )
+    accredited = models.BooleanField(default=False)
+    co_produced = models.BooleanField(
+        "co-produced with people with lived experience", default=False
+    )
+    is_sample = models.BooleanField(
+        default=False, help_text="Demo content, labelled as a sample wherever it is shown."
+    )
+
+    status = models.CharField(
+        max_length=12, choices=ResourceStatus.choices, default=ResourceStatus.DRAFT, db_index=True
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_due = models.DateField(null=True, blank=True, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_resources",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+    link_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    link_broken = models.BooleanField(default=False)
+
+    # Kept up to date by a PostgreSQL trigger (title A, summary B, description C), with a GIN
+    # index; unused on SQLite, where search falls back to plain matching.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects: ClassVar[ResourceQuerySet] = ResourceQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("title",)
+        indexes = [models.Index(fields=["status", "level"], name="learning_status_level")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:resource", kwargs={"slug": self.slug})
+
+    @property
+    def is_free(self) -> bool:
+        return self.cost_pence == 0
+
+
+class ResourceChange(models.Model):
+    """A line in a resource's history: who changed what, and when."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    summary = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ("-changed_at", "-id")
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class LearningStatus(models.TextChoices):
+    SAVED = "saved", "Saved"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class LearningRecord(models.Model):
+    """One member of staff's record of one resource: saved, in progress or completed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_records"
+    )
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="records")
+    status = models.CharField(max_length=12, choices=LearningStatus.choices)
+    saved_at = models.DateTimeField(auto_now_add=True)
+    completed_on = models.DateField(null=True, blank=True)
+    hours = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    reflection = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="one_record_per_resource")
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="learning_record_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.resource} ({self.get_status_display()})"
+
+
+class CommentStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for moderation"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+
+
+class Comment(models.Model):
+    """A comment and rating on a resource. Shown by display name only, after moderation."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_comments"
+    )
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    body = models.TextField(max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=CommentStatus.choices, default=CommentStatus.PENDING, db_index=True
+    )
+    rejection_reason = models.CharField(max_length=300, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Comment on {self.resource}"

@@ -1,4 +1,6 @@
-from django.urls import path
+"""URLs of the learning catalogue: staff pages here, curator pages under curate/."""
+
+from django.urls import include, path
 
 from learning import views
 
@@ -6,4 +8,5 @@ app_name = "learning"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("curate/", include("learning.curation_urls")),
 ]
