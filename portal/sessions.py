@@ -36,10 +36,17 @@ def session_has_expired(request: HttpRequest, now: float | None = None) -> bool:
     )
 
 
+# Activity is written to the session at most once a minute, not on every request: the idle
+# timeout stays accurate to the minute without a session write per page.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+
 def record_activity(request: HttpRequest, now: float | None = None) -> None:
     now = time.time() if now is None else now
     request.session.setdefault(SIGNED_IN_AT, now)
-    request.session[LAST_SEEN_AT] = now
+    last_seen_at = float(request.session.get(LAST_SEEN_AT, 0))
+    if now - last_seen_at >= ACTIVITY_RESOLUTION_SECONDS:
+        request.session[LAST_SEEN_AT] = now
 
 
 @receiver(user_logged_in)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
