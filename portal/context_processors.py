@@ -23,6 +23,8 @@ class NavigationItem:
 # Later capabilities add their entries here; each shows only to those with its permission.
 NAVIGATION = (
     NavigationItem("Learning", "learning:index", "portal.use_learning"),
+    NavigationItem("My learning", "learning:my_learning", "portal.use_learning"),
+    NavigationItem("Curate learning", "learning:curate_index", "portal.curate_learning"),
     NavigationItem("Resilience Hub", "wellbeing:index", "portal.self_refer"),
     NavigationItem("Your profile", "profile", None),
     NavigationItem("Back office", "admin:index", "portal.use_back_office"),
@@ -30,14 +32,18 @@ NAVIGATION = (
 
 
 def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
+    """The menu for this user; the current item is the one whose address best matches."""
     user = request.user
     if not user.is_authenticated:
         return []
-    items = []
-    for item in NAVIGATION:
-        if item.permission is None or user.has_perm(item.permission):
-            url = item.url
-            items.append({"label": item.label, "url": url, "current": request.path.startswith(url)})
+    items: list[dict[str, object]] = [
+        {"label": item.label, "url": item.url, "current": False}
+        for item in NAVIGATION
+        if item.permission is None or user.has_perm(item.permission)
+    ]
+    matching = [item for item in items if request.path.startswith(str(item["url"]))]
+    if matching:
+        max(matching, key=lambda item: len(str(item["url"])))["current"] = True
     return items
 
 

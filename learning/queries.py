@@ -1,0 +1,782 @@
+"""Reads of the learning catalogue: the pathway, the catalogue search, a resource page and "my
+learning". Other apps (the Resilience Hub) use ``resources_for_signposting`` and nothing else.
+
+Every function here runs a fixed number of queries however many resources, records and comments
+there are (tests/learning/test_query_counts.py pins that).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from learning.competencies import (
+    COMPETENCY_LEVELS,
+    STRATEGIC_OBJECTIVES,
+    CompetencyLevel,
+    Recommendation,
+    recommended_levels_for,
+)
+from learning.models import (
+    Comment,
+    CommentStatus,
+    LearningRecord,
+    LearningStatus,
+    Level,
+    Objective,
+    Provider,
+    Resource,
+    ResourceFormat,
+    ResourceQuerySet,
+    Topic,
+)
+from portal.models import StaffGroup
+from portal.queries import staff_profile_for
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+PER_PAGE = 20
+RELATED_LIMIT = 4
+SEARCH_MAX_LENGTH = 200
+
+
+# --- What the catalogue can be filtered by -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DurationBand:
+    """A band of the duration facet: from ``min_minutes`` up to, not including, ``below``."""
+
+    key: str
+    label: str
+    min_minutes: int
+    below: int | None  # None: no upper bound
+
+    def condition(self) -> Q:
+        q = Q(duration_minutes__gte=self.min_minutes)
+        if self.below is not None:
+            q &= Q(duration_minutes__lt=self.below)
+        return q
+
+
+# The one definition of the duration bands. A day is the NHS working day of seven and a half
+# hours; "half a day" starts where "1 to 3 hours" ends.
+DURATION_BANDS = (
+    DurationBand("under-1-hour", "Under 1 hour", 0, 60),
+    DurationBand("1-to-3-hours", "1 to 3 hours", 60, 181),
+    DurationBand("half-a-day-to-a-day", "Half a day to a day", 181, 451),
+    DurationBand("more-than-a-day", "More than a day", 451, None),
+)
+COST_CHOICES = (("free", "Free"), ("paid", "Paid"))
+CO_PRODUCED_CHOICES = (("yes", "Co-produced with people with lived experience"),)
+LEVEL_CHOICES = tuple((str(value), str(label)) for value, label in Level.choices)
+FORMAT_CHOICES = tuple((str(value), str(label)) for value, label in ResourceFormat.choices)
+OBJECTIVE_CHOICES = tuple(
+    (str(number), f"{number}. {title}") for number, title in enumerate(STRATEGIC_OBJECTIVES, 1)
+)
+DURATION_CHOICES = tuple((band.key, band.label) for band in DURATION_BANDS)
+
+SORT_RELEVANCE = "relevance"
+SORT_NEWEST = "newest"
+SORT_SHORTEST = "shortest"
+SORT_CHOICES = (
+    (SORT_RELEVANCE, "Relevance"),
+    (SORT_NEWEST, "Newest"),
+    (SORT_SHORTEST, "Shortest first"),
+)
+
+# The facets, in the order they are shown, with their legends.
+FACETS = (
+    ("level", "Level"),
+    ("format", "Format"),
+    ("objective", "Strategic objective"),
+    ("topic", "Topic"),
+    ("provider", "Provider"),
+    ("cost", "Cost"),
+    ("duration", "Time it takes"),
+    ("co_produced", "Co-production"),
+)
+FACET_NAMES = tuple(name for name, _ in FACETS)
+
+
+@dataclass(frozen=True)
+class CatalogueChoices:
+    """The options of every facet: fixed ones from code, topics and providers from the database."""
+
+    topics: tuple[tuple[str, str], ...]
+    providers: tuple[tuple[str, str], ...]
+
+    def for_facet(self, name: str) -> tuple[tuple[str, str], ...]:
+        return {
+            "level": LEVEL_CHOICES,
+            "format": FORMAT_CHOICES,
+            "objective": OBJECTIVE_CHOICES,
+            "topic": self.topics,
+            "provider": self.providers,
+            "cost": COST_CHOICES,
+            "duration": DURATION_CHOICES,
+            "co_produced": CO_PRODUCED_CHOICES,
+        }[name]
+
+
+def catalogue_choices() -> CatalogueChoices:
+    """The topics and providers that exist, as (slug, name) pairs. Two queries."""
+    return CatalogueChoices(
+        topics=tuple(Topic.objects.order_by("name").values_list("slug", "name")),
+        providers=tuple(Provider.objects.order_by("name").values_list("slug", "name")),
+    )
+
+
+@dataclass(frozen=True)
+class CatalogueParams:
+    """A validated catalogue request (CatalogueFilterForm makes one): search, filters, sort, page.
+
+    Facet values are strings, as they are in the URL.
+    """
+
+    q: str = ""
+    level: tuple[str, ...] = ()
+    format: tuple[str, ...] = ()
+    objective: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    provider: tuple[str, ...] = ()
+    cost: tuple[str, ...] = ()
+    duration: tuple[str, ...] = ()
+    co_produced: tuple[str, ...] = ()
+    sort: str = ""
+    page: int = 1
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        values: tuple[str, ...] = getattr(self, facet)
+        return values
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance only means something when searching; otherwise the newest come first."""
+        if self.sort == SORT_RELEVANCE and not self.q:
+            return SORT_NEWEST
+        return self.sort or (SORT_RELEVANCE if self.q else SORT_NEWEST)
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.selected(name) for name in FACET_NAMES)
+
+    def querystring(self, **changes: Any) -> str:
+        """This request as a query string, with ``changes``; the page is dropped unless given."""
+        params = replace(self, **{"page": 1, **changes})
+        pairs: list[tuple[str, str]] = []
+        if params.q:
+            pairs.append(("q", params.q))
+        for name in FACET_NAMES:
+            pairs.extend((name, value) for value in params.selected(name))
+        if params.sort:
+            pairs.append(("sort", params.sort))
+        if params.page > 1:
+            pairs.append(("page", str(params.page)))
+        return "?" + urlencode(pairs) if pairs else "?"
+
+    def without(self, facet: str, value: str) -> str:
+        """The query string with one filter value removed."""
+        remaining = tuple(v for v in self.selected(facet) if v != value)
+        return self.querystring(**{facet: remaining})
+
+
+# --- Presenting resources ----------------------------------------------------------------
+
+
+def describe_duration(minutes: int) -> str:
+    """ "45 minutes", "1 hour", "2 hours 30 minutes"."""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+def describe_cost(pence: int) -> str:
+    """ "Free", "£25" or "£12.50"."""
+    if pence == 0:
+        return "Free"
+    pounds, rest = divmod(pence, 100)
+    return f"£{pounds:,}" if rest == 0 else f"£{pounds:,}.{rest:02d}"
+
+
+@dataclass(frozen=True)
+class ResourceSummary:
+    """A resource as a list shows it, with the viewer's status of it (None: not in their list)."""
+
+    resource: Resource
+    status: str | None = None
+
+    @property
+    def duration(self) -> str:
+        return describe_duration(self.resource.duration_minutes)
+
+    @property
+    def cost(self) -> str:
+        return describe_cost(self.resource.cost_pence)
+
+    @property
+    def status_label(self) -> str:
+        return LearningStatus(self.status).label if self.status else ""
+
+
+def published_resources() -> ResourceQuerySet:
+    """Every published resource, with its provider: the only resources staff ever see."""
+    return Resource.objects.published().select_related("provider")
+
+
+def _with_status_for(queryset: ResourceQuerySet, user: User | None) -> ResourceQuerySet:
+    """Annotate ``my_status``: the user's learning status of each resource, in the same query."""
+    if user is None or not user.is_authenticated:
+        return queryset.annotate(my_status=Value(None, output_field=CharField()))
+    records = LearningRecord.objects.filter(user=user, resource=OuterRef("pk"))
+    return queryset.annotate(my_status=Subquery(records.values("status")[:1]))
+
+
+def _summaries(resources: Iterable[Resource]) -> list[ResourceSummary]:
+    return [ResourceSummary(r, getattr(r, "my_status", None)) for r in resources]
+
+
+# --- The catalogue -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    legend: str
+    options: tuple[FacetOption, ...]
+
+
+@dataclass(frozen=True)
+class SelectedFilter:
+    facet_legend: str
+    label: str
+    remove_querystring: str
+
+
+@dataclass
+class CatalogueResults:
+    params: CatalogueParams
+    page: Page[Resource]
+    results: list[ResourceSummary]
+    facets: list[Facet]
+    selected_filters: list[SelectedFilter]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def sort(self) -> str:
+        return self.params.effective_sort
+
+    def page_links(self) -> list[tuple[int | str, str]]:
+        """(number or the ellipsis, query string) for the pagination component."""
+        links: list[tuple[int | str, str]] = []
+        for number in self.page.paginator.get_elided_page_range(
+            self.page.number, on_each_side=2, on_ends=1
+        ):
+            if isinstance(number, int):
+                links.append((number, self.params.querystring(page=number)))
+            else:
+                links.append((str(number), ""))
+        return links
+
+    @property
+    def previous_querystring(self) -> str:
+        if not self.page.has_previous():
+            return ""
+        return self.params.querystring(page=self.page.previous_page_number())
+
+    @property
+    def next_querystring(self) -> str:
+        if not self.page.has_next():
+            return ""
+        return self.params.querystring(page=self.page.next_page_number())
+
+
+def _facet_condition(name: str, values: Sequence[str]) -> Q:
+    """The filter one facet's selected values make: any of them (OR) within a facet."""
+    if name == "level":
+        return Q(level__in=[int(v) for v in values])
+    if name == "format":
+        return Q(format__in=values)
+    if name == "objective":
+        # A subquery on the link table, not a join, so no resource is counted twice.
+        objective_links = Resource.objectives.through.objects.filter(
+            objective__number__in=[int(v) for v in values]
+        )
+        return Q(id__in=objective_links.values("resource_id"))
+    if name == "topic":
+        topic_links = Resource.topics.through.objects.filter(topic__slug__in=values)
+        return Q(id__in=topic_links.values("resource_id"))
+    if name == "provider":
+        return Q(provider__slug__in=values)
+    condition = Q(pk__in=[])
+    if name == "cost":
+        if "free" in values:
+            condition |= Q(cost_pence=0)
+        if "paid" in values:
+            condition |= Q(cost_pence__gt=0)
+        return condition
+    if name == "duration":
+        for band in DURATION_BANDS:
+            if band.key in values:
+                condition |= band.condition()
+        return condition
+    if name == "co_produced":
+        return Q(co_produced=True) if "yes" in values else Q()
+    raise ValueError(f"Unknown facet {name!r}")
+
+
+def _search(queryset: ResourceQuerySet, q: str) -> tuple[ResourceQuerySet, SearchQuery | None]:
+    """Full-text search on PostgreSQL; on SQLite, every word somewhere in the text."""
+    if not q:
+        return queryset, None
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config="english")
+        return queryset.filter(search_vector=query), query
+    for word in q.split():
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+        )
+    return queryset, None
+
+
+def _counts_by(queryset: QuerySet[Any], field: str, counted: str = "id") -> dict[str, int]:
+    """{value of ``field``: how many rows have it}, grouped in the database."""
+    rows = queryset.order_by().values_list(field).annotate(n=Count(counted))
+    return {str(value): n for value, n in rows}
+
+
+def _facet_counts(name: str, queryset: ResourceQuerySet) -> dict[str, int]:
+    """How many resources of ``queryset`` each option of a facet would match. One query."""
+    if name in ("level", "format"):
+        return _counts_by(queryset, name)
+    if name == "provider":
+        return _counts_by(queryset, "provider__slug")
+    if name == "objective":
+        objective_links = Resource.objectives.through.objects.filter(
+            resource_id__in=queryset.values("id")
+        )
+        return _counts_by(objective_links, "objective__number", counted="resource_id")
+    if name == "topic":
+        topic_links = Resource.topics.through.objects.filter(resource_id__in=queryset.values("id"))
+        return _counts_by(topic_links, "topic__slug", counted="resource_id")
+    if name == "cost":
+        return queryset.aggregate(
+            free=Count("id", filter=Q(cost_pence=0)), paid=Count("id", filter=Q(cost_pence__gt=0))
+        )
+    if name == "duration":
+        return queryset.aggregate(
+            **{band.key: Count("id", filter=band.condition()) for band in DURATION_BANDS}
+        )
+    if name == "co_produced":
+        return queryset.aggregate(yes=Count("id", filter=Q(co_produced=True)))
+    raise ValueError(f"Unknown facet {name!r}")
+
+
+def search_catalogue(
+    params: CatalogueParams,
+    *,
+    user: User | None = None,
+    choices: CatalogueChoices | None = None,
+) -> CatalogueResults:
+    """Search and filter the published catalogue, with facet counts and one page of results.
+
+    Each facet's counts reflect the search and every *other* facet's selection, so choosing a
+    level still shows how many resources the other levels hold. A page past the end shows the
+    last page, with a notice. Queries: the choices (2, unless given), one per facet (8), the
+    count and the page.
+    """
+    choices = choices or catalogue_choices()
+    searched, search_query = _search(published_resources(), params.q)
+    conditions = {
+        name: _facet_condition(name, params.selected(name))
+        for name in FACET_NAMES
+        if params.selected(name)
+    }
+
+    facets = []
+    for name, legend in FACETS:
+        others = searched
+        for other, condition in conditions.items():
+            if other != name:
+                others = others.filter(condition)
+        counts = _facet_counts(name, others)
+        selected = params.selected(name)
+        options = tuple(
+            FacetOption(value, label, counts.get(value, 0), value in selected)
+            for value, label in choices.for_facet(name)
+            # Long lists (topics, providers) only offer what would find something.
+            if name not in ("topic", "provider") or counts.get(value) or value in selected
+        )
+        facets.append(Facet(name, legend, options))
+
+    results = searched
+    for condition in conditions.values():
+        results = results.filter(condition)
+    sort = params.effective_sort
+    if sort == SORT_RELEVANCE and search_query is not None:
+        results = results.annotate(rank=SearchRank(F("search_vector"), search_query)).order_by(
+            "-rank", F("published_at").desc(nulls_last=True), "-id"
+        )
+    elif sort == SORT_SHORTEST:
+        results = results.order_by("duration_minutes", "title", "id")
+    else:
+        results = results.order_by(F("published_at").desc(nulls_last=True), "-id")
+    results = _with_status_for(results, user)
+
+    notices = []
+    paginator = Paginator(results, PER_PAGE)
+    number = params.page
+    if number > paginator.num_pages:
+        notices.append(
+            f"There is no page {number}, so we are showing page {paginator.num_pages}, the last."
+            if paginator.num_pages > 1
+            else f"There is no page {number}, so we are showing the first page."
+        )
+        number = paginator.num_pages
+    page = paginator.page(number)
+
+    labels = {name: dict(choices.for_facet(name)) for name in FACET_NAMES}
+    legends = dict(FACETS)
+    selected_filters = [
+        SelectedFilter(legends[name], labels[name].get(value, value), params.without(name, value))
+        for name in FACET_NAMES
+        for value in params.selected(name)
+    ]
+    return CatalogueResults(
+        params=replace(params, page=number),
+        page=page,
+        results=_summaries(page.object_list),
+        facets=facets,
+        selected_filters=selected_filters,
+        notices=notices,
+    )
+
+
+# --- The pathway -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathwayLevel:
+    """One recommended level: what it means, its resources and the user's progress through them."""
+
+    level: CompetencyLevel
+    resources: list[ResourceSummary]
+
+    @property
+    def total(self) -> int:
+        return len(self.resources)
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for item in self.resources if item.status == LearningStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class Pathway:
+    recommendation: Recommendation
+    levels: list[PathwayLevel]
+    has_profile: bool
+
+
+def pathway_for(user: User) -> Pathway:
+    """The published resources of the levels recommended from the user's profile, by level,
+    with the user's status of each. Two queries: the profile and the resources."""
+    profile = staff_profile_for(user)
+    recommendation = recommended_levels_for(profile)
+    resources = _with_status_for(
+        published_resources().for_levels(set(recommendation.levels)), user
+    ).order_by("level", "title", "id")
+    by_level: dict[int, list[ResourceSummary]] = {n: [] for n in recommendation.levels}
+    for summary in _summaries(resources):
+        by_level[summary.resource.level].append(summary)
+    levels = [
+        PathwayLevel(level, by_level[level.number])
+        for level in COMPETENCY_LEVELS
+        if level.number in recommendation.levels
+    ]
+    return Pathway(recommendation, levels, has_profile=profile is not None)
+
+
+# --- A resource page ---------------------------------------------------------------------
+
+
+def competency_level(number: int) -> CompetencyLevel:
+    """The definition of a level (1 to 3)."""
+    return next(level for level in COMPETENCY_LEVELS if level.number == number)
+
+
+def published_resource(slug: str) -> Resource:
+    """A published resource with its provider, objectives and topics, or Http404.
+
+    Drafts, resources in review and archived resources do not exist as far as staff know.
+    """
+    queryset = published_resources().prefetch_related("objectives", "topics")
+    resource = queryset.filter(slug=slug).first()
+    if resource is None:
+        raise Http404("No published resource has that address")
+    return resource
+
+
+def related_resources(resource: Resource, *, limit: int = RELATED_LIMIT) -> list[Resource]:
+    """Up to ``limit`` published resources that share a topic or an objective with ``resource``,
+    at the same or an adjacent level, those at the same level first. One query."""
+    topic_links = Resource.topics.through.objects
+    objective_links = Resource.objectives.through.objects
+    shares_topic = Q(
+        id__in=topic_links.filter(
+            topic_id__in=topic_links.filter(resource_id=resource.pk).values("topic_id")
+        ).values("resource_id")
+    )
+    shares_objective = Q(
+        id__in=objective_links.filter(
+            objective_id__in=objective_links.filter(resource_id=resource.pk).values("objective_id")
+        ).values("resource_id")
+    )
+    levels = {resource.level - 1, resource.level, resource.level + 1}
+    queryset = (
+        published_resources()
+        .filter(shares_topic | shares_objective, level__in=levels)
+        .exclude(pk=resource.pk)
+        .annotate(same_level=Case(When(level=resource.level, then=0), default=1))
+        .order_by("same_level", F("published_at").desc(nulls_last=True), "id")
+    )
+    return list(queryset[:limit])
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    """Everything a resource page shows, for one member of staff."""
+
+    resource: Resource
+    level: CompetencyLevel
+    objectives: list[Objective]
+    topics: list[Topic]
+    record: LearningRecord | None
+    comments: list[Comment]
+    related: list[ResourceSummary]
+
+    @property
+    def duration(self) -> str:
+        return describe_duration(self.resource.duration_minutes)
+
+    @property
+    def cost(self) -> str:
+        return describe_cost(self.resource.cost_pence)
+
+    @property
+    def staff_groups(self) -> list[str]:
+        """The staff groups the resource suits, by name; empty means everyone."""
+        names = dict(StaffGroup.choices)
+        return [str(names[value]) for value in self.resource.staff_groups if value in names]
+
+    @property
+    def published_comments(self) -> list[Comment]:
+        return [c for c in self.comments if c.status == CommentStatus.PUBLISHED]
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        ratings = [c.rating for c in self.published_comments]
+        if not ratings:
+            return None
+        return (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.1"))
+
+
+def learning_record_for(user: User, resource: Resource) -> LearningRecord | None:
+    """The user's record of one resource, if they have saved, started or completed it."""
+    return LearningRecord.objects.filter(user=user, resource=resource).first()
+
+
+def comments_for(resource: Resource, user: User) -> list[Comment]:
+    """Published comments, and the user's own comments waiting for moderation, newest first,
+    with each author's profile (for the display name) in the same query."""
+    return list(
+        Comment.objects.filter(resource=resource)
+        .filter(Q(status=CommentStatus.PUBLISHED) | Q(status=CommentStatus.PENDING, author=user))
+        .select_related("author__staff_profile")
+        .order_by("-created_at", "-id")
+    )
+
+
+def resource_page_for(slug: str, user: User) -> ResourcePage:
+    """A published resource's page for one member of staff, or Http404. Six queries."""
+    resource = published_resource(slug)
+    return ResourcePage(
+        resource=resource,
+        level=competency_level(resource.level),
+        objectives=list(resource.objectives.all()),
+        topics=list(resource.topics.all()),
+        record=learning_record_for(user, resource),
+        comments=comments_for(resource, user),
+        related=[ResourceSummary(r) for r in related_resources(resource)],
+    )
+
+
+# --- My learning -------------------------------------------------------------------------
+
+
+def financial_year_start(day: datetime.date) -> int:
+    """The calendar year in which the NHS financial year (April to March) holding ``day`` began."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+@dataclass(frozen=True)
+class CpdYear:
+    start_year: int
+    hours: Decimal
+    completed: int
+
+    @property
+    def label(self) -> str:
+        return f"April {self.start_year} to March {self.start_year + 1}"
+
+
+@dataclass(frozen=True)
+class MyLearning:
+    saved: list[LearningRecord]
+    in_progress: list[LearningRecord]
+    completed: list[LearningRecord]
+
+    @property
+    def cpd_years(self) -> list[CpdYear]:
+        """CPD hours per NHS financial year (April to March), the most recent first."""
+        hours: dict[int, Decimal] = {}
+        counts: dict[int, int] = {}
+        for record in self.completed:
+            if record.completed_on is None:
+                continue
+            year = financial_year_start(record.completed_on)
+            hours[year] = hours.get(year, Decimal("0")) + (record.hours or Decimal("0"))
+            counts[year] = counts.get(year, 0) + 1
+        return [CpdYear(year, hours[year], counts[year]) for year in sorted(hours, reverse=True)]
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((r.hours or Decimal("0") for r in self.completed), Decimal("0"))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.saved or self.in_progress or self.completed)
+
+
+def learning_records_for(user: User) -> list[LearningRecord]:
+    """All of a user's learning records with their resources and providers. One query.
+
+    Records of resources since archived stay: they are part of the person's history.
+    """
+    return list(
+        LearningRecord.objects.filter(user=user)
+        .select_related("resource__provider")
+        .order_by(F("completed_on").desc(nulls_last=True), "-updated_at", "-id")
+    )
+
+
+def my_learning_for(user: User) -> MyLearning:
+    """A user's saved, in-progress and completed learning. One query."""
+    records = learning_records_for(user)
+    return MyLearning(
+        saved=[r for r in records if r.status == LearningStatus.SAVED],
+        in_progress=[r for r in records if r.status == LearningStatus.IN_PROGRESS],
+        completed=[r for r in records if r.status == LearningStatus.COMPLETED],
+    )
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_HEADER = (
+    "Title",
+    "Provider",
+    "Level",
+    "Format",
+    "Status",
+    "Saved on",
+    "Completed on",
+    "CPD hours",
+    "Reflection",
+    "Address",
+    "Sample content",
+)
+
+
+def csv_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets a quote before it."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def learning_record_csv_rows(user: User) -> list[list[str]]:
+    """A user's learning record as CSV rows, header first, every cell safe to open. One query."""
+    rows = [list(CSV_HEADER)]
+    for record in learning_records_for(user):
+        resource = record.resource
+        rows.append(
+            [
+                csv_safe(cell)
+                for cell in (
+                    resource.title,
+                    resource.provider.name,
+                    resource.level,
+                    resource.get_format_display(),
+                    record.get_status_display(),
+                    timezone.localdate(record.saved_at).isoformat(),
+                    record.completed_on.isoformat() if record.completed_on else "",
+                    record.hours if record.hours is not None else "",
+                    record.reflection,
+                    resource.url,
+                    "Yes" if resource.is_sample else "No",
+                )
+            ]
+        )
+    return rows
+
+
+# --- For the Resilience Hub ----------------------------------------------------------------
+
+
+def resources_for_signposting(
+    *,
+    ids: Iterable[int] | None = None,
+    topic: str | None = None,
+    limit: int | None = None,
+) -> list[Resource]:
+    """Published resources to signpost as self-help: those with the given ids, or on the topic
+    (a topic slug), or both. Nothing about who has used them. One query.
+
+    The Resilience Hub calls this; it is the only function of this module it may use.
+    """
+    queryset = published_resources().order_by("title", "id")
+    if ids is not None:
+        queryset = queryset.filter(id__in=list(ids))
+    if topic is not None:
+        queryset = queryset.filter(topics__slug=topic).distinct()
+    if limit is not None:
+        queryset = queryset[:limit]
+    return list(queryset)
