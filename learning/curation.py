@@ -1,0 +1,417 @@
+"""The curator's work on the catalogue: the workflow, edits with their history, moderation and
+link checks (``do_*`` functions, each in a transaction), and the reads behind the curator pages.
+
+The workflow's allowed moves live in ``WORKFLOW`` and nowhere else: views offer only these moves
+and ``do_move_resource`` refuses any other.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from learning.models import (
+    Comment,
+    CommentStatus,
+    Objective,
+    Provider,
+    Resource,
+    ResourceChange,
+    ResourceQuerySet,
+    ResourceStatus,
+    Topic,
+)
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from portal.models import User
+
+# How far ahead the review-due list looks.
+REVIEW_WINDOW_DAYS = 30
+SLUG_MAX_LENGTH = 200  # leaves room in the 220-character column for a "-NN" suffix
+
+
+@dataclass(frozen=True)
+class Move:
+    """One step of the workflow, with the words its button uses."""
+
+    source: ResourceStatus
+    target: ResourceStatus
+    label: str
+
+
+WORKFLOW: tuple[Move, ...] = (
+    Move(ResourceStatus.DRAFT, ResourceStatus.IN_REVIEW, "Send for review"),
+    Move(ResourceStatus.IN_REVIEW, ResourceStatus.PUBLISHED, "Publish"),
+    Move(ResourceStatus.IN_REVIEW, ResourceStatus.DRAFT, "Return to draft"),
+    Move(ResourceStatus.PUBLISHED, ResourceStatus.ARCHIVED, "Archive"),
+    Move(ResourceStatus.ARCHIVED, ResourceStatus.DRAFT, "Return to draft"),
+)
+
+
+class CurationError(Exception):
+    """A change the curator asked for that cannot be made; the message says why, for them."""
+
+
+def moves_from(status: str) -> list[Move]:
+    """The moves a resource in ``status`` can make, in the order their buttons appear."""
+    return [move for move in WORKFLOW if move.source == status]
+
+
+def find_move(source: str, target: str) -> Move | None:
+    return next((m for m in WORKFLOW if m.source == source and m.target == target), None)
+
+
+# Field names as a curator says them, for the history ("Changed the title and level").
+FIELD_NAMES: dict[str, str] = {
+    "title": "title",
+    "summary": "summary",
+    "description": "description",
+    "provider": "provider",
+    "format": "format",
+    "level": "level",
+    "objectives": "objectives",
+    "topics": "topics",
+    "staff_groups": "staff groups",
+    "duration_minutes": "duration",
+    "cost_pence": "cost",
+    "is_online": "whether it is online",
+    "location": "location",
+    "url": "web address",
+    "cpd_hours": "CPD hours",
+    "accredited": "accreditation",
+    "co_produced": "co-production",
+    "is_sample": "sample label",
+    "review_due": "review date",
+    "owner": "owner",
+}
+EDITABLE_FIELDS = tuple(name for name in FIELD_NAMES if name not in ("objectives", "topics"))
+
+
+def plain_list(words: Sequence[str]) -> str:
+    """'title', 'title and level', 'title, level and topics'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    """A slug made from the title that no other resource uses, with "-2", "-3"... if needed."""
+    base = slugify(title)[:SLUG_MAX_LENGTH].strip("-") or "resource"
+    taken_query = Resource.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        taken_query = taken_query.exclude(pk=exclude_pk)
+    taken = set(taken_query.values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def unique_topic_slug(name: str) -> str:
+    base = slugify(name)[:90].strip("-") or "topic"
+    taken = set(Topic.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _record_change(resource: Resource, acting_user: User | None, summary: str) -> ResourceChange:
+    return ResourceChange.objects.create(
+        resource=resource, changed_by=acting_user, summary=summary[:300]
+    )
+
+
+def _field_values(resource: Resource) -> dict[str, Any]:
+    return {
+        name: getattr(resource, f"{name}_id" if name in ("provider", "owner") else name)
+        for name in EDITABLE_FIELDS
+    }
+
+
+@transaction.atomic
+def do_create_resource(
+    *,
+    resource: Resource,
+    objectives: Iterable[Objective],
+    topics: Iterable[Topic],
+    acting_user: User | None,
+    how: str = "Created as a draft",
+) -> Resource:
+    """Add a new resource as a draft, with a unique slug made from its title."""
+    resource.pk = None
+    resource.status = ResourceStatus.DRAFT
+    if not resource.slug:
+        resource.slug = unique_slug(resource.title)
+    if resource.owner_id is None and acting_user is not None:
+        resource.owner = acting_user
+    resource.status_changed_at = timezone.now()
+    resource.status_changed_by = acting_user
+    resource.save()
+    resource.objectives.set(list(objectives))
+    resource.topics.set(list(topics))
+    _record_change(resource, acting_user, how)
+    return resource
+
+
+@transaction.atomic
+def do_update_resource(
+    *,
+    resource: Resource,
+    objectives: Iterable[Objective],
+    topics: Iterable[Topic],
+    acting_user: User | None,
+    how: str = "Changed",
+) -> list[str]:
+    """Save a curator's edits to a resource and note what changed in its history.
+
+    ``resource`` carries the edited values (as a ModelForm leaves them, unsaved). The slug stays
+    as it is, so links people have saved keep working. Returns the changed fields' plain names;
+    nothing is written when nothing changed.
+    """
+    stored = Resource.objects.select_for_update().get(pk=resource.pk)
+    before, after = _field_values(stored), _field_values(resource)
+    changed = [name for name in EDITABLE_FIELDS if before[name] != after[name]]
+    new_objectives = {objective.pk for objective in objectives}
+    new_topics = {topic.pk for topic in topics}
+    if set(stored.objectives.values_list("pk", flat=True)) != new_objectives:
+        changed.append("objectives")
+        resource.objectives.set(list(new_objectives))
+    if set(stored.topics.values_list("pk", flat=True)) != new_topics:
+        changed.append("topics")
+        resource.topics.set(list(new_topics))
+    if not changed:
+        return []
+    resource.slug = stored.slug
+    resource.status = stored.status
+    resource.save(update_fields=[n for n in EDITABLE_FIELDS if n in changed] + ["updated_at"])
+    names = [FIELD_NAMES[name] for name in FIELD_NAMES if name in changed]
+    _record_change(resource, acting_user, f"{how} the {plain_list(names)}")
+    return names
+
+
+@transaction.atomic
+def do_move_resource(*, resource: Resource, to: str, acting_user: User | None) -> Resource:
+    """Move a resource along the workflow, or refuse with a reason a curator can act on.
+
+    The move is claimed with a conditional update on the status the curator saw, so two curators
+    pressing "Publish" at once publish it once, and a stale page cannot move it twice.
+    """
+    source = resource.status
+    move = find_move(source, to)
+    if move is None:
+        target = ResourceStatus(to).label if to in ResourceStatus.values else "that status"
+        allowed = plain_list([m.target.label.lower() for m in moves_from(source)])
+        raise CurationError(
+            f"A resource that is {ResourceStatus(source).label.lower()} cannot move to "
+            f"{target.lower()}. It can move to {allowed}."
+        )
+    now = timezone.now()
+    updates: dict[str, Any] = {
+        "status": move.target,
+        "status_changed_at": now,
+        "status_changed_by": acting_user,
+        "updated_at": now,
+    }
+    if move.target == ResourceStatus.PUBLISHED and resource.published_at is None:
+        updates["published_at"] = now
+    claimed = Resource.objects.filter(pk=resource.pk, status=source).update(**updates)
+    if not claimed:
+        raise CurationError(
+            "Someone else changed this resource's status while you were looking at it. "
+            "Check its status and try again."
+        )
+    for name, value in updates.items():
+        setattr(resource, name, value)
+    _record_change(
+        resource,
+        acting_user,
+        f"Moved from {ResourceStatus(source).label.lower()} to {move.target.label.lower()}",
+    )
+    return resource
+
+
+@transaction.atomic
+def do_publish_comment(*, comment: Comment, acting_user: User) -> Comment:
+    """Publish a waiting comment: it then shows on the resource page."""
+    return _moderate(comment, CommentStatus.PUBLISHED, "", acting_user)
+
+
+@transaction.atomic
+def do_reject_comment(*, comment: Comment, reason: str, acting_user: User) -> Comment:
+    """Reject a waiting comment, saying why (the reason is kept; the comment is never shown)."""
+    reason = reason.strip()
+    if not reason:
+        raise CurationError("Enter why you are rejecting this comment")
+    return _moderate(comment, CommentStatus.REJECTED, reason[:300], acting_user)
+
+
+def _moderate(comment: Comment, status: str, reason: str, acting_user: User) -> Comment:
+    now = timezone.now()
+    claimed = Comment.objects.filter(pk=comment.pk, status=CommentStatus.PENDING).update(
+        status=status, rejection_reason=reason, moderated_by=acting_user, moderated_at=now
+    )
+    if not claimed:
+        raise CurationError("This comment has already been moderated.")
+    comment.status, comment.rejection_reason = status, reason
+    comment.moderated_by, comment.moderated_at = acting_user, now
+    return comment
+
+
+def do_record_link_check(
+    *, resource_id: int, status: int | None, broken: bool, checked_at: datetime.datetime
+) -> None:
+    """Note what the link checker found. Not a curator's edit: ``updated_at`` stays as it was."""
+    Resource.objects.filter(pk=resource_id).update(
+        link_checked_at=checked_at, link_status=status, link_broken=broken
+    )
+
+
+# Reads behind the curator pages. Each is one query (or a fixed few), however many rows.
+
+
+def resources_for_curators(status: str | None = None) -> ResourceQuerySet:
+    resources = Resource.objects.select_related("provider").order_by("title", "pk")
+    if status in ResourceStatus.values:
+        resources = resources.filter(status=status)
+    return resources
+
+
+def counts_by_status() -> dict[str, int]:
+    """How many resources are in each status, every status present (zero if none)."""
+    aggregates = {
+        str(value): Count("pk", filter=Q(status=value)) for value in ResourceStatus.values
+    }
+    aggregates.update(
+        review_due=Count(
+            "pk",
+            filter=Q(review_due__lte=review_horizon()) & ~Q(status=ResourceStatus.ARCHIVED),
+        ),
+        broken_links=Count("pk", filter=Q(link_broken=True, status=ResourceStatus.PUBLISHED)),
+    )
+    counts: dict[str, int] = Resource.objects.aggregate(**aggregates)
+    counts["pending_comments"] = Comment.objects.filter(status=CommentStatus.PENDING).count()
+    return counts
+
+
+def review_horizon(today: datetime.date | None = None) -> datetime.date:
+    return (today or timezone.localdate()) + datetime.timedelta(days=REVIEW_WINDOW_DAYS)
+
+
+def resources_due_for_review(today: datetime.date | None = None) -> ResourceQuerySet:
+    """Resources whose review date has passed or falls in the next 30 days, oldest first.
+
+    Archived resources are left out: nobody sees them, so they need no review.
+    """
+    return (
+        Resource.objects.select_related("provider", "owner__staff_profile")
+        .filter(review_due__lte=review_horizon(today))
+        .exclude(status=ResourceStatus.ARCHIVED)
+        .order_by("review_due", "title", "pk")
+    )
+
+
+def resources_with_broken_links() -> ResourceQuerySet:
+    return (
+        Resource.objects.select_related("provider")
+        .filter(link_broken=True, status=ResourceStatus.PUBLISHED)
+        .order_by("title", "pk")
+    )
+
+
+def comments_awaiting_moderation() -> QuerySet[Comment]:
+    """Waiting comments, oldest first, with what the queue shows about each."""
+    return (
+        Comment.objects.select_related("resource", "author__staff_profile")
+        .filter(status=CommentStatus.PENDING)
+        .order_by("created_at", "pk")
+    )
+
+
+def history_of(resource: Resource, limit: int = 50) -> list[ResourceChange]:
+    return list(
+        resource.changes.select_related("changed_by__staff_profile").order_by("-changed_at", "-pk")[
+            :limit
+        ]
+    )
+
+
+def display_name(user: User | None) -> str:
+    """How the curator pages name a person: their display name, or their email address."""
+    if user is None:
+        return "A deleted account"
+    profile = getattr(user, "staff_profile", None)
+    return profile.display_name if profile is not None else user.email
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    resource: Resource
+    created: bool
+    changed: list[str]
+
+
+def provider_named(name: str) -> Provider:
+    """The provider with this name (whatever its capitals), created if there is none."""
+    existing = Provider.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    base = slugify(name)[:140].strip("-") or "provider"
+    taken = set(Provider.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return Provider.objects.create(name=name, slug=slug)
+
+
+def topics_named(names: Iterable[str]) -> list[Topic]:
+    """The topics with these names (whatever their capitals), creating any that are new."""
+    topics = []
+    for name in dict.fromkeys(names):
+        topic = Topic.objects.filter(name__iexact=name).first()
+        if topic is None:
+            topic = Topic.objects.create(name=name, slug=unique_topic_slug(name))
+        topics.append(topic)
+    return topics
+
+
+@transaction.atomic
+def do_save_resource(
+    *,
+    resource: Resource,
+    objectives: Iterable[Objective],
+    topics: Iterable[Topic],
+    provider: Provider | None = None,
+    new_provider: str = "",
+    new_topics: Iterable[str] = (),
+    acting_user: User | None,
+) -> SaveOutcome:
+    """Save a resource from the curator's form: a new draft, or edits to an existing one.
+
+    A provider or topics typed in as new are created (or matched, ignoring capitals) first.
+    """
+    if new_provider:
+        resource.provider = provider_named(new_provider)
+    elif provider is not None:
+        resource.provider = provider
+    all_topics = [*topics, *topics_named(new_topics)]
+    if resource.pk is None:
+        do_create_resource(
+            resource=resource, objectives=objectives, topics=all_topics, acting_user=acting_user
+        )
+        return SaveOutcome(resource, created=True, changed=[])
+    changed = do_update_resource(
+        resource=resource, objectives=objectives, topics=all_topics, acting_user=acting_user
+    )
+    return SaveOutcome(resource, created=False, changed=changed)

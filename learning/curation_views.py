@@ -1,0 +1,358 @@
+"""The curator pages: resources through the workflow, review dates, broken links, CSV import and
+export, comment moderation and the uptake report.
+
+Every view needs a signed-in curator: anonymous people are sent to sign in, other staff get 403.
+Views are thin: forms validate, ``learning.curation`` changes state, query functions read.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from learning import catalogue_csv, curation, uptake
+from learning.curation_forms import CatalogueImportForm, RejectCommentForm, ResourceForm
+from learning.models import Comment, CommentStatus, Resource, ResourceStatus
+from portal.models import StaffGroup
+
+CURATE = "portal.curate_learning"
+MODERATE = "portal.moderate_comments"
+VIEW_UPTAKE = "portal.view_learning_uptake"
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, items: QuerySet[Any]) -> Page[Any]:
+    """One page of a list; a page number that is not a number or out of range shows a real page."""
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, or None for a GET: an empty POST is still a submitted form."""
+    return request.POST if request.method == "POST" else None
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    counts = curation.counts_by_status()
+    statuses = [(value, label, counts[value]) for value, label in ResourceStatus.choices]
+    return render(request, "learning/curate/index.html", {"counts": counts, "statuses": statuses})
+
+
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_GET
+def resource_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in ResourceStatus.values:
+        status = ""
+    context = {
+        "page": _page(request, curation.resources_for_curators(status or None)),
+        "status": status,
+        "statuses": ResourceStatus.choices,
+        "query": _query_without_page(request),
+    }
+    return render(request, "learning/curate/resource_list.html", context)
+
+
+def _save(request: HttpRequest, form: ResourceForm) -> curation.SaveOutcome:
+    return curation.do_save_resource(
+        resource=form.instance,
+        objectives=form.cleaned_data["objectives"],
+        topics=form.cleaned_data["topics"],
+        provider=form.cleaned_data["provider"],
+        new_provider=form.cleaned_data["new_provider"],
+        new_topics=form.cleaned_data["new_topics"],
+        acting_user=request.user,  # type: ignore[arg-type]
+    )
+
+
+@never_cache
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def resource_create(request: HttpRequest) -> HttpResponse:
+    form = ResourceForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        outcome = _save(request, form)
+        messages.success(request, f"'{outcome.resource.title}' has been added as a draft.")
+        return redirect("learning:curate_resource", pk=outcome.resource.pk)
+    return render(request, "learning/curate/resource_form.html", {"form": form, "resource": None})
+
+
+@never_cache
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = get_object_or_404(Resource, pk=pk)
+    form = ResourceForm(_posted(request), instance=resource)
+    if request.method == "POST" and form.is_valid():
+        outcome = _save(request, form)
+        if outcome.changed:
+            messages.success(
+                request, f"Saved. You changed the {curation.plain_list(outcome.changed)}."
+            )
+        else:
+            messages.info(request, "Nothing was changed.")
+        return redirect("learning:curate_resource", pk=resource.pk)
+    # The heading names the resource as saved, not as half-typed.
+    saved_title = Resource.objects.values_list("title", flat=True).get(pk=pk)
+    context = {"form": form, "resource": resource, "saved_title": saved_title}
+    return render(request, "learning/curate/resource_form.html", context)
+
+
+def _resource_for_curator(pk: int) -> Resource:
+    return get_object_or_404(
+        Resource.objects.select_related(
+            "provider", "status_changed_by__staff_profile", "owner__staff_profile"
+        ).prefetch_related("objectives", "topics"),
+        pk=pk,
+    )
+
+
+def _staff_group_labels(resource: Resource) -> list[str]:
+    labels = dict(StaffGroup.choices)
+    return [labels.get(code, code) for code in resource.staff_groups or []]
+
+
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_GET
+def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _resource_for_curator(pk)
+    context = {
+        "resource": resource,
+        "moves": curation.moves_from(resource.status),
+        "history": [
+            (change, curation.display_name(change.changed_by))
+            for change in curation.history_of(resource)
+        ],
+        "staff_groups": _staff_group_labels(resource),
+        "status_changed_by": (
+            curation.display_name(resource.status_changed_by)
+            if resource.status_changed_by_id
+            else ""
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "learning/curate/resource_detail.html", context)
+
+
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_GET
+def resource_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _resource_for_curator(pk)
+    cost = "Free" if resource.is_free else f"£{resource.cost_pence / 100:,.2f}"
+    context = {"resource": resource, "staff_groups": _staff_group_labels(resource), "cost": cost}
+    return render(request, "learning/curate/resource_preview.html", context)
+
+
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_POST
+def resource_move(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = get_object_or_404(Resource, pk=pk)
+    target = request.POST.get("to", "")
+    # The status the curator saw: if it has changed since, the move is refused, not redone.
+    seen = request.POST.get("from", resource.status)
+    if seen != resource.status:
+        messages.error(
+            request,
+            "Someone else changed this resource's status while you were looking at it. "
+            "Check its status and try again.",
+        )
+        return redirect("learning:curate_resource", pk=pk)
+    try:
+        curation.do_move_resource(resource=resource, to=target, acting_user=request.user)  # type: ignore[arg-type]
+    except curation.CurationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"'{resource.title}' is now {resource.get_status_display().lower()}."
+        )
+    return redirect("learning:curate_resource", pk=pk)
+
+
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_GET
+def review_due(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page": _page(request, curation.resources_due_for_review()),
+        "today": timezone.localdate(),
+        "window": curation.REVIEW_WINDOW_DAYS,
+        "query": "",
+    }
+    return render(request, "learning/curate/review_due.html", context)
+
+
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_GET
+def broken_links(request: HttpRequest) -> HttpResponse:
+    context = {"page": _page(request, curation.resources_with_broken_links()), "query": ""}
+    return render(request, "learning/curate/broken_links.html", context)
+
+
+@never_cache
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    form = CatalogueImportForm(_posted(request), request.FILES or None)
+    row_errors: list[catalogue_csv.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = catalogue_csv.do_import_catalogue(
+                data=form.cleaned_data["file"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except catalogue_csv.CatalogueFileError as error:
+            form.add_error("file", str(error))
+        except catalogue_csv.CatalogueRowErrors as error:
+            row_errors = error.errors
+            form.add_error(
+                "file",
+                f"The file has {len(row_errors)} "
+                f"{'problem' if len(row_errors) == 1 else 'problems'}. Nothing was imported: "
+                "fix them and upload the file again",
+            )
+        else:
+            messages.success(
+                request,
+                f"Imported the catalogue: {result.created} added as drafts, {result.updated} "
+                f"changed, {result.unchanged} unchanged.",
+            )
+            return redirect("learning:curate_index")
+    context = {
+        "form": form,
+        "row_errors": row_errors[:500],
+        "more_errors": max(len(row_errors) - 500, 0),
+        "required_columns": catalogue_csv.REQUIRED_COLUMNS,
+        "optional_columns": catalogue_csv.OPTIONAL_COLUMNS,
+        "max_rows": catalogue_csv.MAX_ROWS,
+    }
+    return render(request, "learning/curate/import.html", context)
+
+
+def _csv_response(filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A byte order mark, so Excel opens the file as UTF-8.
+    response.write("\ufeff")
+    return response
+
+
+@never_cache
+@login_required
+@permission_required(CURATE, raise_exception=True)
+@require_GET
+def catalogue_export(request: HttpRequest) -> HttpResponse:
+    response = _csv_response(f"learning-catalogue-{timezone.localdate():%Y-%m-%d}.csv")
+    catalogue_csv.write_catalogue(response)
+    return response
+
+
+@login_required
+@permission_required(MODERATE, raise_exception=True)
+@require_GET
+def comments(request: HttpRequest) -> HttpResponse:
+    page = _page(request, curation.comments_awaiting_moderation())
+    context = {
+        "page": page,
+        "items": [(comment, curation.display_name(comment.author)) for comment in page],
+        "query": "",
+    }
+    return render(request, "learning/curate/comments.html", context)
+
+
+def _pending_comment(pk: int) -> Comment:
+    return get_object_or_404(
+        Comment.objects.select_related("resource", "author__staff_profile"), pk=pk
+    )
+
+
+@login_required
+@permission_required(MODERATE, raise_exception=True)
+@require_POST
+def comment_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _pending_comment(pk)
+    try:
+        curation.do_publish_comment(comment=comment, acting_user=request.user)  # type: ignore[arg-type]
+    except curation.CurationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The comment on '{comment.resource.title}' is published.")
+    return redirect("learning:curate_comments")
+
+
+@never_cache
+@login_required
+@permission_required(MODERATE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def comment_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _pending_comment(pk)
+    if comment.status != CommentStatus.PENDING:
+        messages.error(request, "This comment has already been moderated.")
+        return redirect("learning:curate_comments")
+    form = RejectCommentForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            curation.do_reject_comment(
+                comment=comment,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except curation.CurationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"The comment on '{comment.resource.title}' is rejected.")
+        return redirect("learning:curate_comments")
+    context = {
+        "form": form,
+        "comment": comment,
+        "author_name": curation.display_name(comment.author),
+    }
+    return render(request, "learning/curate/comment_reject.html", context)
+
+
+@login_required
+@permission_required(VIEW_UPTAKE, raise_exception=True)
+@require_GET
+def uptake_report(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/curate/uptake.html", {"tables": uptake.uptake_report()})
+
+
+@never_cache
+@login_required
+@permission_required(VIEW_UPTAKE, raise_exception=True)
+@require_GET
+def uptake_csv(request: HttpRequest, table: str) -> HttpResponse:
+    build = uptake.TABLES.get(table)
+    if build is None:
+        raise Http404("No such table")
+    response = _csv_response(f"learning-uptake-{table}-{timezone.localdate():%Y-%m-%d}.csv")
+    writer = csv.writer(response)
+    for row in uptake.uptake_csv_rows(build(None)):
+        writer.writerow([catalogue_csv.safe_cell(cell) for cell in row])
+    return response
