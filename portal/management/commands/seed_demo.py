@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from learning.demo import seed_demo_catalogue
 from portal.demo import DEMO_PASSWORD, seed_demo_accounts
 
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
                 "DJANGO_DEBUG=1."
             )
         accounts = seed_demo_accounts()
+        # After the accounts, so sample learning records and comments have their authors.
+        catalogue = seed_demo_catalogue()
         self.stdout.write(self.style.SUCCESS("Demo accounts (development only):"))
         self.stdout.write(f"  Password for every account: {DEMO_PASSWORD}")
         for account in accounts:
@@ -31,3 +34,8 @@ class Command(BaseCommand):
             "  Add a TOTP secret to an authenticator app (or run `oathtool --totp -b SECRET`) "
             "to get the sign-in code."
         )
+        self.stdout.write(
+            self.style.SUCCESS("Sample learning catalogue (labelled as sample content):")
+        )
+        for line in catalogue.lines():
+            self.stdout.write(line)

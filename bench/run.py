@@ -1,0 +1,799 @@
+"""Benchmark the learning catalogue's search on PostgreSQL with 10,000 published resources.
+
+Run with `.venv/bin/python bench/run.py` (or `make bench`). It drops and recreates its own
+database pair (portal_bench and portal_bench_confidential on 127.0.0.1:5432, or BENCH_DATABASE_URL),
+migrates them with the production settings, seeds the catalogue, runs ANALYZE and measures each
+scenario below. The table is printed and written to bench/results.md. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+RESULTS = ROOT / "bench" / "results.md"
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
+RESOURCE_COUNT = 10_000
+BATCH_SIZE = 1_000
+REQUESTS = 500
+WARM_UP = 25
+SCENARIO_TIME_LIMIT_S = 120.0
+SUBPROCESS_TIME_LIMIT_S = 600.0
+HTTP_HOST, HTTP_PORT = "127.0.0.1", 8765
+TARGET_SEARCH_P95_MS = 50.0
+PAGE_SIZE = 20
+PATHWAY_REQUESTS = 40
+
+BENCH_EMAIL = "bench.staff@bench.nhs.net"
+BENCH_PASSWORD = secrets.token_urlsafe(16)
+
+# What staff type into the catalogue's search box: specific pairs, single conditions, a phrase,
+# an exclusion, and two broad queries that match most of the catalogue (the slowest to rank).
+QUERIES = (
+    "diabetes depression",
+    "psychosis physical health checks",
+    "anxiety COPD",
+    "delirium",
+    "eating disorders",
+    "chronic pain low mood",
+    "perinatal",
+    "alcohol liver disease",
+    "dementia care home",
+    '"heart failure" depression',
+    "self-harm emergency department",
+    "breathlessness -asthma",
+    "physical health",
+    "mental health training",
+)
+
+
+# --- Environment and databases -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Databases:
+    default: str
+    confidential: str
+
+
+def bench_databases() -> Databases:
+    default = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    confidential = os.environ.get("BENCH_CONFIDENTIAL_DATABASE_URL", f"{default}_confidential")
+    return Databases(default, confidential)
+
+
+def production_env(databases: Databases, static_root: Path) -> dict[str, str]:
+    """The environment of a production deployment, on the benchmark's own databases."""
+    from cryptography.fernet import Fernet
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CONFIDENTIAL_DATABASE_URL"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "BENCH_STATIC_ROOT": str(static_root),
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": HTTP_HOST,
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "WELLBEING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "WELLBEING_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+            "DATABASE_URL": databases.default,
+            "CONFIDENTIAL_DATABASE_URL": databases.confidential,
+            "CACHE_KEY_PREFIX": "portal-bench",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create one benchmark database. Refuses any name without "bench" in it."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"Refusing to drop {name!r}: benchmark database names contain 'bench'.")
+    server = urllib.parse.urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(server, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=SUBPROCESS_TIME_LIMIT_S,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+# --- Seeding -------------------------------------------------------------------------------------
+
+PHYSICAL = (
+    "diabetes", "COPD", "asthma", "heart failure", "coronary heart disease", "stroke", "cancer",
+    "chronic pain", "obesity", "chronic kidney disease", "arthritis", "epilepsy", "HIV",
+    "liver disease", "irritable bowel syndrome", "fibromyalgia", "long COVID", "hypertension",
+    "multiple sclerosis", "Parkinson's disease",
+)  # fmt: skip
+MENTAL = (
+    "depression", "anxiety", "psychosis", "bipolar disorder", "schizophrenia", "eating disorders",
+    "dementia", "delirium", "post-traumatic stress", "self-harm", "alcohol misuse", "drug use",
+    "personality disorder", "insomnia", "health anxiety", "low mood", "perinatal depression",
+)  # fmt: skip
+OPENINGS = (
+    "Recognising", "Managing", "Understanding", "Supporting people with", "Assessing",
+    "Talking about", "Screening for", "Caring for people with", "Preventing", "Treating",
+)  # fmt: skip
+ENDINGS = (
+    "an introduction", "a practical guide", "essentials", "masterclass", "in practice",
+    "for the whole team", "case studies", "a toolkit", "refresher", "advanced skills",
+)  # fmt: skip
+AUDIENCES = (
+    "nurses", "GPs", "pharmacists", "physiotherapists", "healthcare assistants", "receptionists",
+    "paramedics", "midwives", "social workers", "psychologists", "occupational therapists",
+    "junior doctors", "care home staff", "health visitors",
+)  # fmt: skip
+SETTINGS = (
+    "the emergency department", "acute medical wards", "primary care", "community mental health "
+    "teams", "inpatient mental health units", "care homes", "outpatient clinics", "maternity "
+    "services", "cardiac rehabilitation", "pulmonary rehabilitation", "diabetes clinics",
+)  # fmt: skip
+SKILLS = (
+    "physical health checks", "brief interventions", "motivational interviewing",
+    "risk assessment", "care planning", "medication reviews", "shared decision making",
+    "breathing techniques", "sleep hygiene", "graded activity", "safety planning",
+    "communication with carers", "referral pathways", "reasonable adjustments",
+    "managing breathlessness", "mental health first aid",
+)  # fmt: skip
+PROVIDERS = (
+    "Mind & Body Programme", "NHS England e-Learning for Healthcare", "Maudsley Learning",
+    "King's College London", "Health Education England", "Royal College of Psychiatrists",
+    "Diabetes UK", "Local NHS trust learning and development team", "British Heart Foundation",
+    "Royal College of Nursing", "Mental Health Foundation", "Local authority public health team",
+)  # fmt: skip
+
+
+def generated_resource(rng: random.Random, number: int) -> dict[str, Any]:
+    """The fields of one varied, plausible resource, from the word lists above."""
+    from learning.models import ResourceFormat
+
+    physical, mental = rng.choice(PHYSICAL), rng.choice(MENTAL)
+    audience, setting = rng.choice(AUDIENCES), rng.choice(SETTINGS)
+    skill, other_skill = rng.sample(SKILLS, 2)
+    title = f"{rng.choice(OPENINGS)} {physical} and {mental}: {rng.choice(ENDINGS)}"
+    summary = (
+        f"Helps {audience} in {setting} recognise and respond to {mental} in people living with "
+        f"{physical}."
+    )
+    description = " ".join(
+        rng.sample(
+            [
+                f"It covers {skill} and {other_skill}, with examples from {setting}.",
+                f"People living with {physical} describe how {mental} affected their care.",
+                f"You will practise {skill} with case studies written for {audience}.",
+                "It explains why physical health and mental health needs so often go together, "
+                "and how joined-up care improves outcomes.",
+                f"It links to local services for {mental} and to support for staff wellbeing.",
+                f"The training was developed with {rng.choice(AUDIENCES)} and people with lived "
+                "experience.",
+            ],
+            k=rng.randint(2, 4),
+        )
+    )
+    minutes = rng.choice((10, 15, 20, 30, 45, 60, 90, 120, 180, 210, 420, 840, 2100, 9000))
+    in_person = rng.random() < 0.25
+    return {
+        "title": title,
+        "slug": f"bench-{number}",
+        "summary": summary,
+        "description": description,
+        "format": rng.choice(ResourceFormat.values),
+        "level": rng.choice((1, 1, 2, 2, 3)),
+        "staff_groups": [],
+        "duration_minutes": minutes,
+        "cost_pence": rng.choice((0, 0, 0, 0, 2500, 4500, 12000, 45000)),
+        "is_online": not in_person,
+        "location": "Guy's Hospital, London" if in_person else "",
+        "url": f"https://learning.example.nhs.uk/bench/{number}",
+        "accredited": rng.random() < 0.2,
+        "co_produced": rng.random() < 0.15,
+        "is_sample": True,
+    }
+
+
+def seed_catalogue(count: int) -> None:
+    """`count` published resources with objectives and topics, in batches, then ANALYZE."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from learning.models import Objective, Provider, Resource, ResourceStatus, Topic
+
+    rng = random.Random(2026)  # noqa: S311 - reproducible sample data, not security
+    providers = [Provider.objects.create(name=name, slug=slugify(name)) for name in PROVIDERS]
+    topic_names = [f"{p.capitalize()} and {m}" for p in PHYSICAL[:10] for m in MENTAL[:4]]
+    topics = Topic.objects.bulk_create(
+        [Topic(name=name, slug=slugify(name)) for name in topic_names]
+    )
+    objective_ids = list(Objective.objects.values_list("id", flat=True))
+    objective_link = Resource.objectives.through
+    topic_link = Resource.topics.through
+    now = timezone.now()
+    for start in range(0, count, BATCH_SIZE):
+        with transaction.atomic():
+            batch = Resource.objects.bulk_create(
+                [
+                    Resource(
+                        **generated_resource(rng, number),
+                        provider=rng.choice(providers),
+                        status=ResourceStatus.PUBLISHED,
+                        published_at=now,
+                        status_changed_at=now,
+                    )
+                    for number in range(start, min(start + BATCH_SIZE, count))
+                ]
+            )
+            objective_link.objects.bulk_create(
+                objective_link(resource_id=resource.pk, objective_id=objective_id)
+                for resource in batch
+                for objective_id in rng.sample(objective_ids, rng.randint(1, 3))
+            )
+            topic_link.objects.bulk_create(
+                topic_link(resource_id=resource.pk, topic_id=topic.pk)
+                for resource in batch
+                for topic in rng.sample(topics, rng.randint(0, 3))
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def seed_staff_member() -> None:
+    """A member of staff with a verified address and a profile, and no role that needs MFA."""
+    from allauth.account.models import EmailAddress
+
+    from portal.models import CaringFrequency, StaffGroup, StaffProfile, User
+
+    user = User.objects.create_user(BENCH_EMAIL, BENCH_PASSWORD)
+    EmailAddress.objects.create(user=user, email=BENCH_EMAIL, verified=True, primary=True)
+    StaffProfile.objects.create(
+        user=user,
+        display_name="Bench Staff",
+        staff_group=StaffGroup.NURSING_MIDWIFERY_REGISTERED,
+        job_title="Staff nurse",
+        organisation="Benchmark Trust",
+        is_clinical=True,
+        cares_for_both=CaringFrequency.SOMETIMES,
+    )
+
+
+# --- Measuring -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    scenario: str
+    timings_ms: list[float] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    queries_per_request: float | None = None
+    target_p95_ms: float | None = None
+    note: str = ""
+    errors: int = 0
+
+    @property
+    def available(self) -> bool:
+        return bool(self.timings_ms)
+
+    def percentile(self, pct: int) -> float:
+        ordered = sorted(self.timings_ms)
+        return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+    @property
+    def verdict(self) -> str:
+        if self.target_p95_ms is None or not self.available:
+            return ""
+        if self.errors:
+            return "MISS (errors)"
+        return "PASS" if self.percentile(95) < self.target_p95_ms else "MISS"
+
+
+def run_loop(call: Callable[[str], object], label: str, requests: int = REQUESTS) -> Result:
+    """Warm up, then call `call` `requests` times over QUERIES, within the time limit."""
+    for index in range(min(WARM_UP, requests)):
+        call(QUERIES[index % len(QUERIES)])
+    result = Result(label)
+    started = time.perf_counter()
+    deadline = started + SCENARIO_TIME_LIMIT_S
+    for index in range(requests):
+        if time.perf_counter() > deadline:
+            result.note = f"stopped at the {SCENARIO_TIME_LIMIT_S:.0f} s limit"
+            break
+        before = time.perf_counter()
+        if call(QUERIES[index % len(QUERIES)]) is False:
+            result.errors += 1
+        result.timings_ms.append((time.perf_counter() - before) * 1000)
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def queries_for(call: Callable[[], object]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+def direct_search(query: str) -> list[Any]:
+    """The search query alone: websearch on search_vector, ranked, the first page."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.db.models import F
+
+    from learning.models import Resource
+
+    search = SearchQuery(query, search_type="websearch", config="english")
+    return list(
+        Resource.objects.published()
+        .filter(search_vector=search)
+        .select_related("provider")
+        .annotate(rank=SearchRank(F("search_vector"), search))
+        .order_by("-rank", "title")[:PAGE_SIZE]
+    )
+
+
+def match_count(query: str) -> int:
+    from django.contrib.postgres.search import SearchQuery
+
+    from learning.models import Resource
+
+    search = SearchQuery(query, search_type="websearch", config="english")
+    return Resource.objects.published().filter(search_vector=search).count()
+
+
+def project_search(**facets: tuple[str, ...]) -> Callable[[str], object] | None:
+    """`learning.queries.search_catalogue` as the catalogue view calls it (search, facet counts,
+    count and page), or None when it is not there or its shape has changed."""
+    try:
+        queries = importlib.import_module("learning.queries")
+        search_catalogue = queries.search_catalogue
+        params_class = queries.CatalogueParams
+    except (ImportError, AttributeError):
+        return None
+    from portal.models import User
+
+    user = User.objects.get(email=BENCH_EMAIL)
+
+    def call(query: str) -> object:
+        found = search_catalogue(params_class(q=query, **facets), user=user)
+        return list(getattr(found, "results", found))
+
+    try:
+        call(QUERIES[0])
+    except Exception as error:  # noqa: BLE001 - the function is new; report, and go on
+        print(f"bench: learning.queries.search_catalogue could not be called ({error!r})")
+        return None
+    return call
+
+
+@dataclass
+class Context:
+    cookie: str = ""
+    catalogue_path: str | None = None
+    sign_in_method: str = ""
+
+
+def orm_scenario(label: str, call: Callable[[str], object] | None) -> Result:
+    if call is None:
+        return Result(label, note="not yet available: learning.queries.search_catalogue")
+    result = run_loop(call, label)
+    result.queries_per_request = queries_for(lambda: call(QUERIES[0]))
+    result.target_p95_ms = TARGET_SEARCH_P95_MS
+    return result
+
+
+def scenario_search_query_alone(context: Context) -> Result:
+    return orm_scenario(f"Search query alone: ranked, first {PAGE_SIZE} (ORM)", direct_search)
+
+
+def scenario_search_catalogue(context: Context) -> Result:
+    return orm_scenario("search_catalogue(q): facet counts, count and page", project_search())
+
+
+def scenario_search_catalogue_with_facets(context: Context) -> Result:
+    return orm_scenario(
+        "search_catalogue(q, level 2, free)", project_search(level=("2",), cost=("free",))
+    )
+
+
+class HttpClient:
+    """GETs over one kept-alive connection (reopened when the server closes it)."""
+
+    def __init__(self, cookie: str = "") -> None:
+        self.connection = http.client.HTTPConnection(HTTP_HOST, HTTP_PORT, timeout=10)
+        self.cookie = cookie
+
+    def request(
+        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        all_headers = {"Host": HTTP_HOST, "Connection": "keep-alive", **(headers or {})}
+        if self.cookie:
+            all_headers["Cookie"] = self.cookie
+        self.connection.request(method, path, body=body, headers=all_headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        return response.status, response.headers, content
+
+    def get_ok(self, path: str) -> bool:
+        status, _, _ = self.request("GET", path)
+        return status == 200
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def cookies_from(headers: http.client.HTTPMessage) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for header in headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def sign_in_with_form() -> str | None:
+    """Sign in through allauth's form, as a person would; the session cookie, or None."""
+    from django.urls import reverse
+
+    client = HttpClient()
+    try:
+        login = reverse("account_login")
+        status, headers, content = client.request("GET", login)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+        csrf = cookies_from(headers).get("csrftoken")
+        if status != 200 or not token or not csrf:
+            return None
+        body = urllib.parse.urlencode(
+            {"login": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token[1]}
+        )
+        client.cookie = f"csrftoken={csrf}"
+        status, headers, _ = client.request(
+            "POST", login, body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        session = cookies_from(headers).get("sessionid")
+        return f"sessionid={session}" if status == 302 and session else None
+    finally:
+        client.close()
+
+
+def session_cookie() -> str:
+    """A signed-in session made with Django's SessionStore, when the form cannot be used."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from portal.models import User
+
+    user = User.objects.get(email=BENCH_EMAIL)
+    store = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def http_queries_per_request(path: str, cookie: str) -> int | None:
+    """Queries one request to `path` makes, measured in this process with the same settings."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=HTTP_HOST)
+    name, _, value = cookie.partition("=")
+    client.cookies[name] = value
+    client.get(path)  # the first request records the profile and MFA checks in the session
+    count = queries_for(lambda: client.get(path))
+    return count if client.get(path).status_code == 200 else None
+
+
+def http_scenario(
+    label: str, path_for: Callable[[str], str], context: Context, requests: int = REQUESTS
+) -> Result:
+    client = HttpClient(context.cookie)
+    try:
+        result = run_loop(lambda query: client.get_ok(path_for(query)), label, requests)
+    finally:
+        client.close()
+    result.note = "; ".join(
+        part
+        for part in (result.note, f"{result.errors} non-200 responses" if result.errors else "")
+        if part
+    )
+    result.queries_per_request = http_queries_per_request(path_for(QUERIES[0]), context.cookie)
+    return result
+
+
+def scenario_http_home(context: Context) -> Result:
+    """The signed-in home page: what the HTTP stack, sessions and gates cost, for comparison."""
+    return http_scenario("HTTP GET / (home, baseline)", lambda _: "/", context)
+
+
+def catalogue_scenario(context: Context, label: str, extra: str = "") -> Result:
+    path = context.catalogue_path
+    if path is None:
+        return Result(label, note="not yet available: the URL learning:catalogue does not resolve")
+    probe = HttpClient(context.cookie)
+    try:
+        status, _, _ = probe.request("GET", f"{path}?q=diabetes")
+    finally:
+        probe.close()
+    if status != 200:
+        return Result(label, note=f"not yet available: GET {path}?q=diabetes answered {status}")
+    result = http_scenario(
+        label, lambda query: f"{path}?{urllib.parse.urlencode({'q': query})}{extra}", context
+    )
+    result.target_p95_ms = TARGET_SEARCH_P95_MS
+    return result
+
+
+def scenario_http_catalogue_search(context: Context) -> Result:
+    return catalogue_scenario(context, "HTTP GET /learning/catalogue/?q=...")
+
+
+def scenario_http_catalogue_search_with_facets(context: Context) -> Result:
+    return catalogue_scenario(
+        context, "HTTP GET /learning/catalogue/?q=...&level=2&cost=free", "&level=2&cost=free"
+    )
+
+
+def scenario_http_pathway(context: Context) -> Result:
+    """The pathway lists every resource of the recommended levels, so it is measured less."""
+    return http_scenario(
+        "HTTP GET /learning/ (pathway, Levels 1 and 2)",
+        lambda _: "/learning/",
+        context,
+        requests=PATHWAY_REQUESTS,
+    )
+
+
+ORM_SCENARIOS = (
+    scenario_search_query_alone,
+    scenario_search_catalogue,
+    scenario_search_catalogue_with_facets,
+)
+HTTP_SCENARIOS = (
+    scenario_http_home,
+    scenario_http_catalogue_search,
+    scenario_http_catalogue_search_with_facets,
+    scenario_http_pathway,
+)
+
+
+# --- gunicorn ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log: Path) -> Iterator[None]:
+    """gunicorn with two workers on 127.0.0.1:8765, stopped however the block ends."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            [str(GUNICORN), "portal.wsgi", "-w", "2", "-b", f"{HTTP_HOST}:{HTTP_PORT}"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_answering(process, log)
+            yield
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def wait_until_answering(process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        try:
+            connection = http.client.HTTPConnection(HTTP_HOST, HTTP_PORT, timeout=2)
+            connection.request("GET", "/health/", headers={"Host": HTTP_HOST})
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer within 30 s:\n{log.read_text()[-3000:]}")
+
+
+def port_is_free() -> bool:
+    try:
+        http.client.HTTPConnection(HTTP_HOST, HTTP_PORT, timeout=1).connect()
+    except OSError:
+        return True
+    return False
+
+
+# --- Reporting -----------------------------------------------------------------------------------
+
+
+def table(results: Iterable[Result]) -> list[str]:
+    lines = [
+        "| scenario | requests | p50 ms | p95 ms | requests/s | queries/request | target | result |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for result in results:
+        target = f"p95 < {result.target_p95_ms:.0f} ms" if result.target_p95_ms else ""
+        queries = "" if result.queries_per_request is None else f"{result.queries_per_request:g}"
+        if result.available:
+            cells = [
+                str(len(result.timings_ms)),
+                f"{statistics.median(result.timings_ms):.1f}",
+                f"{result.percentile(95):.1f}",
+                f"{len(result.timings_ms) / result.elapsed_s:.0f}",
+            ]
+        else:
+            cells = ["", "", "", ""]
+        verdict = result.verdict or ("" if result.available else result.note)
+        lines.append(
+            f"| {result.scenario} | {' | '.join(cells)} | {queries} | {target} | {verdict} |"
+        )
+    return lines
+
+
+def per_query_table() -> list[str]:
+    """Median of five runs of each query: the query alone, and the whole catalogue search."""
+    full_search = project_search()
+    lines = [
+        "| query | matches | query alone, median ms | search_catalogue, median ms |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for query in QUERIES:
+        medians = []
+        for call in (direct_search, full_search):
+            if call is None:
+                medians.append("")
+                continue
+            timings = []
+            for _ in range(5):
+                before = time.perf_counter()
+                call(query)
+                timings.append((time.perf_counter() - before) * 1000)
+            medians.append(f"{statistics.median(timings):.1f}")
+        lines.append(f"| `{query}` | {match_count(query)} | {' | '.join(medians)} |")
+    return lines
+
+
+def write_results(results: Sequence[Result], context: Context, seconds: dict[str, float]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        row = cursor.fetchone()
+    server_version = row[0] if row else "unknown"
+    notes = [f"- {result.scenario}: {result.note}" for result in results if result.note]
+    text = [
+        "# Catalogue search benchmark",
+        "",
+        f"Run {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, PostgreSQL {server_version}. {RESOURCE_COUNT:,} published "
+        f"resources; {REQUESTS} requests per scenario after {WARM_UP} warm-up requests, one at a "
+        f"time, cycling through {len(QUERIES)} queries (the pathway: {PATHWAY_REQUESTS}). HTTP: "
+        f"gunicorn, 2 sync workers, production settings, signed in by {context.sign_in_method}. "
+        "Written by `bench/run.py`; see bench/README.md.",
+        "",
+        *table(results),
+        "",
+        *(["Notes:", "", *notes, ""] if notes else []),
+        "By query:",
+        "",
+        *per_query_table(),
+        "",
+        "Set-up took: "
+        + ", ".join(f"{step} {elapsed:.1f} s" for step, elapsed in seconds.items())
+        + ".",
+        "",
+    ]
+    RESULTS.write_text("\n".join(text))
+    print("\n".join(text))
+
+
+# --- Main ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def step(name: str, seconds: dict[str, float]) -> Iterator[None]:
+    print(f"bench: {name}...", flush=True)
+    started = time.perf_counter()
+    yield
+    seconds[name] = time.perf_counter() - started
+
+
+def main() -> int:
+    if not port_is_free():
+        print(f"bench: something already listens on {HTTP_HOST}:{HTTP_PORT}; stop it first.")
+        return 2
+    databases = bench_databases()
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch:
+        env = production_env(databases, Path(scratch) / "static")
+        os.environ.update(env)
+        with step("recreate databases", seconds):
+            recreate_database(databases.default)
+            recreate_database(databases.confidential)
+        with step("migrate", seconds):
+            manage(env, "migrate", "--database", "default", "--no-input")
+            manage(env, "migrate", "--database", "confidential", "--no-input")
+        with step("collect static files", seconds):
+            manage(env, "collectstatic", "--no-input")
+
+        import django
+
+        django.setup()
+        from django.urls import NoReverseMatch, reverse
+
+        with step(f"seed {RESOURCE_COUNT:,} resources and ANALYZE", seconds):
+            seed_catalogue(RESOURCE_COUNT)
+            seed_staff_member()
+
+        context = Context()
+        try:
+            context.catalogue_path = reverse("learning:catalogue")
+        except NoReverseMatch:
+            context.catalogue_path = None
+        results: list[Result] = []
+        for scenario in ORM_SCENARIOS:
+            print(f"bench: {scenario.__name__}", flush=True)
+            results.append(scenario(context))
+        with gunicorn(env, Path(scratch) / "gunicorn.log"):
+            form_cookie = sign_in_with_form()
+            context.cookie = form_cookie or session_cookie()
+            context.sign_in_method = (
+                "allauth's sign-in form" if form_cookie else "a SessionStore session"
+            )
+            for scenario in HTTP_SCENARIOS:
+                print(f"bench: {scenario.__name__}", flush=True)
+                results.append(scenario(context))
+        write_results(results, context, seconds)
+    # A missed target fails `make bench`, so it can guard a change; the table is written first.
+    return 1 if any(result.verdict.startswith("MISS") for result in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
