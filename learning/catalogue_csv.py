@@ -24,6 +24,7 @@ from django.db import transaction
 from learning import curation
 from learning.models import Level, Objective, Provider, Resource, ResourceFormat, Topic
 from portal.models import StaffGroup
+from portal.spreadsheets import spreadsheet_safe, undo_spreadsheet_guard
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -76,8 +77,6 @@ EXPORT_COLUMNS = (
     *READ_ONLY_COLUMNS,
 )
 
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 _url_is_valid = URLValidator(schemes=["http", "https"])
@@ -112,17 +111,6 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ gets a quote, so it is not run."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def _unguard(text: str) -> str:
-    """Undo ``safe_cell`` so an exported file imports unchanged."""
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_STARTS and text[1:] else text
 
 
 def _yes_no(value: bool) -> str:
@@ -169,7 +157,7 @@ def export_rows() -> Iterator[list[str]]:
                 resource.link_checked_at.isoformat() if resource.link_checked_at else ""
             ),
         }
-        yield [safe_cell(values[column]) for column in EXPORT_COLUMNS]
+        yield [spreadsheet_safe(values[column]) for column in EXPORT_COLUMNS]
 
 
 def write_catalogue(out: io.TextIOBase | Any) -> None:
@@ -450,7 +438,8 @@ def check_catalogue(data: bytes) -> list[ParsedRow]:
             )
             continue
         named = {
-            column: _unguard(cells[i]) if i < len(cells) else "" for i, column in enumerate(header)
+            column: undo_spreadsheet_guard(cells[i]) if i < len(cells) else ""
+            for i, column in enumerate(header)
         }
         row, row_errors = parse_row(number, named, objective_numbers)
         parsed.append(row)

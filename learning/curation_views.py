@@ -25,6 +25,7 @@ from learning import catalogue_csv, curation, uptake
 from learning.curation_forms import CatalogueImportForm, RejectCommentForm, ResourceForm
 from learning.models import Comment, CommentStatus, Resource, ResourceStatus
 from portal.models import StaffGroup
+from portal.spreadsheets import spreadsheet_safe
 
 CURATE = "portal.curate_learning"
 MODERATE = "portal.moderate_comments"
@@ -354,5 +355,5 @@ def uptake_csv(request: HttpRequest, table: str) -> HttpResponse:
     response = _csv_response(f"learning-uptake-{table}-{timezone.localdate():%Y-%m-%d}.csv")
     writer = csv.writer(response)
     for row in uptake.uptake_csv_rows(build(None)):
-        writer.writerow([catalogue_csv.safe_cell(cell) for cell in row])
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return response

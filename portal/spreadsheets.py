@@ -1,0 +1,18 @@
+"""CSV cells that are safe to open in a spreadsheet (no formula injection)."""
+
+from __future__ import annotations
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets a quote before it."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def undo_spreadsheet_guard(text: str) -> str:
+    """Undo `spreadsheet_safe`, so a file we exported imports back unchanged."""
+    guarded = text.startswith("'") and text[1:2] != "" and text[1:2] in FORMULA_STARTS
+    return text[1:] if guarded else text
