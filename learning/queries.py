@@ -16,10 +16,27 @@ from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connection, connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Field,
+    FilteredRelation,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from learning.competencies import (
     COMPETENCY_LEVELS,
@@ -43,6 +60,7 @@ from learning.models import (
 )
 from portal.models import StaffGroup
 from portal.queries import staff_profile_for
+from portal.spreadsheets import spreadsheet_safe
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -92,7 +110,8 @@ SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
 SORT_SHORTEST = "shortest"
 SORT_CHOICES = (
-    (SORT_RELEVANCE, "Relevance"),
+    # With no search words there is nothing to match, so "Best match" lists the newest first.
+    (SORT_RELEVANCE, "Best match"),
     (SORT_NEWEST, "Newest"),
     (SORT_SHORTEST, "Shortest first"),
 )
@@ -240,14 +259,6 @@ def published_resources() -> ResourceQuerySet:
     return Resource.objects.published().select_related("provider")
 
 
-def _with_status_for(queryset: ResourceQuerySet, user: User | None) -> ResourceQuerySet:
-    """Annotate ``my_status``: the user's learning status of each resource, in the same query."""
-    if user is None or not user.is_authenticated:
-        return queryset.annotate(my_status=Value(None, output_field=CharField()))
-    records = LearningRecord.objects.filter(user=user, resource=OuterRef("pk"))
-    return queryset.annotate(my_status=Subquery(records.values("status")[:1]))
-
-
 def _summaries(resources: Iterable[Resource]) -> list[ResourceSummary]:
     return [ResourceSummary(r, getattr(r, "my_status", None)) for r in resources]
 
@@ -367,37 +378,120 @@ def _search(queryset: ResourceQuerySet, q: str) -> tuple[ResourceQuerySet, Searc
     return queryset, None
 
 
-def _counts_by(queryset: QuerySet[Any], field: str, counted: str = "id") -> dict[str, int]:
-    """{value of ``field``: how many rows have it}, grouped in the database."""
-    rows = queryset.order_by().values_list(field).annotate(n=Count(counted))
-    return {str(value): n for value, n in rows}
+# The facets whose options are columns of the resource (or, for cost, duration and co-production,
+# mutually exclusive bands of one), and those that are many-to-many links.
+SINGLE_VALUED_FACETS = ("level", "format", "provider", "cost", "duration", "co_produced")
+# For each linked facet: the link table, its column naming the option's row, that row's table
+# and the column holding the option's value.
+LINKED_FACETS = {
+    "objective": (Resource.objectives.through, "objective", Objective, "number"),
+    "topic": (Resource.topics.through, "topic", Topic, "slug"),
+}
 
 
-def _facet_counts(name: str, queryset: ResourceQuerySet) -> dict[str, int]:
-    """How many resources of ``queryset`` each option of a facet would match. One query."""
+def _option_of(name: str) -> Any:
+    """An expression for the option of a single-valued facet that a resource falls in."""
     if name in ("level", "format"):
-        return _counts_by(queryset, name)
+        return Cast(name, output_field=CharField())
     if name == "provider":
-        return _counts_by(queryset, "provider__slug")
-    if name == "objective":
-        objective_links = Resource.objectives.through.objects.filter(
-            resource_id__in=queryset.values("id")
-        )
-        return _counts_by(objective_links, "objective__number", counted="resource_id")
-    if name == "topic":
-        topic_links = Resource.topics.through.objects.filter(resource_id__in=queryset.values("id"))
-        return _counts_by(topic_links, "topic__slug", counted="resource_id")
+        return F("provider__slug")
     if name == "cost":
-        return queryset.aggregate(
-            free=Count("id", filter=Q(cost_pence=0)), paid=Count("id", filter=Q(cost_pence__gt=0))
-        )
+        return Case(When(Q(cost_pence=0), then=Value("free")), default=Value("paid"))
     if name == "duration":
-        return queryset.aggregate(
-            **{band.key: Count("id", filter=band.condition()) for band in DURATION_BANDS}
-        )
+        return Case(*(When(band.condition(), then=Value(band.key)) for band in DURATION_BANDS))
     if name == "co_produced":
-        return queryset.aggregate(yes=Count("id", filter=Q(co_produced=True)))
+        return Case(When(Q(co_produced=True), then=Value("yes")))
     raise ValueError(f"Unknown facet {name!r}")
+
+
+def _column(model: type[Model], name: str) -> str:
+    """The database column of a concrete field."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return field.column
+
+
+def _facet_counts(
+    searched: ResourceQuerySet, conditions: dict[str, Q]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """Every facet's counts ({facet: {option: resources}}) and the number of results. One query.
+
+    Each facet counts the resources that match the search and every *other* selected facet. The
+    search is the costly part (the full-text match is evaluated row by row), so the matched
+    resources are selected once, as a CTE, with each one's option of every single-valued facet
+    and a yes/no column per selected facet; every count then reads that CTE. The CTE is used more
+    than once, so PostgreSQL and SQLite materialise it.
+    """
+    matched = searched.order_by().annotate(
+        **{f"option_{name}": _option_of(name) for name in SINGLE_VALUED_FACETS},
+        **{
+            f"chosen_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+            for name, condition in conditions.items()
+        },
+    )
+    columns = ["id", *(f"option_{n}" for n in SINGLE_VALUED_FACETS)]
+    columns += [f"chosen_{n}" for n in conditions]
+    matched_sql, params = matched.values(*columns).query.get_compiler(using=matched.db).as_sql()
+
+    def where_others(name: str) -> str:
+        others = [f"m.chosen_{other}" for other in conditions if other != name]
+        return " AND ".join(others) or "1 = 1"
+
+    database = connections[matched.db]
+    quote = database.ops.quote_name
+    # Built from names in this module and quoted table and column names only; every value the
+    # user chose is a parameter of the CTE.
+    selects = [
+        f"SELECT '{name}' AS facet, m.option_{name} AS option, COUNT(*) AS n FROM matched m "  # noqa: S608
+        f"WHERE {where_others(name)} GROUP BY m.option_{name}"
+        for name in SINGLE_VALUED_FACETS
+    ]
+    for name, (through, link_field, target, key) in LINKED_FACETS.items():
+        link, table = quote(through._meta.db_table), quote(target._meta.db_table)
+        value = quote(_column(target, key))
+        from_column = quote(_column(through, "resource"))
+        to_column = quote(_column(through, link_field))
+        # (resource, objective) and (resource, topic) are unique, so no resource counts twice.
+        selects.append(
+            f"SELECT '{name}', CAST(t.{value} AS TEXT), COUNT(*) FROM matched m "  # noqa: S608
+            f"JOIN {link} l ON l.{from_column} = m.id JOIN {table} t ON t.id = l.{to_column} "
+            f"WHERE {where_others(name)} GROUP BY t.{value}"
+        )
+    every = " AND ".join(f"m.chosen_{name}" for name in conditions) or "1 = 1"
+    selects.append(f"SELECT '', '', COUNT(*) FROM matched m WHERE {every}")  # noqa: S608
+    sql = f"WITH matched AS ({matched_sql}) " + " UNION ALL ".join(selects)
+
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
+    total = 0
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, option, n in cursor.fetchall():
+            if not facet:
+                total = n
+            elif option is not None:
+                counts[facet][str(option)] = n
+    return counts, total
+
+
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told how many results there are, so it does not count them again."""
+
+    def __init__(self, object_list: QuerySet[Resource], per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _statuses_for(user: User | None, resources: Sequence[Resource]) -> dict[int, str]:
+    """{resource id: the user's learning status} for a page of resources. One query, or none."""
+    if user is None or not user.is_authenticated or not resources:
+        return {}
+    records = LearningRecord.objects.filter(user=user, resource__in=[r.pk for r in resources])
+    return dict(records.values_list("resource_id", "status"))
 
 
 def search_catalogue(
@@ -410,8 +504,8 @@ def search_catalogue(
 
     Each facet's counts reflect the search and every *other* facet's selection, so choosing a
     level still shows how many resources the other levels hold. A page past the end shows the
-    last page, with a notice. Queries: the choices (2, unless given), one per facet (8), the
-    count and the page.
+    last page, with a notice. Queries: the choices (2, unless given), the facet counts with the
+    number of results (1), the page (1) and, for a signed-in user, their status of each (1).
     """
     choices = choices or catalogue_choices()
     searched, search_query = _search(published_resources(), params.q)
@@ -420,26 +514,20 @@ def search_catalogue(
         for name in FACET_NAMES
         if params.selected(name)
     }
+    counts, total = _facet_counts(searched, conditions)
 
     facets = []
     for name, legend in FACETS:
-        others = searched
-        for other, condition in conditions.items():
-            if other != name:
-                others = others.filter(condition)
-        counts = _facet_counts(name, others)
         selected = params.selected(name)
         options = tuple(
-            FacetOption(value, label, counts.get(value, 0), value in selected)
+            FacetOption(value, label, counts[name].get(value, 0), value in selected)
             for value, label in choices.for_facet(name)
             # Long lists (topics, providers) only offer what would find something.
-            if name not in ("topic", "provider") or counts.get(value) or value in selected
+            if name not in ("topic", "provider") or counts[name].get(value) or value in selected
         )
         facets.append(Facet(name, legend, options))
 
-    results = searched
-    for condition in conditions.values():
-        results = results.filter(condition)
+    results = searched.filter(*conditions.values())
     sort = params.effective_sort
     if sort == SORT_RELEVANCE and search_query is not None:
         results = results.annotate(rank=SearchRank(F("search_vector"), search_query)).order_by(
@@ -449,10 +537,9 @@ def search_catalogue(
         results = results.order_by("duration_minutes", "title", "id")
     else:
         results = results.order_by(F("published_at").desc(nulls_last=True), "-id")
-    results = _with_status_for(results, user)
 
     notices = []
-    paginator = Paginator(results, PER_PAGE)
+    paginator = _CountedPaginator(results, PER_PAGE, count=total)
     number = params.page
     if number > paginator.num_pages:
         notices.append(
@@ -462,6 +549,10 @@ def search_catalogue(
         )
         number = paginator.num_pages
     page = paginator.page(number)
+    # The user's statuses are read for this page only: as a subquery of the ranked query they
+    # would be looked up for every match before the sort.
+    resources = list(page.object_list)
+    statuses = _statuses_for(user, resources)
 
     labels = {name: dict(choices.for_facet(name)) for name in FACET_NAMES}
     legends = dict(FACETS)
@@ -473,7 +564,7 @@ def search_catalogue(
     return CatalogueResults(
         params=replace(params, page=number),
         page=page,
-        results=_summaries(page.object_list),
+        results=[ResourceSummary(r, statuses.get(r.pk)) for r in resources],
         facets=facets,
         selected_filters=selected_filters,
         notices=notices,
@@ -483,20 +574,36 @@ def search_catalogue(
 # --- The pathway -------------------------------------------------------------------------
 
 
+PATHWAY_PER_LEVEL = 8
+
+# What the pathway shows first at each level: what the user has started, then saved, then what
+# they have not touched, and what they have completed last (it counts in their progress).
+PATHWAY_PRIORITY = (
+    LearningStatus.IN_PROGRESS,
+    LearningStatus.SAVED,
+    None,
+    LearningStatus.COMPLETED,
+)
+
+
 @dataclass(frozen=True)
 class PathwayLevel:
-    """One recommended level: what it means, its resources and the user's progress through them."""
+    """One recommended level: what it means, the user's progress through its resources, and the
+    first few of them (``resources``), the user's own first and then the newest."""
 
     level: CompetencyLevel
     resources: list[ResourceSummary]
+    total: int = 0
+    completed: int = 0
 
     @property
-    def total(self) -> int:
-        return len(self.resources)
+    def more(self) -> int:
+        """How many resources of the level are not shown."""
+        return self.total - len(self.resources)
 
     @property
-    def completed(self) -> int:
-        return sum(1 for item in self.resources if item.status == LearningStatus.COMPLETED)
+    def catalogue_querystring(self) -> str:
+        return CatalogueParams(level=(str(self.level.number),)).querystring()
 
 
 @dataclass(frozen=True)
@@ -506,23 +613,80 @@ class Pathway:
     has_profile: bool
 
 
-def pathway_for(user: User) -> Pathway:
-    """The published resources of the levels recommended from the user's profile, by level,
-    with the user's status of each. Two queries: the profile and the resources."""
+def _progress_by_level(user: User, levels: set[int]) -> dict[int, tuple[int, int]]:
+    """{level: (published resources, of which the user has completed)}. One query."""
+    completed = LearningRecord.objects.filter(user=user, status=LearningStatus.COMPLETED)
+    rows = (
+        Resource.objects.published()
+        .for_levels(levels)
+        .order_by()
+        .values_list("level")
+        .annotate(
+            total=Count("id"),
+            completed=Count("id", filter=Q(id__in=completed.values("resource_id"))),
+        )
+    )
+    return {level: (total, done) for level, total, done in rows}
+
+
+def _records_of(user: User) -> FilteredRelation:
+    """The user's learning record of a resource, as a relation to join (each queryset its own)."""
+    return FilteredRelation("records", condition=Q(records__user=user))
+
+
+def _first_of_each_level(user: User, levels: set[int], limit: int) -> list[ResourceSummary]:
+    """Up to ``limit`` published resources of each level, with the user's status, those the user
+    has started or saved first, then the newest. One query.
+
+    The resources are ranked within their level by id alone, in a subquery, so that only the few
+    chosen are read in full (ranking whole rows sorts every resource of the levels).
+    """
+    priority = Case(
+        *(
+            When(Q(mine__status__isnull=True) if status is None else Q(mine__status=status), then=n)
+            for n, status in enumerate(PATHWAY_PRIORITY)
+        ),
+        default=len(PATHWAY_PRIORITY),
+    )
+    order = [priority.asc(), F("published_at").desc(nulls_last=True), F("id").desc()]
+    chosen = (
+        Resource.objects.published()
+        .for_levels(levels)
+        .alias(mine=_records_of(user))
+        .annotate(place=Window(RowNumber(), partition_by=[F("level")], order_by=order))
+        .filter(place__lte=limit)
+        .values("id")
+    )
+    resources = (
+        published_resources()
+        .filter(id__in=chosen)
+        .alias(mine=_records_of(user))
+        .annotate(my_status=F("mine__status"))
+        .order_by("level", *order)
+    )
+    return _summaries(resources)
+
+
+def pathway_for(user: User, *, per_level: int = PATHWAY_PER_LEVEL) -> Pathway:
+    """The levels recommended from the user's profile, each with the user's progress (completed
+    of all its published resources) and its first ``per_level`` resources with the user's status
+    of each. Three queries: the profile, the progress and the resources."""
     profile = staff_profile_for(user)
     recommendation = recommended_levels_for(profile)
-    resources = _with_status_for(
-        published_resources().for_levels(set(recommendation.levels)), user
-    ).order_by("level", "title", "id")
-    by_level: dict[int, list[ResourceSummary]] = {n: [] for n in recommendation.levels}
-    for summary in _summaries(resources):
+    levels = set(recommendation.levels)
+    progress = _progress_by_level(user, levels)
+    by_level: dict[int, list[ResourceSummary]] = {n: [] for n in levels}
+    for summary in _first_of_each_level(user, levels, per_level):
         by_level[summary.resource.level].append(summary)
-    levels = [
-        PathwayLevel(level, by_level[level.number])
-        for level in COMPETENCY_LEVELS
-        if level.number in recommendation.levels
-    ]
-    return Pathway(recommendation, levels, has_profile=profile is not None)
+    return Pathway(
+        recommendation,
+        [
+            PathwayLevel(level, by_level[level.number], *progress.get(level.number, (0, 0)))
+            for level in COMPETENCY_LEVELS
+            if level.number in levels
+        ],
+        has_profile=profile is not None,
+    )
 
 
 # --- A resource page ---------------------------------------------------------------------
@@ -708,9 +872,6 @@ def my_learning_for(user: User) -> MyLearning:
     )
 
 
-# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
 CSV_HEADER = (
     "Title",
     "Provider",
@@ -726,12 +887,6 @@ CSV_HEADER = (
 )
 
 
-def csv_safe(value: object) -> str:
-    """A cell a spreadsheet shows as text: a leading formula character gets a quote before it."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
-
-
 def learning_record_csv_rows(user: User) -> list[list[str]]:
     """A user's learning record as CSV rows, header first, every cell safe to open. One query."""
     rows = [list(CSV_HEADER)]
@@ -739,7 +894,7 @@ def learning_record_csv_rows(user: User) -> list[list[str]]:
         resource = record.resource
         rows.append(
             [
-                csv_safe(cell)
+                spreadsheet_safe(cell)
                 for cell in (
                     resource.title,
                     resource.provider.name,

@@ -58,11 +58,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "results": results,
         "params": results.params,
         "notices": [*form.notices, *results.notices],
-        "sort_choices": [
-            (value, label)
-            for value, label in queries.SORT_CHOICES
-            if value != queries.SORT_RELEVANCE or results.params.q
-        ],
+        "sort_choices": queries.SORT_CHOICES,
+        # Only a sort the user chose is sent back with the next search: a default "newest"
+        # must not stop a new search from being ranked by relevance.
+        "chosen_sort": results.params.sort or queries.SORT_RELEVANCE,
     }
     return render(request, "learning/catalogue.html", context)
 

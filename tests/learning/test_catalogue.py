@@ -15,11 +15,13 @@ from django.utils import timezone
 from learning import queries
 from learning.forms import CatalogueFilterForm
 from learning.models import ResourceFormat, ResourceStatus
-from learning.queries import DURATION_BANDS, CatalogueParams, search_catalogue
+from learning.queries import DURATION_BANDS, OBJECTIVE_CHOICES, CatalogueParams, search_catalogue
 from tests.factories import UserFactory
 from tests.learning.factories import ProviderFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
+
+OBJECTIVE_LABELS = dict(OBJECTIVE_CHOICES)
 
 
 @pytest.fixture
@@ -214,15 +216,14 @@ def test_it_sorts_by_shortest(staff_client):
     assert titles(page(staff_client, "?sort=shortest")) == ["Short", "Long"]
 
 
-def test_relevance_is_offered_only_when_searching(staff_client):
+def test_best_match_lists_the_newest_first_when_nothing_is_searched_for(staff_client):
     ResourceFactory(title="Older", published_at=days_ago(3))
     ResourceFactory(title="Newer", published_at=days_ago(1))
 
     html = page(staff_client, "?sort=relevance")
 
     assert titles(html) == ["Newer", "Older"]
-    assert '<option value="relevance"' not in html
-    assert '<option value="relevance" selected>' in page(staff_client, "?q=older")
+    assert '<option value="relevance" selected>Best match</option>' in html
 
 
 def test_it_shows_20_resources_a_page_with_numbered_pagination(staff_client):
@@ -409,3 +410,71 @@ def test_a_search_with_a_null_character_is_refused_with_a_message(staff_client):
     html = page(staff_client, "?q=abc%00def")
 
     assert "Search must only include letters, numbers and punctuation" in html
+
+
+def test_each_facet_counts_the_search_and_the_other_facets_but_not_its_own(staff_client):
+    hee = ProviderFactory(name="Health Education England", slug="hee")
+    ResourceFactory(
+        title="Diabetes one", level=1, objectives=[1], topics=["Dementia"], provider=hee
+    )
+    ResourceFactory(title="Diabetes two", level=2, objectives=[1, 2], topics=["Dementia"])
+    ResourceFactory(title="Diabetes three", level=2, objectives=[2], topics=["Delirium"])
+    ResourceFactory(title="Psychosis", level=2, objectives=[1], topics=["Dementia"], provider=hee)
+
+    html = page(staff_client, "?q=diabetes&level=2&topic=dementia")
+
+    assert titles(html) == ["Diabetes two"]
+    assert "1 resource matching" in html
+    # Level: the search and the topic, whatever the level.
+    assert facet_count(html, "level", "Level 1") == 1
+    assert facet_count(html, "level", "Level 2") == 1
+    # Topic: the search and the level, whatever the topic.
+    assert facet_count(html, "topic", "Dementia") == 1
+    assert facet_count(html, "topic", "Delirium") == 1
+    # Objective: the search, the level and the topic; a resource counts once per objective.
+    objective_1 = OBJECTIVE_LABELS["1"]
+    objective_2 = OBJECTIVE_LABELS["2"]
+    assert facet_count(html, "objective", objective_1) == 1
+    assert facet_count(html, "objective", objective_2) == 1
+    # Provider: the search, the level and the topic; a provider with nothing left is not offered.
+    assert 'name="provider" type="checkbox" value="hee"' not in html
+
+
+def test_facet_counts_without_a_search_cover_the_whole_catalogue():
+    hee = ProviderFactory(name="Health Education England", slug="hee")
+    ResourceFactory(level=1, cost_pence=0, duration_minutes=30, provider=hee, co_produced=True)
+    ResourceFactory(level=1, cost_pence=500, duration_minutes=200, objectives=[3])
+    ResourceFactory(level=3, cost_pence=0, duration_minutes=600, objectives=[3, 4])
+    ResourceFactory(level=3, status=ResourceStatus.DRAFT)
+
+    results = search_catalogue(CatalogueParams(cost=("free",)))
+    counts = {facet.name: {o.value: o.count for o in facet.options} for facet in results.facets}
+
+    assert results.total == 2
+    assert counts["cost"] == {"free": 2, "paid": 1}
+    assert counts["level"] == {"1": 1, "2": 0, "3": 1}
+    assert counts["duration"] == {
+        "under-1-hour": 1,
+        "1-to-3-hours": 0,
+        "half-a-day-to-a-day": 0,
+        "more-than-a-day": 1,
+    }
+    assert counts["co_produced"] == {"yes": 1}
+    assert counts["objective"]["3"] == 1
+    assert counts["objective"]["4"] == 1
+    assert counts["provider"]["hee"] == 1
+
+
+def test_a_search_from_the_catalogue_page_is_ranked_by_best_match(staff_client):
+    """The sort menu sends back only a sort someone chose, never a default "newest"."""
+    ResourceFactory(title="Diabetes and depression in primary care", published_at=days_ago(5))
+    ResourceFactory(
+        title="Caring well", summary="Mentions diabetes once.", published_at=days_ago(1)
+    )
+
+    browsing = page(staff_client)
+    assert '<option value="relevance" selected>Best match</option>' in browsing
+    assert '<option value="newest" selected>' not in browsing
+
+    searched = page(staff_client, "?q=diabetes&sort=relevance")
+    assert titles(searched) == ["Diabetes and depression in primary care", "Caring well"]

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from learning.models import LearningStatus, ResourceStatus
-from learning.queries import csv_safe, financial_year_start, my_learning_for
+from learning.queries import financial_year_start, my_learning_for
 from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
 
@@ -156,13 +156,6 @@ def test_the_csv_export_defuses_spreadsheet_formulas(staff_client, user, first):
     assert f'\'{first}HYPERLINK("http://evil")' in cells
     assert f"'{first}1+1" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
-
-
-def test_csv_safe_leaves_ordinary_text_alone():
-    assert csv_safe("Diabetes") == "Diabetes"
-    assert csv_safe("") == ""
-    assert csv_safe(None) == ""
-    assert csv_safe("\t=1") == "'\t=1"
 
 
 def test_the_printable_record_shows_completed_learning_and_reflections(staff_client, user):

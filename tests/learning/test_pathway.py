@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from learning.models import LearningStatus, ResourceStatus
-from learning.queries import pathway_for
+from learning.queries import PATHWAY_PER_LEVEL, pathway_for
 from portal.models import CaringFrequency
 from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def days_ago(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
 
 
 @pytest.fixture
@@ -189,3 +195,64 @@ def test_the_page_has_one_h1(nurse_client):
     html = nurse_client.get(reverse("learning:index")).content.decode()
 
     assert html.count("<h1") == 1
+
+
+def test_each_level_shows_a_few_resources_and_links_to_all_of_them_in_the_catalogue(
+    nurse_client, nurse
+):
+    for n in range(PATHWAY_PER_LEVEL + 3):
+        ResourceFactory(title=f"Level one module {n:02d}", level=1, published_at=days_ago(n))
+    ResourceFactory(title="Level two module", level=2)
+    done = ResourceFactory(title="Completed long ago", level=1, published_at=days_ago(99))
+    LearningRecordFactory(user=nurse, resource=done, status=LearningStatus.COMPLETED)
+
+    html = nurse_client.get(reverse("learning:index")).content.decode()
+
+    level_one = html[html.index('id="level-1-heading"') : html.index('id="level-2-heading"')]
+    assert level_one.count("<h3 ") == PATHWAY_PER_LEVEL
+    assert "Level one module 00" in level_one
+    assert f"Level one module {PATHWAY_PER_LEVEL:02d}" not in level_one
+    # Progress counts every resource of the level, not only those shown.
+    total = PATHWAY_PER_LEVEL + 4
+    assert f"You have completed 1 of {total} resources at Level 1." in level_one
+    assert f'href="/learning/catalogue/?level=1">See all {total} Level 1 resources</a>' in level_one
+    assert "See all" not in html[html.index('id="level-2-heading"') :]
+
+
+def test_each_level_shows_what_you_started_or_saved_before_the_newest(nurse, nurse_client):
+    for n in range(PATHWAY_PER_LEVEL + 2):
+        ResourceFactory(level=1, published_at=days_ago(n))
+    saved = ResourceFactory(title="Saved long ago", level=1, published_at=days_ago(50))
+    started = ResourceFactory(title="Started long ago", level=1, published_at=days_ago(60))
+    LearningRecordFactory(user=nurse, resource=saved, status=LearningStatus.SAVED)
+    LearningRecordFactory(user=nurse, resource=started, status=LearningStatus.IN_PROGRESS)
+    someone_elses = ResourceFactory(
+        title="Started by someone else", level=1, published_at=days_ago(70)
+    )
+    LearningRecordFactory(
+        user=UserFactory(with_profile=True), resource=someone_elses, status=LearningStatus.SAVED
+    )
+
+    first = pathway_for(nurse).levels[0].resources
+
+    assert [item.resource.title for item in first[:2]] == ["Started long ago", "Saved long ago"]
+    assert [item.status for item in first[:2]] == [LearningStatus.IN_PROGRESS, LearningStatus.SAVED]
+    assert len(first) == PATHWAY_PER_LEVEL
+    assert "Started by someone else" not in {item.resource.title for item in first}
+
+
+def test_the_pathway_runs_the_same_queries_however_many_resources_there_are(
+    nurse, django_assert_max_num_queries
+):
+    for n in range(3 * PATHWAY_PER_LEVEL):
+        resource = ResourceFactory(level=1 + n % 2)
+        if n % 3 == 0:
+            LearningRecordFactory(user=nurse, resource=resource, status=LearningStatus.COMPLETED)
+
+    with django_assert_max_num_queries(3):
+        pathway = pathway_for(nurse)
+
+    assert [(step.completed, step.total, len(step.resources)) for step in pathway.levels] == [
+        (4, 12, PATHWAY_PER_LEVEL),
+        (4, 12, PATHWAY_PER_LEVEL),
+    ]
