@@ -281,6 +281,10 @@ def seed_catalogue(count: int) -> None:
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    # bulk_create sends no signals, so forget any topics cached by an earlier run.
+    from learning.queries import forget_catalogue_choices
+
+    forget_catalogue_choices()
 
 
 def seed_staff_member() -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, connections
 from django.db.models import (
@@ -150,12 +151,27 @@ class CatalogueChoices:
         }[name]
 
 
+# Topics and providers change rarely but are read on every catalogue page, so they are kept in
+# the shared cache; saving or deleting either forgets them (learning/signals.py).
+CATALOGUE_CHOICES_CACHE_KEY = "learning:catalogue-choices:1"
+CATALOGUE_CHOICES_CACHE_SECONDS = 300
+
+
 def catalogue_choices() -> CatalogueChoices:
-    """The topics and providers that exist, as (slug, name) pairs. Two queries."""
-    return CatalogueChoices(
-        topics=tuple(Topic.objects.order_by("name").values_list("slug", "name")),
-        providers=tuple(Provider.objects.order_by("name").values_list("slug", "name")),
-    )
+    """The topics and providers that exist, as (slug, name) pairs: from the cache, or two queries."""
+    cached = cache.get(CATALOGUE_CHOICES_CACHE_KEY)
+    if cached is None:
+        cached = (
+            tuple(Topic.objects.order_by("name").values_list("slug", "name")),
+            tuple(Provider.objects.order_by("name").values_list("slug", "name")),
+        )
+        cache.set(CATALOGUE_CHOICES_CACHE_KEY, cached, CATALOGUE_CHOICES_CACHE_SECONDS)
+    topics, providers = cached
+    return CatalogueChoices(topics=tuple(topics), providers=tuple(providers))
+
+
+def forget_catalogue_choices() -> None:
+    cache.delete(CATALOGUE_CHOICES_CACHE_KEY)
 
 
 @dataclass(frozen=True)
