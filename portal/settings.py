@@ -225,6 +225,16 @@ if not DEBUG and not (WELLBEING_ENCRYPTION_KEYS and WELLBEING_PSEUDONYM_KEY):
         "Set WELLBEING_ENCRYPTION_KEYS and WELLBEING_PSEUDONYM_KEY: the Resilience Hub's "
         "records cannot be stored without them."
     )
+if DEBUG and not WELLBEING_ENCRYPTION_KEYS:
+    # Development without `make run`'s key file (and the test suite): keys for this process
+    # only, so nothing written now can be read after a restart.
+    from cryptography.fernet import Fernet
+
+    WELLBEING_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+if DEBUG and not WELLBEING_PSEUDONYM_KEY:
+    import secrets
+
+    WELLBEING_PSEUDONYM_KEY = secrets.token_urlsafe(32)
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url(

@@ -1,1 +1,129 @@
-"""No models yet: they arrive with their capability."""
+"""The Resilience Hub's confidential records. Every model here lives in the "confidential" database.
+
+A record names its member of staff by `staff_ref` (see wellbeing/pseudonyms.py), never by a
+foreign key. Identifying details, free text and item-level answers are encrypted fields; totals,
+bands, risk flags, states, categories and dates stay plain so queues sort and reports count.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from wellbeing.crypto import EncryptedJSONField, EncryptedTextField
+
+
+class ReferralStatus(models.TextChoices):
+    NEW = "new", "Waiting for a rapid assessment"
+    IN_ASSESSMENT = "in_assessment", "Being assessed"
+    IN_SUPPORT = "in_support", "Receiving support"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class HowHeard(models.TextChoices):
+    COLLEAGUE = "colleague", "A colleague"
+    MANAGER = "manager", "My manager or team lead"
+    OCCUPATIONAL_HEALTH = "occupational_health", "Occupational health"
+    OUTREACH = "outreach", "A message from the hub"
+    INTRANET = "intranet", "The intranet or a poster"
+    TEAM_SESSION = "team_session", "A team session run by the hub"
+    OTHER = "other", "Somewhere else"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+
+class Referral(models.Model):
+    """A member of staff asking the hub for help."""
+
+    reference = models.CharField(max_length=12, unique=True)
+    staff_ref = models.CharField(max_length=64, db_index=True)
+    # The form's one-time key: a refresh or a double click can never create two referrals.
+    submission_key = models.UUIDField(unique=True)
+    status = models.CharField(
+        max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.NEW, db_index=True
+    )
+    urgent = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # How to contact them (encrypted).
+    name = EncryptedTextField()
+    phone = EncryptedTextField(blank=True)
+    email = EncryptedTextField(blank=True)
+    voicemail_ok = models.BooleanField(default=False)
+    best_times = EncryptedTextField(blank=True)
+
+    # Their work: categories stay plain for reports; the team could identify someone.
+    organisation = models.CharField(max_length=120, blank=True)
+    staff_group = models.CharField(max_length=40, blank=True)
+    team = EncryptedTextField(blank=True)
+
+    # What is happening, in their words (encrypted).
+    whats_happening = EncryptedTextField()
+    hoped_for_help = EncryptedTextField(blank=True)
+
+    how_heard = models.CharField(max_length=24, choices=HowHeard.choices, blank=True)
+    campaign_code = models.CharField(max_length=40, blank=True)
+    # Optional equality monitoring, always with "prefer not to say"; plain categories only.
+    equality_monitoring = models.JSONField(default=dict, blank=True)
+    consented_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-urgent", "created_at")
+        indexes = [models.Index(fields=["status", "urgent", "created_at"], name="referral_queue")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ScreeningResult(models.Model):
+    """One completed questionnaire: the item answers encrypted, the score plain."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="screenings")
+    instrument = models.CharField(max_length=10)
+    answers = EncryptedJSONField()
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=40)
+    risk = models.BooleanField(default=False)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("taken_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.instrument}: {self.total} ({self.band})"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    READ = "read", "Opened"
+    UPDATE = "update", "Changed"
+    EXPORT = "export", "Downloaded"
+    WITHDRAW = "withdraw", "Withdrew"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, when and why. Append-only and hash-chained.
+
+    `hash` covers every other field and the previous entry's hash, so changing or removing an
+    entry breaks the chain from there on (`manage.py verify_audit_log`). On PostgreSQL a trigger
+    also refuses UPDATE and DELETE.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    actor_ref = models.CharField(max_length=64, db_index=True)
+    actor_role = models.CharField(max_length=20)
+    actor_name = models.CharField(max_length=80, blank=True)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField(db_index=True)
+    reason = models.CharField(max_length=120)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_role} {self.action} {self.object_type}"
