@@ -127,3 +127,47 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_role} {self.action} {self.object_type}"
+
+
+class ReferralEventKind(models.TextChoices):
+    RECEIVED = "received", "We received your referral"
+    URGENT = "urgent", "Marked urgent for a rapid response"
+    CONTACT_ATTEMPTED = "contact_attempted", "The hub tried to contact you"
+    ASSESSED = "assessed", "Rapid assessment completed"
+    SUPPORT_STARTED = "support_started", "Support started"
+    REFERRED_ON = "referred_on", "Referred to another service"
+    CLOSED = "closed", "Referral closed"
+    WITHDRAWN = "withdrawn", "You withdrew your referral"
+
+
+class ReferralEvent(models.Model):
+    """A step in a referral's timeline, as the member of staff sees it. No clinical detail."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=ReferralEventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class HubMessage(models.Model):
+    """A secure message between the hub and the member of staff. The body is encrypted; emails
+    only ever say that there is a message."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    from_hub = models.BooleanField()
+    author_ref = models.CharField(max_length=64)
+    author_name = models.CharField(max_length=80, blank=True)
+    body = EncryptedTextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("sent_at", "id")
+
+    def __str__(self) -> str:
+        return f"Message on {self.referral}"
