@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -37,6 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 
 from learning.competencies import (
@@ -288,6 +290,11 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    # Made once in Python rather than by the template for each of the (often 250) options: the
+    # checkbox's id, the count as the template would localise it, and "resource" or "resources".
+    input_id: str = ""
+    count_text: str = ""
+    noun: str = ""
 
 
 @dataclass(frozen=True)
@@ -428,17 +435,47 @@ def _column(model: type[Model], name: str) -> str:
     return field.column
 
 
+# How a page of results is ordered, as SQL on the columns of the ``matched`` CTE (the page query
+# reads those rows by primary key and puts them back in this order).
+PAGE_ORDER = {
+    SORT_RELEVANCE: "m.rank DESC, m.published_at DESC NULLS LAST, m.id DESC",
+    SORT_NEWEST: "m.published_at DESC NULLS LAST, m.id DESC",
+    SORT_SHORTEST: "m.duration_minutes ASC, m.title ASC, m.id ASC",
+}
+PAGE_ROW = "~page"  # the facet name of the rows that carry the page's ids
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What the facet query finds: the counts, the number of results and the page's ids."""
+
+    counts: dict[str, dict[str, int]]
+    total: int
+    page_ids: list[int]
+
+
 def _facet_counts(
-    searched: ResourceQuerySet, conditions: dict[str, Q]
-) -> tuple[dict[str, dict[str, int]], int]:
-    """Every facet's counts ({facet: {option: resources}}) and the number of results. One query.
+    searched: ResourceQuerySet,
+    conditions: dict[str, Q],
+    *,
+    search_query: SearchQuery | None = None,
+    sort: str = SORT_NEWEST,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> _Counted:
+    """Every facet's counts ({facet: {option: resources}}), the number of results and the ids of
+    page ``page`` of them in the order ``sort`` (the last page if there are fewer). One query.
 
     Each facet counts the resources that match the search and every *other* selected facet. The
     search is the costly part (the full-text match is evaluated row by row), so the matched
-    resources are selected once, as a CTE, with each one's option of every single-valued facet
-    and a yes/no column per selected facet; every count then reads that CTE. The CTE is used more
-    than once, so PostgreSQL and SQLite materialise it.
+    resources are selected once, as a CTE, with each one's option of every single-valued facet,
+    a yes/no column per selected facet and the columns the results are sorted by (the rank only
+    when sorting by relevance); every count, and the page, then reads that CTE. The CTE is used
+    more than once, so PostgreSQL and SQLite materialise it.
     """
+    ranked = sort == SORT_RELEVANCE and search_query is not None
+    if sort == SORT_RELEVANCE and not ranked:
+        sort = SORT_NEWEST
     matched = searched.order_by().annotate(
         **{f"option_{name}": _option_of(name) for name in SINGLE_VALUED_FACETS},
         **{
@@ -448,6 +485,13 @@ def _facet_counts(
     )
     columns = ["id", *(f"option_{n}" for n in SINGLE_VALUED_FACETS)]
     columns += [f"chosen_{n}" for n in conditions]
+    if ranked and search_query is not None:
+        matched = matched.annotate(rank=SearchRank(F("search_vector"), search_query))
+        columns += ["rank", "published_at"]
+    elif sort == SORT_SHORTEST:
+        columns += ["duration_minutes", "title"]
+    else:
+        columns += ["published_at"]
     matched_sql, params = matched.values(*columns).query.get_compiler(using=matched.db).as_sql()
 
     def where_others(name: str) -> str:
@@ -476,24 +520,44 @@ def _facet_counts(
         )
     every = " AND ".join(f"m.chosen_{name}" for name in conditions) or "1 = 1"
     selects.append(f"SELECT '', '', COUNT(*) FROM matched m WHERE {every}")  # noqa: S608
+    # The page: the results numbered in the chosen order, and those of the page asked for, or of
+    # the last page when there are fewer results (as the paginator shows the last page then).
+    # Its rows carry the id as the option and the place in the order as the count.
+    offset = (max(page, 1) - 1) * per_page
+    order = PAGE_ORDER[sort]
+    first = (
+        f"CASE WHEN {offset} < p.total THEN {offset} "
+        f"ELSE ((p.total - 1) / {per_page}) * {per_page} END"
+    )
+    selects.append(
+        f"SELECT '{PAGE_ROW}', CAST(p.id AS TEXT), p.place FROM ("  # noqa: S608
+        f"SELECT m.id, ROW_NUMBER() OVER (ORDER BY {order}) AS place, COUNT(*) OVER () AS total "
+        f"FROM matched m WHERE {every}) p "
+        f"WHERE p.place > {first} AND p.place <= {first} + {per_page}"
+    )
     sql = f"WITH matched AS ({matched_sql}) " + " UNION ALL ".join(selects)
 
     counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
     total = 0
+    places: list[tuple[int, int]] = []
     with database.cursor() as cursor:
         cursor.execute(sql, params)
         for facet, option, n in cursor.fetchall():
             if not facet:
                 total = n
+            elif facet == PAGE_ROW:
+                places.append((n, int(option)))
             elif option is not None:
                 counts[facet][str(option)] = n
-    return counts, total
+    return _Counted(counts, total, [pk for _, pk in sorted(places)])
 
 
 class _CountedPaginator(Paginator):  # type: ignore[type-arg]
     """A paginator told how many results there are, so it does not count them again."""
 
-    def __init__(self, object_list: QuerySet[Resource], per_page: int, *, count: int) -> None:
+    def __init__(
+        self, object_list: QuerySet[Resource] | Sequence[Resource], per_page: int, *, count: int
+    ) -> None:
         super().__init__(object_list, per_page)
         self._known_count = count
 
@@ -508,6 +572,13 @@ def _statuses_for(user: User | None, resources: Sequence[Resource]) -> dict[int,
         return {}
     records = LearningRecord.objects.filter(user=user, resource__in=[r.pk for r in resources])
     return dict(records.values_list("resource_id", "status"))
+
+
+def _count_text(count: int) -> str:
+    """A count as ``{{ count }}`` shows it: grouped only if the settings say so."""
+    if settings.USE_THOUSAND_SEPARATOR:
+        return number_format(count, use_l10n=True)
+    return str(count)
 
 
 def search_catalogue(
@@ -530,32 +601,37 @@ def search_catalogue(
         for name in FACET_NAMES
         if params.selected(name)
     }
-    counts, total = _facet_counts(searched, conditions)
+    sort = params.effective_sort
+    found = _facet_counts(
+        searched, conditions, search_query=search_query, sort=sort, page=params.page
+    )
+    counts, total = found.counts, found.total
 
     facets = []
     for name, legend in FACETS:
         selected = params.selected(name)
-        options = tuple(
-            FacetOption(value, label, counts[name].get(value, 0), value in selected)
+        shown = [
+            (value, label, counts[name].get(value, 0))
             for value, label in choices.for_facet(name)
             # Long lists (topics, providers) only offer what would find something.
             if name not in ("topic", "provider") or counts[name].get(value) or value in selected
+        ]
+        options = tuple(
+            FacetOption(
+                value,
+                label,
+                count,
+                value in selected,
+                input_id=f"filter-{name}-{place}",
+                count_text=_count_text(count),
+                noun="resource" if count == 1 else "resources",
+            )
+            for place, (value, label, count) in enumerate(shown, 1)
         )
         facets.append(Facet(name, legend, options))
 
-    results = searched.filter(*conditions.values())
-    sort = params.effective_sort
-    if sort == SORT_RELEVANCE and search_query is not None:
-        results = results.annotate(rank=SearchRank(F("search_vector"), search_query)).order_by(
-            "-rank", F("published_at").desc(nulls_last=True), "-id"
-        )
-    elif sort == SORT_SHORTEST:
-        results = results.order_by("duration_minutes", "title", "id")
-    else:
-        results = results.order_by(F("published_at").desc(nulls_last=True), "-id")
-
     notices = []
-    paginator = _CountedPaginator(results, PER_PAGE, count=total)
+    paginator = _CountedPaginator((), PER_PAGE, count=total)
     number = params.page
     if number > paginator.num_pages:
         notices.append(
@@ -564,10 +640,13 @@ def search_catalogue(
             else f"There is no page {number}, so we are showing the first page."
         )
         number = paginator.num_pages
-    page = paginator.page(number)
-    # The user's statuses are read for this page only: as a subquery of the ranked query they
-    # would be looked up for every match before the sort.
-    resources = list(page.object_list)
+    paginator.validate_number(number)
+    # The facet query chose the page's resources, in order; they are read by primary key. The
+    # user's statuses are read for this page only: as a subquery of the ranked query they would be
+    # looked up for every match before the sort.
+    by_id = published_resources().in_bulk(found.page_ids)
+    resources = [by_id[pk] for pk in found.page_ids if pk in by_id]
+    page = Page(resources, number, paginator)
     statuses = _statuses_for(user, resources)
 
     labels = {name: dict(choices.for_facet(name)) for name in FACET_NAMES}
