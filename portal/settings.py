@@ -354,3 +354,16 @@ LOGGING = {
 
 # --- Resilience Hub -----------------------------------------------------------------------------
 HUB_LOCAL_CRISIS_LINE = env.str("HUB_LOCAL_CRISIS_LINE", default="")
+# "My hub" asks for the password again when the last sign-in is older than this. allauth's
+# ACCOUNT_REAUTHENTICATION_TIMEOUT is global; this applies to the confidential pages only.
+HUB_REAUTHENTICATE_AFTER_MINUTES = env.int("HUB_REAUTHENTICATE_AFTER_MINUTES", default=15)
+# How soon the hub aims to contact someone who refers themselves, in working days (weekends and
+# England and Wales bank holidays excluded).
+HUB_CONTACT_TARGET_WORKING_DAYS = env.int("HUB_CONTACT_TARGET_WORKING_DAYS", default=2)
+# Where the alert for an urgent self-referral goes (a monitored duty inbox). The alert says only
+# that one is waiting.
+HUB_DUTY_EMAIL = env.str("HUB_DUTY_EMAIL", default="")
+# How long an unfinished self-referral is kept, encrypted, after its last change.
+HUB_DRAFT_HOURS = env.int("HUB_DRAFT_HOURS", default=48)
+# The portal's address, for links in emails (which are sent without a request to build them).
+PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")

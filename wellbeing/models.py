@@ -171,3 +171,23 @@ class HubMessage(models.Model):
 
     def __str__(self) -> str:
         return f"Message on {self.referral}"
+
+
+class ReferralDraft(models.Model):
+    """A self-referral in progress: every answer so far, encrypted, until it is sent or expires.
+
+    Kept here rather than in the Django session because sessions live in the default database,
+    where no wellbeing data may go (docs/adr/0011-referral-drafts.md). One draft per member of
+    staff; sending it deletes it, and `wellbeing.purge_expired_drafts` removes abandoned ones.
+    """
+
+    staff_ref = models.CharField(max_length=64, unique=True)
+    # Becomes the referral's submission_key, so sending the same draft twice finds one referral.
+    submission_key = models.UUIDField(unique=True)
+    data = EncryptedJSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Draft referral {self.pk}"

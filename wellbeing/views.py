@@ -9,11 +9,22 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.models import User
+from wellbeing import referrals
+
 
 @never_cache
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "wellbeing/index.html", {"local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE}
-    )
+    """The hub page: what the hub offers, who can see what, crisis contacts, how soon, start."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    context = {
+        "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE,
+        "contact_by": referrals.contact_target_date(),
+        "target_working_days": settings.HUB_CONTACT_TARGET_WORKING_DAYS,
+        "draft_hours": settings.HUB_DRAFT_HOURS,
+        "has_draft": referrals.current_draft(user) is not None,
+    }
+    return render(request, "wellbeing/index.html", context)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from portal import roles
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 MFA_SETUP = reverse("mfa_activate_totp")
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from portal.models import StaffProfile
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 VALID = {
     "display_name": "Jo Bloggs",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal import roles
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 
 def test_the_role_groups_exist_after_migrating():

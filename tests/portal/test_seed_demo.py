@@ -13,7 +13,7 @@ from portal.demo import DEMO_ACCOUNTS
 from portal.models import User
 from portal.permissions import role_names
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 
 def test_it_refuses_to_run_when_debug_is_off(settings):

@@ -11,7 +11,7 @@ from portal import roles
 from portal.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 
 def signed_in(client, user, *, idle_for: float = 0, signed_in_for: float = 0):
