@@ -26,6 +26,7 @@ NAVIGATION = (
     NavigationItem("My learning", "learning:my_learning", "portal.use_learning"),
     NavigationItem("Curate learning", "learning:curate_index", "portal.curate_learning"),
     NavigationItem("Resilience Hub", "wellbeing:index", "portal.self_refer"),
+    NavigationItem("My hub", "wellbeing:my_hub", "portal.self_refer"),
     NavigationItem("Your profile", "profile", None),
     NavigationItem("Back office", "admin:index", "portal.use_back_office"),
 )

@@ -1,0 +1,445 @@
+"""'My hub': a member of staff's own view of their referrals. Queries read, `do_*` functions
+change state; each writes its audit entry inside the transaction of the work.
+
+Everything here is scoped by `staff_ref`: a person only ever reaches referrals made under their
+own pseudonym, and a referral that is not theirs is simply not found (never "forbidden"), so the
+portal does not confirm that it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal import roles
+from portal.models import StaffGroup, User
+from wellbeing.audit import DATABASE, actor_for, record_many
+from wellbeing.instruments import INSTRUMENTS
+from wellbeing.models import (
+    AuditAction,
+    AuditEntry,
+    HubMessage,
+    Referral,
+    ReferralEvent,
+    ReferralEventKind,
+    ReferralStatus,
+    ScreeningResult,
+)
+from wellbeing.pseudonyms import staff_ref_for
+
+# The largest id a PostgreSQL bigint holds: a larger one in a URL is simply not found, rather
+# than an "integer out of range" error from the database.
+MAX_ID = 2**63 - 1
+# A reply with the same text as the person's last one, this soon after it, is a double submit.
+DUPLICATE_REPLY_WINDOW = timedelta(seconds=30)
+ACCESS_LOG_PAGE_SIZE = 20
+OPEN_STATUSES = (ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT, ReferralStatus.IN_SUPPORT)
+
+# The records that make up a referral, as the audit log names them (`object_type`), with the
+# lookup from each to its referral. A new kind of record about a referral joins this list so
+# that "who has opened my record" and the download include the looks at it.
+RECORD_PARTS: tuple[tuple[type[Model], str], ...] = (
+    (ScreeningResult, "referral_id"),
+    (HubMessage, "referral_id"),
+    (ReferralEvent, "referral_id"),
+)
+
+# What a hub member did, in the person's words ("Opened your questionnaire answers").
+OBJECT_WORDS = {
+    "referral": "your referral",
+    "screeningresult": "your questionnaire answers",
+    "hubmessage": "a message",
+    "referralevent": "your referral's progress",
+}
+
+
+class ReferralCannotBeWithdrawn(Exception):
+    """The referral is already closed or withdrawn."""
+
+
+class ReferralIsClosed(Exception):
+    """The referral is closed or withdrawn: the hub is no longer reading messages on it."""
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def my_referrals_for(user: User) -> QuerySet[Referral]:
+    """The user's own referrals, newest first. Every my-hub query starts here."""
+    return (
+        Referral.objects.using(DATABASE)
+        .filter(staff_ref=staff_ref_for(user.pk))
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_referral_or_404(user: User, referral_id: int) -> Referral:
+    """One of the user's own referrals. Someone else's, or none, is a 404 either way."""
+    if not 0 < referral_id <= MAX_ID:
+        raise Http404("No such referral")
+    # Plain fields only; nothing encrypted is decrypted until a page needs it.
+    referral = (
+        my_referrals_for(user)
+        .only("id", "reference", "staff_ref", "status", "created_at", "withdrawn_at")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such referral")
+    return referral
+
+
+def _overview_queryset(user: User) -> QuerySet[Referral]:
+    # Only plain fields: the overview decrypts nothing it does not show.
+    return (
+        my_referrals_for(user)
+        .only("id", "reference", "status", "created_at", "withdrawn_at")
+        .annotate(
+            unread_count=Count(
+                "messages", filter=Q(messages__from_hub=True, messages__read_at__isnull=True)
+            )
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=ReferralEvent.objects.using(DATABASE).order_by("at", "id"))
+        )
+    )
+
+
+def overview_for(user: User) -> list[Referral]:
+    """The user's referrals with their timelines and unread counts, audited as read."""
+    with transaction.atomic(using=DATABASE):
+        referrals = list(_overview_queryset(user))
+        record_many(
+            actor=actor_for(user),
+            action=AuditAction.READ,
+            objs=referrals,
+            reason="Viewed in my hub",
+        )
+    return referrals
+
+
+def referral_to_withdraw(user: User, referral_id: int) -> Referral:
+    """The referral the user is asking to withdraw, for the "are you sure?" page; audited."""
+    with transaction.atomic(using=DATABASE):
+        referral = my_referral_or_404(user, referral_id)
+        record_many(
+            actor=actor_for(user),
+            action=AuditAction.READ,
+            objs=[referral],
+            reason="Viewed withdrawing my referral in my hub",
+        )
+    return referral
+
+
+@dataclass(frozen=True)
+class Thread:
+    referral: Referral
+    messages: list[HubMessage]
+    # Ids of the hub's messages that were unread until this view, to mark them "New".
+    newly_read: frozenset[int]
+
+
+def thread_for(user: User, referral_id: int) -> Thread:
+    """A referral's messages; the hub's unread ones become read, and the view is audited."""
+    with transaction.atomic(using=DATABASE):
+        referral = my_referral_or_404(user, referral_id)
+        messages = list(referral.messages.using(DATABASE).order_by("sent_at", "id"))
+        newly_read = frozenset(m.pk for m in messages if m.from_hub and m.read_at is None)
+        if newly_read:
+            HubMessage.objects.using(DATABASE).filter(
+                referral=referral, from_hub=True, read_at__isnull=True
+            ).update(read_at=timezone.now())
+        record_many(
+            actor=actor_for(user),
+            action=AuditAction.READ,
+            objs=[referral],
+            reason="Read messages in my hub",
+        )
+    return Thread(referral, messages, newly_read)
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    at: datetime
+    role: str
+    name: str
+    what: str
+    reason: str
+
+
+def _access_entries(referral_ids: Sequence[int], own_ref: str) -> QuerySet[AuditEntry]:
+    """Entries by hub staff about these referrals or any of their parts, newest first.
+
+    The person's own looks are left out, even when they are hub staff themselves.
+    """
+    about = Q(object_type="referral", object_id__in=referral_ids)
+    for model, lookup in RECORD_PARTS:
+        part_ids = model._default_manager.using(DATABASE).filter(**{f"{lookup}__in": referral_ids})
+        about |= Q(object_type=model._meta.model_name, object_id__in=part_ids.values("pk"))
+    return (
+        AuditEntry.objects.using(DATABASE)
+        .filter(about, actor_role__in=sorted(roles.HUB_ROLES))
+        .exclude(actor_ref=own_ref)
+        .order_by("-at", "-id")
+    )
+
+
+def _describe(entry: AuditEntry) -> AccessLogEntry:
+    return AccessLogEntry(
+        at=entry.at,
+        role=entry.actor_role,
+        name=entry.actor_name,
+        what=f"{entry.get_action_display()} {OBJECT_WORDS.get(entry.object_type, 'your record')}",
+        reason=entry.reason,
+    )
+
+
+@dataclass(frozen=True)
+class AccessLog:
+    referral: Referral
+    page: Page[AuditEntry]
+    entries: list[AccessLogEntry]
+
+
+def access_log_for(user: User, referral_id: int, page_number: str | None) -> AccessLog:
+    """Who in the hub has opened this referral, a page at a time; the view is audited."""
+    with transaction.atomic(using=DATABASE):
+        referral = my_referral_or_404(user, referral_id)
+        entries = _access_entries([referral.pk], staff_ref_for(user.pk))
+        page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(page_number)
+        described = [_describe(entry) for entry in page.object_list]
+        record_many(
+            actor=actor_for(user),
+            action=AuditAction.READ,
+            objs=[referral],
+            reason="Viewed who has opened my record",
+        )
+    return AccessLog(referral, page, described)
+
+
+# --- Downloading --------------------------------------------------------------------------------
+
+
+def _screening_answers(screening: ScreeningResult) -> list[dict[str, Any]]:
+    """Each item's question and the answer given, in words where the instrument is known."""
+    instrument = INSTRUMENTS.get(screening.instrument)
+    answers = screening.answers if isinstance(screening.answers, list) else []
+    described = []
+    for index, value in enumerate(answers):
+        item = instrument.items[index] if instrument and index < len(instrument.items) else None
+        label = ""
+        if instrument and item:
+            label = next(
+                (o.display_label for o in instrument.options_for(item) if o.value == value), ""
+            )
+        described.append(
+            {
+                "number": index + 1,
+                "question": item.text if item else "",
+                "answer": label or str(value),
+                "score": value,
+            }
+        )
+    return described
+
+
+def export_for(user: User, *, reason: str = "Downloaded my data from my hub") -> dict[str, Any]:
+    """Everything the hub holds about the user, decrypted, as plain data for a JSON download
+    (with DjangoJSONEncoder, for the dates) or the printable copy.
+
+    Audited as an export of each referral, in the same transaction as the reads.
+    """
+    with transaction.atomic(using=DATABASE):
+        referrals = list(
+            my_referrals_for(user).prefetch_related(
+                Prefetch(
+                    "screenings",
+                    queryset=ScreeningResult.objects.using(DATABASE).order_by("taken_at", "id"),
+                ),
+                Prefetch(
+                    "events", queryset=ReferralEvent.objects.using(DATABASE).order_by("at", "id")
+                ),
+                Prefetch(
+                    "messages",
+                    queryset=HubMessage.objects.using(DATABASE).order_by("sent_at", "id"),
+                ),
+            )
+        )
+        access = [
+            _describe(entry)
+            for entry in _access_entries([r.pk for r in referrals], staff_ref_for(user.pk))
+        ]
+        record_many(actor=actor_for(user), action=AuditAction.EXPORT, objs=referrals, reason=reason)
+    return {
+        "produced_at": timezone.now(),
+        "about": (
+            "Everything the Resilience Hub holds about you: your referrals, your answers, your "
+            "questionnaires, your referral's progress, your messages and who in the hub has "
+            "opened your record."
+        ),
+        "referrals": [_referral_data(referral) for referral in referrals],
+        "who_has_opened_your_record": [
+            {
+                "at": entry.at,
+                "role": entry.role,
+                "name": entry.name,
+                "what": entry.what,
+                "reason": entry.reason,
+            }
+            for entry in access
+        ],
+    }
+
+
+def _referral_data(referral: Referral) -> dict[str, Any]:
+    return {
+        "reference": referral.reference,
+        "status": referral.get_status_display(),
+        "urgent": referral.urgent,
+        "referred_at": (referral.created_at),
+        "consented_at": (referral.consented_at),
+        "withdrawn_at": (referral.withdrawn_at),
+        "name": referral.name,
+        "phone": referral.phone,
+        "email": referral.email,
+        "voicemail_ok": referral.voicemail_ok,
+        "best_times_to_contact": referral.best_times,
+        "organisation": referral.organisation,
+        "staff_group": _staff_group_label(referral.staff_group),
+        "team": referral.team,
+        "whats_happening": referral.whats_happening,
+        "hoped_for_help": referral.hoped_for_help,
+        "how_heard": referral.get_how_heard_display() if referral.how_heard else "",
+        "campaign_code": referral.campaign_code,
+        "equality_monitoring": referral.equality_monitoring,
+        "questionnaires": [
+            {
+                "instrument": screening.instrument,
+                "title": (
+                    INSTRUMENTS[screening.instrument].title
+                    if screening.instrument in INSTRUMENTS
+                    else screening.instrument
+                ),
+                "taken_at": (screening.taken_at),
+                "total": screening.total,
+                "band": screening.band,
+                "risk": screening.risk,
+                "answers": _screening_answers(screening),
+            }
+            for screening in referral.screenings.all()
+        ],
+        "progress": [
+            {"at": (event.at), "what": event.get_kind_display()} for event in referral.events.all()
+        ],
+        "messages": [
+            {
+                "sent_at": (message.sent_at),
+                "from": message_author(message),
+                "read_at": (message.read_at),
+                "body": message.body,
+            }
+            for message in referral.messages.all()
+        ],
+    }
+
+
+def _staff_group_label(value: str) -> str:
+    valid = {choice.value: choice.label for choice in StaffGroup}
+    return str(valid.get(value, value))
+
+
+def message_author(message: HubMessage) -> str:
+    """Who a message is from, as the person reads it."""
+    if not message.from_hub:
+        return "You"
+    return f"{message.author_name}, Resilience Hub" if message.author_name else "Resilience Hub"
+
+
+# --- Changing -----------------------------------------------------------------------------------
+
+
+def do_reply(*, referral: Referral, acting_user: User, body: str) -> HubMessage:
+    """Send the hub a message on the user's own open referral.
+
+    A second submit of the same text within `DUPLICATE_REPLY_WINDOW` (a double click, a
+    refresh that re-posts) returns the message already sent instead of adding another. The
+    referral's row is locked first, so two submits at once are taken one after the other.
+    """
+    own_ref = staff_ref_for(acting_user.pk)
+    if referral.staff_ref != own_ref:
+        raise Http404("No such referral")
+    with transaction.atomic(using=DATABASE):
+        status = (
+            Referral.objects.using(DATABASE)
+            .select_for_update()
+            .filter(pk=referral.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
+        if status not in OPEN_STATUSES:
+            raise ReferralIsClosed(referral.reference)
+        now = timezone.now()
+        last = (
+            referral.messages.using(DATABASE)
+            .filter(from_hub=False, author_ref=own_ref, sent_at__gte=now - DUPLICATE_REPLY_WINDOW)
+            .order_by("-sent_at", "-id")
+            .first()
+        )
+        if last is not None and last.body == body:
+            return last
+        message = HubMessage.objects.using(DATABASE).create(
+            referral=referral, from_hub=False, author_ref=own_ref, body=body, sent_at=now
+        )
+        record_many(
+            actor=actor_for(acting_user),
+            action=AuditAction.CREATE,
+            objs=[message],
+            reason="Replied in my hub",
+        )
+    return message
+
+
+def do_withdraw_referral(*, referral: Referral, acting_user: User) -> Referral:
+    """Withdraw the user's own open referral: the hub will not contact them about it again.
+
+    Claimed with a conditional update, so it happens once however often it is asked for.
+    """
+    if referral.staff_ref != staff_ref_for(acting_user.pk):
+        raise Http404("No such referral")
+    with transaction.atomic(using=DATABASE):
+        now = timezone.now()
+        claimed = (
+            Referral.objects.using(DATABASE)
+            .filter(pk=referral.pk, status__in=OPEN_STATUSES)
+            .update(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, updated_at=now)
+        )
+        if not claimed:
+            raise ReferralCannotBeWithdrawn(referral.reference)
+        ReferralEvent.objects.using(DATABASE).create(
+            referral=referral, kind=ReferralEventKind.WITHDRAWN, at=now
+        )
+        record_many(
+            actor=actor_for(acting_user),
+            action=AuditAction.WITHDRAW,
+            objs=[referral],
+            reason="Withdrew my referral in my hub",
+        )
+    referral.status = ReferralStatus.WITHDRAWN
+    referral.withdrawn_at = now
+    return referral
+
+
+def is_open(referral: Referral) -> bool:
+    """Whether the hub is still working on the referral: it can be replied to and withdrawn."""
+    return referral.status in OPEN_STATUSES
+
+
+# --- Auditing many records at once --------------------------------------------------------------

@@ -1,0 +1,196 @@
+"""Views of 'my hub', a member of staff's own view of their referrals.
+
+Thin: queries and services in wellbeing/my_hub.py read, change and audit. Every page needs a
+recent sign-in (`recently_authenticated`), is never cached, and finds only the user's own
+referrals.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.reauthentication import get_reauthentication_flows
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.models import User
+from wellbeing import my_hub
+from wellbeing.my_hub_forms import ReplyForm
+
+
+def _signed_in_recently(request: HttpRequest) -> bool:
+    """Whether the user entered their password (or code) within HUB_REAUTHENTICATE_AFTER_MINUTES.
+
+    allauth records each sign-in and re-authentication in the session; its own check uses one
+    global ACCOUNT_REAUTHENTICATION_TIMEOUT, so the hub reads the records against its own.
+    """
+    records = get_authentication_records(request)
+    if not records:
+        return False
+    limit = settings.HUB_REAUTHENTICATE_AFTER_MINUTES * 60
+    return bool(time.time() - float(records[-1]["at"]) < limit)
+
+
+def recently_authenticated(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Send the user to confirm it is them when their last sign-in is too old, then back.
+
+    A POST is never replayed afterwards (allauth would keep it in the session, in the default
+    database, and a reply is confidential): the user comes back to the page the form is on.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _signed_in_recently(request):
+            return view(request, *args, **kwargs)
+        flows = {flow["id"] for flow in get_reauthentication_flows(request.user)}
+        if "reauthenticate" in flows:
+            url_name = "account_reauthenticate"
+        elif "mfa_reauthenticate" in flows:
+            url_name = "mfa_reauthenticate"
+        else:
+            # Single sign-on only: nothing here can confirm it is them, as allauth decides too.
+            return view(request, *args, **kwargs)
+        back_to = request.get_full_path() if request.method == "GET" else request.path
+        return HttpResponseRedirect(
+            f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: back_to})}"
+        )
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    # login_required has run: the user is signed in.
+    return cast(User, request.user)
+
+
+def _crisis_context() -> dict[str, object]:
+    return {"local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE}
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    referrals = my_hub.overview_for(_user(request))
+    return render(
+        request,
+        "wellbeing/my_hub/overview.html",
+        {"referrals": referrals, **_crisis_context()},
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_http_methods(["GET", "POST"])
+def messages_view(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _user(request)
+    form = ReplyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        referral = my_hub.my_referral_or_404(user, referral_id)
+        if form.is_valid():
+            try:
+                my_hub.do_reply(referral=referral, acting_user=user, body=form.cleaned_data["body"])
+            except my_hub.ReferralIsClosed:
+                messages.info(request, "This referral is closed, so you cannot reply to it.")
+            else:
+                messages.success(request, "Your message was sent to the Resilience Hub.")
+            return redirect("wellbeing:my_hub_messages", referral_id=referral.pk)
+    thread = my_hub.thread_for(user, referral_id)
+    return render(
+        request,
+        "wellbeing/my_hub/messages.html",
+        {
+            "referral": thread.referral,
+            "thread": [
+                {
+                    "message": message,
+                    "author": my_hub.message_author(message),
+                    "new": message.pk in thread.newly_read,
+                }
+                for message in thread.messages
+            ],
+            "can_reply": my_hub.is_open(thread.referral),
+            "form": form,
+            **_crisis_context(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def access(request: HttpRequest, referral_id: int) -> HttpResponse:
+    log = my_hub.access_log_for(_user(request), referral_id, request.GET.get("page"))
+    return render(request, "wellbeing/my_hub/access.html", {"log": log})
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    data = my_hub.export_for(_user(request))
+    filename = f"my-resilience-hub-data-{timezone.localdate():%Y-%m-%d}.json"
+    return HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def export_print(request: HttpRequest) -> HttpResponse:
+    data = my_hub.export_for(_user(request), reason="Printed a copy of my data from my hub")
+    return render(request, "wellbeing/my_hub/print.html", {"data": data})
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        referral = my_hub.my_referral_or_404(user, referral_id)
+        try:
+            my_hub.do_withdraw_referral(referral=referral, acting_user=user)
+        except my_hub.ReferralCannotBeWithdrawn:
+            messages.info(request, f"Referral {referral.reference} is already closed or withdrawn.")
+        else:
+            messages.success(
+                request,
+                f"You withdrew referral {referral.reference}. The hub will not contact you "
+                "about it.",
+            )
+        return redirect("wellbeing:my_hub")
+    referral = my_hub.referral_to_withdraw(user, referral_id)
+    if not my_hub.is_open(referral):
+        messages.info(request, f"Referral {referral.reference} is already closed or withdrawn.")
+        return redirect("wellbeing:my_hub")
+    return render(
+        request, "wellbeing/my_hub/withdraw.html", {"referral": referral, **_crisis_context()}
+    )
