@@ -133,7 +133,9 @@ def when_they_send_it(page: Page, *, double_click: bool = False) -> str:
         button.dblclick()
     else:
         button.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Referral sent")
+    # Sending writes the referral, its scores, timeline and audit entry in one transaction, and
+    # the double click's second request waits for the first: allow for a busy CI machine.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Referral sent", timeout=20_000)
     reference = page.locator(".nhsuk-panel__body strong").inner_text()
     assert re.fullmatch(r"RH-[A-Z0-9]{4}-[A-Z0-9]{4}", reference)
     expect(page.get_by_role("main")).to_contain_text(re.compile(r"by \w+day \d+ \w+"))
