@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from learning.queries import (
+from learning.catalogue_search import (
     FACET_NAMES,
     FACETS,
     SEARCH_MAX_LENGTH,

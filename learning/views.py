@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from learning import queries, services
+from learning import catalogue_search, queries, services
 from learning.competencies import COMPETENCY_LEVELS, STRATEGIC_OBJECTIVES
 from learning.forms import CatalogueFilterForm, CommentForm, CompletionForm
 from learning.models import LearningStatus
@@ -48,20 +48,20 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Search and filter every published resource. All state is in the URL."""
-    choices = queries.catalogue_choices()
+    choices = catalogue_search.catalogue_choices()
     form = CatalogueFilterForm(request.GET, choices=choices)
     form.is_valid()
     params = form.params()
-    results = queries.search_catalogue(params, user=_user(request), choices=choices)
+    results = catalogue_search.search_catalogue(params, user=_user(request), choices=choices)
     context = {
         "form": form,
         "results": results,
         "params": results.params,
         "notices": [*form.notices, *results.notices],
-        "sort_choices": queries.SORT_CHOICES,
+        "sort_choices": catalogue_search.SORT_CHOICES,
         # Only a sort the user chose is sent back with the next search: a default "newest"
         # must not stop a new search from being ranked by relevance.
-        "chosen_sort": results.params.sort or queries.SORT_RELEVANCE,
+        "chosen_sort": results.params.sort or catalogue_search.SORT_RELEVANCE,
     }
     return render(request, "learning/catalogue.html", context)
 

@@ -12,10 +12,15 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from learning import queries
+from learning import catalogue_search
+from learning.catalogue_search import (
+    DURATION_BANDS,
+    OBJECTIVE_CHOICES,
+    CatalogueParams,
+    search_catalogue,
+)
 from learning.forms import CatalogueFilterForm
 from learning.models import ResourceFormat, ResourceStatus
-from learning.queries import DURATION_BANDS, OBJECTIVE_CHOICES, CatalogueParams, search_catalogue
 from tests.factories import UserFactory
 from tests.learning.factories import ProviderFactory, ResourceFactory
 
@@ -106,7 +111,7 @@ def test_search_falls_back_to_plain_matching_without_postgresql(monkeypatch):
     ResourceFactory(title="Diabetes and depression")
     ResourceFactory(title="Something else", description="A word on DEPRESSION here.")
     ResourceFactory(title="Unrelated")
-    monkeypatch.setattr(queries, "connection", SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr(catalogue_search, "connection", SimpleNamespace(vendor="sqlite"))
 
     results = search_catalogue(CatalogueParams(q="depression"))
 
@@ -382,7 +387,7 @@ def test_the_page_has_unique_ids(staff_client):
 
 
 def test_the_filter_form_turns_the_query_string_into_params():
-    choices = queries.CatalogueChoices(topics=(("diabetes", "Diabetes"),), providers=())
+    choices = catalogue_search.CatalogueChoices(topics=(("diabetes", "Diabetes"),), providers=())
     form = CatalogueFilterForm(
         QueryDict("q=  low   mood &level=1&level=1&topic=diabetes&topic=nope&sort=shortest&page=2"),
         choices=choices,
