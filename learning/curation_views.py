@@ -24,7 +24,6 @@ from rules.contrib.views import permission_required
 from learning import catalogue_csv, curation, uptake
 from learning.curation_forms import CatalogueImportForm, RejectCommentForm, ResourceForm
 from learning.models import Comment, CommentStatus, Resource, ResourceStatus
-from portal.models import StaffGroup
 from portal.spreadsheets import spreadsheet_safe
 
 CURATE = "portal.curate_learning"
@@ -130,11 +129,6 @@ def _resource_for_curator(pk: int) -> Resource:
     )
 
 
-def _staff_group_labels(resource: Resource) -> list[str]:
-    labels = dict(StaffGroup.choices)
-    return [labels.get(code, code) for code in resource.staff_groups or []]
-
-
 @login_required
 @permission_required(CURATE, raise_exception=True)
 @require_GET
@@ -147,7 +141,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (change, curation.display_name(change.changed_by))
             for change in curation.history_of(resource)
         ],
-        "staff_groups": _staff_group_labels(resource),
+        "staff_groups": resource.staff_group_labels,
         "status_changed_by": (
             curation.display_name(resource.status_changed_by)
             if resource.status_changed_by_id
@@ -164,7 +158,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_preview(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource_for_curator(pk)
     cost = "Free" if resource.is_free else f"£{resource.cost_pence / 100:,.2f}"
-    context = {"resource": resource, "staff_groups": _staff_group_labels(resource), "cost": cost}
+    context = {"resource": resource, "staff_groups": resource.staff_group_labels, "cost": cost}
     return render(request, "learning/curate/resource_preview.html", context)
 
 

@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from portal.models import StaffGroup
+
 
 class Objective(models.Model):
     """One of the eight strategic objectives of the Mind & Body L&D strategy."""
@@ -161,6 +163,12 @@ class Resource(models.Model):
     @property
     def is_free(self) -> bool:
         return self.cost_pence == 0
+
+    @property
+    def staff_group_labels(self) -> list[str]:
+        """The staff groups the resource suits, by name; empty means everyone."""
+        names = dict(StaffGroup.choices)
+        return [str(names[value]) for value in self.staff_groups or [] if value in names]
 
 
 class ResourceChange(models.Model):

@@ -50,7 +50,6 @@ from learning.summaries import (
     published_resources,
     summarise,
 )
-from portal.models import StaffGroup
 from portal.queries import staff_profile_for
 from portal.spreadsheets import spreadsheet_safe
 
@@ -247,9 +246,7 @@ class ResourcePage:
 
     @property
     def staff_groups(self) -> list[str]:
-        """The staff groups the resource suits, by name; empty means everyone."""
-        names = dict(StaffGroup.choices)
-        return [str(names[value]) for value in self.resource.staff_groups if value in names]
+        return self.resource.staff_group_labels
 
     @property
     def published_comments(self) -> list[Comment]:
