@@ -6,4 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import sessions, signals  # noqa: F401  (connects the receivers)
+        from portal import outbox_setup, sessions, signals  # noqa: F401  (connects the receivers)
+
+        outbox_setup.register()

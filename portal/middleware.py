@@ -19,7 +19,7 @@ from portal.permissions import requires_mfa
 from portal.sessions import record_activity, session_has_expired
 
 # Account pages (sign out, MFA set-up, password) and assets must stay reachable from every gate.
-ALWAYS_OPEN_PREFIXES = ("/accounts/", "/static/", "/health/")
+ALWAYS_OPEN_PREFIXES = ("/accounts/", "/static/", "/health/", "/emails/unsubscribe/")
 
 Handler = Callable[[HttpRequest], HttpResponse]
 

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from portal.outbox.models import OptOutBase, OutboxMessageBase
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -109,3 +111,20 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxMessage(OutboxMessageBase):
+    """A learning or portal email waiting to go, or gone; `recipient_ref` is the user's id."""
+
+    class Meta(OutboxMessageBase.Meta):
+        pass
+
+    def recipient_user_id(self) -> int | None:
+        return int(self.recipient_ref) if self.recipient_ref else None
+
+
+class OptOut(OptOutBase):
+    """A person's choice not to get a category of learning or portal email."""
+
+    class Meta(OptOutBase.Meta):
+        pass

@@ -245,6 +245,35 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Mind & Body Staff Portal <no-reply@portal.invalid>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before a silent mail server counts as failed (and the message is retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# GOV.UK Notify instead of SMTP when a key is set. Each Notify template has subject ((subject))
+# and body ((body)); NOTIFY_TEMPLATE_IDS maps our template names to others where wanted.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="")
+NOTIFY_TEMPLATE_IDS: dict[str, str] = env.dict("NOTIFY_TEMPLATE_IDS", default={})
+
+# --- Outbox and outreach (portal/outbox/, docs/adr/0012-outbox.md) ----------------------------
+# Messages per Celery task: one mail connection and one set of lookups serve a whole batch.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+# A claim older than this belongs to a worker that died; longer than a task may run (90 s).
+OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=300)
+# The sweep hands a due message over again if its hand-off is older than this.
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=120)
+OUTBOX_SWEEP_LIMIT = env.int("OUTBOX_SWEEP_LIMIT", default=5000)
+# Attempts before a message is marked failed and shown to the hub lead or curators; the wait
+# between attempts doubles from the base (with jitter), to at most an hour.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+# No non-urgent email between these local hours (start, end); equal hours turn it off.
+OUTREACH_QUIET_HOURS: tuple[int, ...] = tuple(
+    env.list("OUTREACH_QUIET_HOURS", cast=int, default=[21, 8])
+)
+# Non-urgent emails one person gets from one outbox in any 24 hours; more wait their turn.
+OUTREACH_DAILY_CAP = env.int("OUTREACH_DAILY_CAP", default=3)
+# Campaign invitations released per minute, so a campaign never floods the mail server.
+OUTREACH_CAMPAIGN_PER_MINUTE = env.int("OUTREACH_CAMPAIGN_PER_MINUTE", default=200)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/, so that

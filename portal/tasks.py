@@ -6,6 +6,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
+from portal.outbox.tasks import deliver_messages, sweep_outboxes
+
+__all__ = ["deliver_messages", "record_worker_heartbeat", "sweep_outboxes"]
 
 
 @shared_task(name="portal.record_worker_heartbeat")

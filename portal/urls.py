@@ -6,7 +6,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import email_views, views
 
 # The admin's own sign-in is replaced by allauth's, so rate limits and MFA guard it too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -16,6 +16,8 @@ admin.site.site_title = "Back office"
 urlpatterns = [
     path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("profile/emails/", views.email_preferences, name="email_preferences"),
+    path("emails/unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
     path("health/", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learning.urls")),

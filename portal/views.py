@@ -74,3 +74,11 @@ def health(request: HttpRequest) -> HttpResponse:
         "broker": "redis" if settings.REDIS_URL else "filesystem",
     }
     return JsonResponse(body, status=200 if all(databases.values()) else 503)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """Which categories of email the user gets (built in the next commit)."""
+    return render(request, "portal/email_preferences.html", {})

@@ -39,3 +39,9 @@ def sign_in(client):
         return response
 
     return sign_in_as
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(settings):
+    """Tests run at any hour: quiet hours are off unless a test sets them with a fixed clock."""
+    settings.OUTREACH_QUIET_HOURS = (0, 0)

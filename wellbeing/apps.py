@@ -6,3 +6,8 @@ class WellbeingConfig(AppConfig):
 
     name = "wellbeing"
     verbose_name = "Resilience Hub"
+
+    def ready(self) -> None:
+        from wellbeing import outreach
+
+        outreach.register()

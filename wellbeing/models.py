@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from portal.outbox.models import OptOutBase, OutboxMessageBase
 from wellbeing.crypto import EncryptedJSONField, EncryptedTextField
 
 
@@ -46,6 +47,15 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The account's id, encrypted: how the outbox finds whom to email, weeks later, without the
+    # confidential store holding user ids in clear.
+    owner_key = EncryptedTextField(blank=True)
+    # The clinician who holds the referral, by pseudonym, and when they took it.
+    assigned_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    assigned_name = models.CharField(max_length=80, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # When the rapid assessment was completed; the target nudges stop once it is.
+    assessed_at = models.DateTimeField(null=True, blank=True)
 
     # How to contact them (encrypted).
     name = EncryptedTextField()
@@ -191,3 +201,141 @@ class ReferralDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft referral {self.pk}"
+
+
+class FollowUp(models.Model):
+    """A planned re-screening after an outcome: the staff member is invited to repeat the
+    questionnaires, reminded once after a week, and then left alone."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")
+    label = models.CharField(max_length=40, help_text="For example: 4 weeks, 3 months")
+    due_on = models.DateField(db_index=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("due_on", "id")
+
+    def __str__(self) -> str:
+        return f"{self.label} follow-up"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Campaign(models.Model):
+    """A proactive wellbeing check-in invitation to chosen staff groups, organisations or all.
+
+    `code` travels in the invitation's link, so self-referrals that came from it can be counted;
+    nothing in it or in the email says who is struggling. No tracking pixels.
+    """
+
+    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=40, unique=True)
+    staff_groups = models.JSONField(default=list, blank=True)
+    organisations = models.JSONField(default=list, blank=True)
+    everyone = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    created_by_ref = models.CharField(max_length=64)
+    created_by_name = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamSupportType(models.TextChoices):
+    WORKSHOP = "workshop", "Workshop"
+    CONSULTATION = "consultation", "Consultation for the team lead"
+    PEER_SUPPORT = "peer_support", "Facilitated peer support session"
+
+
+class TeamRequestStatus(models.TextChoices):
+    REQUESTED = "requested", "Waiting for the hub"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    SCHEDULED = "scheduled", "Sessions booked"
+    DELIVERED = "delivered", "Delivered"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class TeamRequest(models.Model):
+    """A team lead asking the hub to support a team. No individual's clinical detail belongs
+    here; the form says so."""
+
+    requester_ref = models.CharField(max_length=64, db_index=True)
+    requester_key = EncryptedTextField(help_text="The team lead's account id, encrypted")
+    requester_name = models.CharField(max_length=80, blank=True)
+    team = models.CharField(max_length=120)
+    organisation = models.CharField(max_length=120)
+    team_size = models.PositiveSmallIntegerField()
+    support_type = models.CharField(max_length=20, choices=TeamSupportType.choices)
+    topic = models.CharField(max_length=200)
+    preferred_dates = models.CharField(max_length=300, blank=True)
+    prompted_by = EncryptedTextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=TeamRequestStatus.choices, default=TeamRequestStatus.REQUESTED
+    )
+    decision_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.get_support_type_display()} for {self.team}"
+
+
+class TeamSession(models.Model):
+    """One booked session for a team request; attendance is a count, never names."""
+
+    request = models.ForeignKey(TeamRequest, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(db_index=True)
+    facilitator = models.CharField(max_length=80)
+    place = models.CharField(max_length=200, help_text="A room or a video call link")
+    attended = models.PositiveSmallIntegerField(null=True, blank=True)
+    feedback = EncryptedTextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("starts_at", "id")
+
+    def __str__(self) -> str:
+        return f"Session on {self.starts_at:%Y-%m-%d}"
+
+
+class OutboxMessage(OutboxMessageBase):
+    """A hub email waiting to go, or gone. The person is named by pseudonym (`recipient_ref`) and
+    an encrypted account id, so this table holds no user id in clear."""
+
+    recipient_user = EncryptedTextField(blank=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+
+    class Meta(OutboxMessageBase.Meta):
+        pass
+
+    def recipient_user_id(self) -> int | None:
+        return int(self.recipient_user) if self.recipient_user else None
+
+
+class OptOut(OptOutBase):
+    """A person's choice not to get a category of hub email, kept by pseudonym."""
+
+    class Meta(OptOutBase.Meta):
+        pass

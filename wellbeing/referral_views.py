@@ -44,6 +44,7 @@ from wellbeing.referral_forms import (
     WorkForm,
 )
 from wellbeing.referrals import STEPS, STEPS_BY_SLUG, Step
+from wellbeing.working_days import contact_target_date
 
 View = Callable[..., HttpResponse]
 # How long after sending the "sent" page still shows the referral.
@@ -372,7 +373,7 @@ def sent(request: HttpRequest) -> HttpResponse:
     context = {
         "reference": referral.reference,
         "urgent": referral.urgent,
-        "contact_by": referrals.contact_target_date(timezone.localdate(referral.created_at)),
+        "contact_by": contact_target_date(timezone.localdate(referral.created_at)),
         **_crisis_context(),
     }
     return render(request, "wellbeing/refer/sent.html", context)

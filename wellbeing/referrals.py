@@ -24,7 +24,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.models import User
-from wellbeing import audit
+from portal.outbox.queueing import queue
+from wellbeing import audit, outreach
 from wellbeing.instruments import INSTRUMENTS, get_instrument, score
 from wellbeing.models import (
     AuditAction,
@@ -35,7 +36,6 @@ from wellbeing.models import (
     ScreeningResult,
 )
 from wellbeing.pseudonyms import staff_ref_for
-from wellbeing.working_days import add_working_days
 
 DATABASE = "confidential"
 
@@ -123,12 +123,6 @@ def draft_has_risk(data: Mapping[str, Any]) -> bool:
 
 
 # --- Dates ----------------------------------------------------------------------------------------
-
-
-def contact_target_date(received: datetime.date | None = None) -> datetime.date:
-    """The day by which the hub aims to contact someone who refers themselves on `received`."""
-    start = received or timezone.localdate()
-    return add_working_days(start, settings.HUB_CONTACT_TARGET_WORKING_DAYS)
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -292,12 +286,10 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
 
     One transaction: the referral, its scored questionnaires, its first timeline events and an
     audit entry are written and the draft is deleted. Any risk answer marks the referral urgent,
-    and the hub's duty inbox is told once the transaction commits (ids only, no content).
+    and the outbox gets the confirmation email, and the duty alert when urgent (links only).
     Sending the same draft again (a refresh, a double click) finds the referral already made.
     Raises IncompleteReferral if a page is still unanswered, DraftGone if the draft expired.
     """
-    from wellbeing.tasks import alert_hub_of_urgent_referral  # tasks import this module
-
     staff_ref = staff_ref_for(user.pk)
     with transaction.atomic(using=DATABASE):
         # The lock makes a second, simultaneous send wait here; it then finds no draft.
@@ -325,6 +317,7 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
         referral = _create_with_unique_reference(
             {
                 "staff_ref": staff_ref,
+                "owner_key": str(user.pk),
                 "submission_key": locked.submission_key,
                 "urgent": urgent,
                 "created_at": now,
@@ -357,12 +350,7 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
             reason="Self-referral",
         )
         locked.delete()
-        if urgent:
-            referral_id = referral.pk
-            # robust: a broker that is down must not turn a saved referral into an error page.
-            transaction.on_commit(
-                lambda: alert_hub_of_urgent_referral.delay(referral_id),
-                using=DATABASE,
-                robust=True,
-            )
+        # In this transaction: the emails exist exactly when the referral does. They are handed
+        # to Celery after commit, and a broker that is down only delays them (portal/outbox/).
+        queue(outreach.referral_received(referral))
     return Submission(referral, created=True)

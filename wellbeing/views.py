@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from portal.models import User
 from wellbeing import referrals
+from wellbeing.working_days import contact_target_date
 
 
 @never_cache
@@ -22,7 +23,7 @@ def index(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # noqa: S101 - login_required ran first
     context = {
         "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE,
-        "contact_by": referrals.contact_target_date(),
+        "contact_by": contact_target_date(),
         "target_working_days": settings.HUB_CONTACT_TARGET_WORKING_DAYS,
         "draft_hours": settings.HUB_DRAFT_HOURS,
         "has_draft": referrals.current_draft(user) is not None,

@@ -12,8 +12,15 @@ import datetime
 from functools import lru_cache
 
 import holidays
+from django.conf import settings
+from django.utils import timezone
 
-__all__ = ["add_working_days", "is_working_day", "working_days_between"]
+__all__ = [
+    "add_working_days",
+    "contact_target_date",
+    "is_working_day",
+    "working_days_between",
+]
 
 
 @lru_cache(maxsize=32)
@@ -59,3 +66,10 @@ def working_days_between(a: datetime.date, b: datetime.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def contact_target_date(received: datetime.date | None = None) -> datetime.date:
+    """The day by which the hub aims to contact someone who refers themselves on `received`: the
+    rapid-assessment target clinicians work to."""
+    start = received or timezone.localdate()
+    return add_working_days(start, settings.HUB_CONTACT_TARGET_WORKING_DAYS)

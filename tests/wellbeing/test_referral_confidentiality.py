@@ -15,8 +15,8 @@ from django.contrib.sessions.models import Session
 from django.db import connections
 from django.urls import reverse
 
+from portal.outbox.tasks import deliver_messages
 from tests.wellbeing.referral_steps import CONTACT, PAGES, answer_every_page, send
-from wellbeing import tasks
 from wellbeing.models import Referral
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
@@ -105,8 +105,8 @@ def sent_referral(
         client.get(reverse("wellbeing:refer_sent"))
     # The worker's side: run what was sent, as a worker would, so its email is tested too.
     for name, args, kwargs in sent:
-        assert name == "wellbeing.alert_hub_of_urgent_referral"
-        tasks.alert_hub_of_urgent_referral(*args, **kwargs)
+        assert name == "portal.outbox.deliver"
+        deliver_messages(*args, **kwargs)
     # The journey ran while this fixture set up: its records are the setup phase's.
     records = caplog.get_records("setup")
     return {"middle": middle, "celery": sent, "logs": records, "mail": mailoutbox}
@@ -137,12 +137,14 @@ def test_the_logs_hold_none_of_it_even_at_debug_with_sql_logged(sent_referral):
     assert present(text) == []
 
 
-def test_the_duty_email_holds_none_of_it(sent_referral):
-    (alert,) = sent_referral["mail"]
+def test_the_emails_hold_none_of_it(sent_referral):
+    alert, confirmation = sent_referral["mail"]  # urgent first
+    assert "We have received your referral" in confirmation.subject
     assert "Sign in to see it" in alert.body
-    assert present(f"{alert.subject}\n{alert.body}\n{alert.to}") == []
     reference = Referral.objects.using("confidential").get().reference
-    assert reference not in alert.body
+    for email in (confirmation, alert):
+        assert present(f"{email.subject}\n{email.body}\n{email.to}\n{email.extra_headers}") == []
+        assert reference not in email.body
 
 
 def test_the_confidential_database_holds_it_only_as_ciphertext(sent_referral):
@@ -160,7 +162,7 @@ def test_the_confidential_database_holds_it_only_as_ciphertext(sent_referral):
 
 def test_celery_messages_carry_ids_only(sent_referral):
     (message,) = sent_referral["celery"]
-    name, args, kwargs = message
-    referral = Referral.objects.using("confidential").get()
-    assert (name, args, kwargs) == ("wellbeing.alert_hub_of_urgent_referral", (referral.pk,), {})
-    assert all(type(arg) is int for arg in args)
+    name, (label, ids), kwargs = message
+    assert (name, label, kwargs) == ("portal.outbox.deliver", "wellbeing", {})
+    assert len(ids) == 2
+    assert all(type(message_id) is int for message_id in ids)

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.outbox.tasks import deliver_messages
 from tests.factories import UserFactory
 from tests.wellbeing.referral_steps import (
     CONTACT,
@@ -23,6 +24,7 @@ from tests.wellbeing.referral_steps import (
 from wellbeing import referrals, tasks
 from wellbeing.models import (
     AuditEntry,
+    OutboxMessage,
     Referral,
     ReferralDraft,
     ReferralEventKind,
@@ -30,6 +32,7 @@ from wellbeing.models import (
 )
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.referral_forms import normalised_uk_phone
+from wellbeing.working_days import contact_target_date
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -301,7 +304,7 @@ def test_the_confirmation_shows_the_reference_and_the_working_day_target(client,
     referral = referrals_made().get()
     page = client.get(reverse("wellbeing:refer_sent")).content.decode()
     assert referral.reference in page
-    target = referrals.contact_target_date(timezone.localdate(referral.created_at))
+    target = contact_target_date(timezone.localdate(referral.created_at))
     assert f"by <strong>{target:%A} {target.day} {target:%B}</strong>" in page
     assert "116 123" in page
 
@@ -398,15 +401,20 @@ def test_a_risk_answer_on_a_half_done_questionnaire_still_shows_crisis_contacts(
     assert "If you are thinking about ending your life" in page
 
 
+def outbox_rows():
+    return OutboxMessage.objects.using("confidential").order_by("pk")
+
+
 def test_a_risk_answer_makes_the_referral_urgent_and_alerts_the_hub_on_commit(
-    client, member, django_capture_on_commit_callbacks
+    client, member, settings, django_capture_on_commit_callbacks
 ):
+    settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
     answer_every_page(client, risk=True)
     assert "If you are thinking about ending your life" in (
         client.get(reverse("wellbeing:refer_check")).content.decode()
     )
     with (
-        mock.patch.object(tasks.alert_hub_of_urgent_referral, "delay") as delay,
+        mock.patch.object(deliver_messages, "delay") as delay,
         django_capture_on_commit_callbacks(using="confidential", execute=True),
     ):
         send(client)
@@ -418,68 +426,51 @@ def test_a_risk_answer_makes_the_referral_urgent_and_alerts_the_hub_on_commit(
     ]
     phq = referral.screenings.get(instrument="PHQ-9")
     assert phq.risk is True
-    delay.assert_called_once_with(referral.pk)
+    received, alert = outbox_rows()
+    assert (received.template, received.recipient_user_id()) == (
+        "wellbeing/referral_received",
+        member.pk,
+    )
+    assert (alert.template, alert.recipient_address, alert.urgent) == (
+        "wellbeing/urgent_referral",
+        "duty@hub.test.nhs.net",
+        True,
+    )
+    delay.assert_called_once_with("wellbeing", [received.pk, alert.pk])
     page = client.get(reverse("wellbeing:refer_sent")).content.decode()
     assert "If you are thinking about ending your life" in page
     assert "treat your referral as urgent" in page
 
 
-def test_a_referral_without_risk_sends_no_alert(client, member, django_capture_on_commit_callbacks):
+def test_a_referral_without_risk_queues_only_the_confirmation(
+    client, member, settings, django_capture_on_commit_callbacks
+):
+    settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
     answer_every_page(client)
     with (
-        mock.patch.object(tasks.alert_hub_of_urgent_referral, "delay") as delay,
+        mock.patch.object(deliver_messages, "delay") as delay,
         django_capture_on_commit_callbacks(using="confidential", execute=True),
     ):
         send(client)
-    delay.assert_not_called()
+    (received,) = outbox_rows()
+    assert received.template == "wellbeing/referral_received"
+    delay.assert_called_once_with("wellbeing", [received.pk])
 
 
-def test_a_broker_that_is_down_does_not_lose_the_referral(
-    client, member, django_capture_on_commit_callbacks
+def test_a_broker_that_is_down_loses_neither_the_referral_nor_its_emails(
+    client, member, settings, django_capture_on_commit_callbacks
 ):
+    settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
     answer_every_page(client, risk=True)
     with (
-        mock.patch.object(
-            tasks.alert_hub_of_urgent_referral, "delay", side_effect=OSError("no broker")
-        ),
+        mock.patch.object(deliver_messages, "delay", side_effect=OSError("no broker")),
         django_capture_on_commit_callbacks(using="confidential", execute=True),
     ):
         response = send(client)
     assert response["Location"] == reverse("wellbeing:refer_sent")
     assert referrals_made().get().urgent
-
-
-# --- Tasks ---------------------------------------------------------------------------------------
-
-
-def test_the_urgent_alert_names_no_one_and_says_nothing_clinical(settings, mailoutbox):
-    from tests.wellbeing.factories import ReferralFactory
-
-    settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
-    settings.PORTAL_URL = "https://portal.example.nhs.uk"
-    referral = ReferralFactory(urgent=True)
-    assert tasks.alert_hub_of_urgent_referral(referral.pk) is True
-    (message,) = mailoutbox
-    assert message.to == ["duty@hub.test.nhs.net"]
-    assert "An urgent self-referral is waiting in the Resilience Hub queue. Sign in to see it." in (
-        message.body
-    )
-    assert "https://portal.example.nhs.uk/" in message.body
-    for detail in (referral.name, referral.phone, referral.email, referral.reference, "sleep"):
-        assert detail not in message.body + message.subject
-
-
-def test_no_alert_is_sent_for_a_referral_that_is_not_urgent_or_without_an_inbox(
-    settings, mailoutbox
-):
-    from tests.wellbeing.factories import ReferralFactory
-
-    settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
-    assert tasks.alert_hub_of_urgent_referral(ReferralFactory(urgent=False).pk) is False
-    assert tasks.alert_hub_of_urgent_referral(999_999) is False
-    settings.HUB_DUTY_EMAIL = ""
-    assert tasks.alert_hub_of_urgent_referral(ReferralFactory(urgent=True).pk) is False
-    assert mailoutbox == []
+    # Waiting, and marked for the sweep to hand over as soon as the broker is back.
+    assert [(m.status, m.enqueued_at) for m in outbox_rows()] == [("pending", None)] * 2
 
 
 def test_expired_drafts_are_purged_and_others_kept(member):

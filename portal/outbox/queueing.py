@@ -1,0 +1,65 @@
+"""Writing outbox rows in the caller's transaction, and handing them to Celery on commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal.iterables import batched
+from portal.outbox import registry
+from portal.outbox.models import OutboxMessageBase, Status
+
+logger = logging.getLogger(__name__)
+
+
+def queue(messages: Sequence[OutboxMessageBase]) -> None:
+    """Write messages as part of the caller's transaction; send those due now once it commits.
+
+    A message whose idempotency key is already in the outbox is left as it is, so calling this
+    again for the same event never makes a second email. Messages due later are sent by the
+    sweep when their time comes.
+    """
+    if not messages:
+        return
+    outbox = registry.for_model(type(messages[0]))
+    now = timezone.now()
+    for message in messages:
+        message.enqueued_at = now if message.due_at <= now else None
+    model = outbox.message_model
+    model._default_manager.using(outbox.database).bulk_create(
+        messages, ignore_conflicts=True, batch_size=500
+    )
+    due_keys = [m.idempotency_key for m in messages if m.due_at <= now]
+    ids: list[int] = []
+    for keys in batched(due_keys, 1000):
+        ids.extend(
+            model._default_manager.using(outbox.database)
+            .filter(idempotency_key__in=keys, status=Status.PENDING)
+            .values_list("pk", flat=True)
+        )
+    if ids:
+        transaction.on_commit(lambda: hand_off(outbox.label, ids), using=outbox.database)
+
+
+def hand_off(label: str, ids: Iterable[int]) -> None:
+    """Give messages to the broker in batches. If it is down, the sweep sends them later."""
+    from portal.outbox.tasks import deliver_messages  # the task module imports delivery
+
+    outbox = registry.get(label)
+    for batch in batched(ids, settings.OUTBOX_BATCH_SIZE):
+        try:
+            deliver_messages.delay(label, list(batch))
+        except Exception as error:  # noqa: BLE001 - a broker outage must not undo the change
+            logger.warning(
+                "Could not hand %d %s messages to the broker (%s); the sweep will send them",
+                len(batch),
+                label,
+                type(error).__name__,
+            )
+            outbox.message_model._default_manager.using(outbox.database).filter(
+                pk__in=batch, status=Status.PENDING
+            ).update(enqueued_at=None)

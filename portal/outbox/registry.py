@@ -1,0 +1,65 @@
+"""Which outboxes exist, where they live, and the categories of email each one sends.
+
+Apps register in their AppConfig.ready, so the portal can sweep, send and unsubscribe for all
+of them without importing any (learning never imports wellbeing, and the core imports neither).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portal.outbox.models import OptOutBase, OutboxMessageBase
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of email a person can choose not to get.
+
+    `label` completes "emails about ...". A category with `opt_out=False` goes to team inboxes
+    only (the hub's duty alert), never to a person; only `capped` categories count towards,
+    and wait for, the daily cap.
+    """
+
+    key: str
+    label: str
+    opt_out: bool = True
+    # Outreach counts towards the daily cap per person; replies and work reminders do not.
+    capped: bool = False
+
+
+@dataclass(frozen=True)
+class Outbox:
+    label: str
+    database: str
+    message_model: type[OutboxMessageBase]
+    opt_out_model: type[OptOutBase]
+    ref_for_user: Callable[[int], str]
+    categories: dict[str, Category] = field(default_factory=dict)
+
+    def category(self, key: str) -> Category:
+        return self.categories[key]
+
+
+_OUTBOXES: dict[str, Outbox] = {}
+
+
+def register(outbox: Outbox) -> None:
+    _OUTBOXES[outbox.label] = outbox
+
+
+def get(label: str) -> Outbox:
+    return _OUTBOXES[label]
+
+
+def all_outboxes() -> list[Outbox]:
+    return list(_OUTBOXES.values())
+
+
+def for_model(model: type[OutboxMessageBase]) -> Outbox:
+    for outbox in _OUTBOXES.values():
+        if outbox.message_model is model:
+            return outbox
+    raise LookupError(f"{model.__name__} is not a registered outbox")
