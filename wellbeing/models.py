@@ -22,6 +22,21 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+
+
+class CloseReason(models.TextChoices):
+    SUPPORT_COMPLETED = "support_completed", "Support completed"
+    SELF_HELP = "self_help", "Self-help was enough"
+    REFERRED_ON = "referred_on", "Referred to another service"
+    NO_CONTACT = "no_contact", "We could not make contact"
+    DECLINED = "declined", "They decided not to go ahead"
+    OTHER = "other", "Another reason"
+
+
 class HowHeard(models.TextChoices):
     COLLEAGUE = "colleague", "A colleague"
     MANAGER = "manager", "My manager or team lead"
@@ -56,6 +71,14 @@ class Referral(models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     # When the rapid assessment was completed; the target nudges stop once it is.
     assessed_at = models.DateTimeField(null=True, blank=True)
+    # The latest assessed risk, plain so the queue can filter on it (detail is in Assessment).
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=24, choices=CloseReason.choices, blank=True)
+    # Team-based support: the team request this person's support is part of, if any.
+    team_request = models.ForeignKey(
+        "TeamRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
 
     # How to contact them (encrypted).
     name = EncryptedTextField()
@@ -339,3 +362,174 @@ class OptOut(OptOutBase):
 
     class Meta(OptOutBase.Meta):
         pass
+
+
+# --- Clinician side: contact, assessment and outcomes ----------------------------------------------
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    VIDEO = "video", "Video call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", "In person"
+
+
+class ContactOutcome(models.TextChoices):
+    REACHED = "reached", "Reached them"
+    NO_ANSWER = "no_answer", "No answer"
+    VOICEMAIL = "voicemail", "Left a voicemail"
+
+
+class ContactAttempt(models.Model):
+    """A clinician trying to reach the member of staff."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="contacts")
+    at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=10, choices=ContactMethod.choices)
+    outcome = models.CharField(max_length=10, choices=ContactOutcome.choices)
+    note = EncryptedTextField(blank=True)
+    by_ref = models.CharField(max_length=64)
+    by_name = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()}: {self.get_outcome_display()}"
+
+
+class AssessmentOutcome(models.TextChoices):
+    SELF_HELP = "self_help", "Self-help with signposted resources"
+    TEAM_SUPPORT = "team_support", "Team-based support"
+    DIRECT_THERAPY = "direct_therapy", "Direct therapy at the hub"
+    ONWARD_REFERRAL = "onward_referral", "Onward referral to another service"
+    CLOSE = "close", "Close the referral"
+
+
+class Assessment(models.Model):
+    """A rapid assessment: notes, risk with a safety plan, formulation and the outcome chosen.
+    Everything a clinician writes is encrypted; risk and outcome stay plain for the queue and
+    reports."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assessments")
+    at = models.DateTimeField(default=timezone.now)
+    by_ref = models.CharField(max_length=64)
+    by_name = models.CharField(max_length=80, blank=True)
+    notes = EncryptedTextField()
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    safety_plan = EncryptedTextField(blank=True)
+    formulation = EncryptedTextField()
+    outcome = models.CharField(max_length=20, choices=AssessmentOutcome.choices)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.referral}"
+
+
+class SignpostedResource(models.Model):
+    """A learning resource offered as self-help. `resource_id` names a row in the learning
+    catalogue (another database), read through learning.queries.resources_for_signposting."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="signposts")
+    resource_id = models.PositiveBigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "resource_id"], name="signpost_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Resource {self.resource_id} for {self.referral}"
+
+
+class TherapyModality(models.TextChoices):
+    CBT = "cbt", "Cognitive behavioural therapy (CBT)"
+    EMDR = "emdr", "Eye movement desensitisation and reprocessing (EMDR)"
+    COUNSELLING = "counselling", "Counselling"
+    COMPASSION_FOCUSED = "compassion_focused", "Compassion-focused therapy"
+    ACT = "act", "Acceptance and commitment therapy (ACT)"
+    TRAUMA_FOCUSED = "trauma_focused", "Trauma-focused therapy"
+    OTHER = "other", "Other"
+
+
+class TherapyPlan(models.Model):
+    """Direct therapy at the hub."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="therapy_plans")
+    modality = models.CharField(max_length=20, choices=TherapyModality.choices)
+    planned_sessions = models.PositiveSmallIntegerField()
+    started_on = models.DateField(default=timezone.localdate)
+    therapist_ref = models.CharField(max_length=64)
+    therapist_name = models.CharField(max_length=80, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("started_on", "id")
+
+    def __str__(self) -> str:
+        return self.get_modality_display()
+
+
+class Attendance(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    CANCELLED_BY_STAFF = "cancelled_by_staff", "Cancelled by them"
+    CANCELLED_BY_HUB = "cancelled_by_hub", "Cancelled by the hub"
+
+
+class TherapySession(models.Model):
+    plan = models.ForeignKey(TherapyPlan, on_delete=models.CASCADE, related_name="sessions")
+    on = models.DateField()
+    attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ("on", "id")
+
+    def __str__(self) -> str:
+        return f"Session on {self.on}"
+
+
+class Service(models.Model):
+    """A service in the hub's directory for onward referral (kept by the hub lead)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    criteria = models.TextField(help_text="Who the service is for")
+    how_to_refer = models.TextField()
+    contact = models.CharField(max_length=300)
+    typical_wait = models.CharField(max_length=120, blank=True)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OnwardStatus(models.TextChoices):
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    SEEN = "seen", "Seen by the service"
+
+
+class OnwardReferral(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="onward")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    status = models.CharField(max_length=10, choices=OnwardStatus.choices, default=OnwardStatus.SENT)
+    sent_on = models.DateField(default=timezone.localdate)
+    status_on = models.DateField(default=timezone.localdate)
+    note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ("sent_on", "id")
+
+    def __str__(self) -> str:
+        return f"{self.referral} to {self.service}"

@@ -10,4 +10,11 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("refer/", include("wellbeing.referral_urls")),
     path("my-hub/", include("wellbeing.my_hub_urls")),
+    # Hub staff: the queue and a referral (hub_urls), what clinicians record (clinical_urls),
+    # team-based support (team_urls), the service directory and reports (hub lead).
+    path("", include("wellbeing.hub_urls")),
+    path("", include("wellbeing.clinical_urls")),
+    path("teams/", include("wellbeing.team_urls")),
+    path("directory/", include("wellbeing.directory_urls")),
+    path("reports/", include("wellbeing.report_urls")),
 ]
