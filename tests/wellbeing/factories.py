@@ -78,6 +78,7 @@ def a_staff_member() -> User:
 
 
 def a_referral_for(user: User, **fields: object) -> Referral:
+    fields.setdefault("owner_key", str(user.pk))
     referral: Referral = ReferralFactory(staff_ref=staff_ref_for(user.pk), **fields)
     return referral
 
