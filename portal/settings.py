@@ -381,6 +381,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# --- Learning -------------------------------------------------------------------------------
+# The weekly link checker connects only to public internet addresses, so a resource's link cannot
+# reach the portal's own network. Hosts listed here may resolve to private or loopback addresses
+# (a trust intranet's learning site; tests put 127.0.0.1 here for their local web server).
+LINK_CHECK_ALLOWED_HOSTS: list[str] = env.list("LINK_CHECK_ALLOWED_HOSTS", default=[])
+
 # --- Resilience Hub -----------------------------------------------------------------------------
 HUB_LOCAL_CRISIS_LINE = env.str("HUB_LOCAL_CRISIS_LINE", default="")
 # "My hub" asks for the password again when the last sign-in is older than this. allauth's
@@ -394,5 +400,8 @@ HUB_CONTACT_TARGET_WORKING_DAYS = env.int("HUB_CONTACT_TARGET_WORKING_DAYS", def
 HUB_DUTY_EMAIL = env.str("HUB_DUTY_EMAIL", default="")
 # How long an unfinished self-referral is kept, encrypted, after its last change.
 HUB_DRAFT_HOURS = env.int("HUB_DRAFT_HOURS", default=48)
+# When a referral's follow-up check-ins fall due after an outcome: days (d), weeks (w) or months
+# (m), in order. wellbeing/follow_up.py refuses anything else.
+HUB_FOLLOW_UP_SCHEDULE = env.str("HUB_FOLLOW_UP_SCHEDULE", default="4w,3m,6m,12m")
 # The portal's address, for links in emails (which are sent without a request to build them).
 PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
