@@ -523,7 +523,9 @@ class OnwardStatus(models.TextChoices):
 class OnwardReferral(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="onward")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
-    status = models.CharField(max_length=10, choices=OnwardStatus.choices, default=OnwardStatus.SENT)
+    status = models.CharField(
+        max_length=10, choices=OnwardStatus.choices, default=OnwardStatus.SENT
+    )
     sent_on = models.DateField(default=timezone.localdate)
     status_on = models.DateField(default=timezone.localdate)
     note = EncryptedTextField(blank=True)

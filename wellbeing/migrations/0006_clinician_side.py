@@ -8,137 +8,322 @@ import wellbeing.crypto
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wellbeing', '0005_outbox_follow_ups_campaigns_team_support'),
+        ("wellbeing", "0005_outbox_follow_ups_campaigns_team_support"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('criteria', models.TextField(help_text='Who the service is for')),
-                ('how_to_refer', models.TextField()),
-                ('contact', models.CharField(max_length=300)),
-                ('typical_wait', models.CharField(blank=True, max_length=120)),
-                ('active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("criteria", models.TextField(help_text="Who the service is for")),
+                ("how_to_refer", models.TextField()),
+                ("contact", models.CharField(max_length=300)),
+                ("typical_wait", models.CharField(blank=True, max_length=120)),
+                ("active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ('name',),
+                "ordering": ("name",),
             },
         ),
         migrations.AddField(
-            model_name='referral',
-            name='close_reason',
-            field=models.CharField(blank=True, choices=[('support_completed', 'Support completed'), ('self_help', 'Self-help was enough'), ('referred_on', 'Referred to another service'), ('no_contact', 'We could not make contact'), ('declined', 'They decided not to go ahead'), ('other', 'Another reason')], max_length=24),
+            model_name="referral",
+            name="close_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("support_completed", "Support completed"),
+                    ("self_help", "Self-help was enough"),
+                    ("referred_on", "Referred to another service"),
+                    ("no_contact", "We could not make contact"),
+                    ("declined", "They decided not to go ahead"),
+                    ("other", "Another reason"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='closed_at',
+            model_name="referral",
+            name="closed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='risk_level',
-            field=models.CharField(blank=True, choices=[('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High')], max_length=10),
+            model_name="referral",
+            name="risk_level",
+            field=models.CharField(
+                blank=True,
+                choices=[("low", "Low"), ("moderate", "Moderate"), ("high", "High")],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='team_request',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referrals', to='wellbeing.teamrequest'),
+            model_name="referral",
+            name="team_request",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="referrals",
+                to="wellbeing.teamrequest",
+            ),
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by_ref', models.CharField(max_length=64)),
-                ('by_name', models.CharField(blank=True, max_length=80)),
-                ('notes', wellbeing.crypto.EncryptedTextField()),
-                ('risk_level', models.CharField(choices=[('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High')], max_length=10)),
-                ('safety_plan', wellbeing.crypto.EncryptedTextField(blank=True)),
-                ('formulation', wellbeing.crypto.EncryptedTextField()),
-                ('outcome', models.CharField(choices=[('self_help', 'Self-help with signposted resources'), ('team_support', 'Team-based support'), ('direct_therapy', 'Direct therapy at the hub'), ('onward_referral', 'Onward referral to another service'), ('close', 'Close the referral')], max_length=20)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='wellbeing.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("by_ref", models.CharField(max_length=64)),
+                ("by_name", models.CharField(blank=True, max_length=80)),
+                ("notes", wellbeing.crypto.EncryptedTextField()),
+                (
+                    "risk_level",
+                    models.CharField(
+                        choices=[("low", "Low"), ("moderate", "Moderate"), ("high", "High")],
+                        max_length=10,
+                    ),
+                ),
+                ("safety_plan", wellbeing.crypto.EncryptedTextField(blank=True)),
+                ("formulation", wellbeing.crypto.EncryptedTextField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("self_help", "Self-help with signposted resources"),
+                            ("team_support", "Team-based support"),
+                            ("direct_therapy", "Direct therapy at the hub"),
+                            ("onward_referral", "Onward referral to another service"),
+                            ("close", "Close the referral"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="wellbeing.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('at', 'id'),
+                "ordering": ("at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='ContactAttempt',
+            name="ContactAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('method', models.CharField(choices=[('phone', 'Phone call'), ('video', 'Video call'), ('text', 'Text message'), ('email', 'Email'), ('in_person', 'In person')], max_length=10)),
-                ('outcome', models.CharField(choices=[('reached', 'Reached them'), ('no_answer', 'No answer'), ('voicemail', 'Left a voicemail')], max_length=10)),
-                ('note', wellbeing.crypto.EncryptedTextField(blank=True)),
-                ('by_ref', models.CharField(max_length=64)),
-                ('by_name', models.CharField(blank=True, max_length=80)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='wellbeing.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("video", "Video call"),
+                            ("text", "Text message"),
+                            ("email", "Email"),
+                            ("in_person", "In person"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("reached", "Reached them"),
+                            ("no_answer", "No answer"),
+                            ("voicemail", "Left a voicemail"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", wellbeing.crypto.EncryptedTextField(blank=True)),
+                ("by_ref", models.CharField(max_length=64)),
+                ("by_name", models.CharField(blank=True, max_length=80)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="wellbeing.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('at', 'id'),
+                "ordering": ("at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='OnwardReferral',
+            name="OnwardReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('seen', 'Seen by the service')], default='sent', max_length=10)),
-                ('sent_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('status_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('note', wellbeing.crypto.EncryptedTextField(blank=True)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='onward', to='wellbeing.referral')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='wellbeing.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("seen", "Seen by the service"),
+                        ],
+                        default="sent",
+                        max_length=10,
+                    ),
+                ),
+                ("sent_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("status_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("note", wellbeing.crypto.EncryptedTextField(blank=True)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="onward",
+                        to="wellbeing.referral",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="wellbeing.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('sent_on', 'id'),
+                "ordering": ("sent_on", "id"),
             },
         ),
         migrations.CreateModel(
-            name='TherapyPlan',
+            name="TherapyPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('modality', models.CharField(choices=[('cbt', 'Cognitive behavioural therapy (CBT)'), ('emdr', 'Eye movement desensitisation and reprocessing (EMDR)'), ('counselling', 'Counselling'), ('compassion_focused', 'Compassion-focused therapy'), ('act', 'Acceptance and commitment therapy (ACT)'), ('trauma_focused', 'Trauma-focused therapy'), ('other', 'Other')], max_length=20)),
-                ('planned_sessions', models.PositiveSmallIntegerField()),
-                ('started_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('therapist_ref', models.CharField(max_length=64)),
-                ('therapist_name', models.CharField(blank=True, max_length=80)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='therapy_plans', to='wellbeing.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "modality",
+                    models.CharField(
+                        choices=[
+                            ("cbt", "Cognitive behavioural therapy (CBT)"),
+                            ("emdr", "Eye movement desensitisation and reprocessing (EMDR)"),
+                            ("counselling", "Counselling"),
+                            ("compassion_focused", "Compassion-focused therapy"),
+                            ("act", "Acceptance and commitment therapy (ACT)"),
+                            ("trauma_focused", "Trauma-focused therapy"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("planned_sessions", models.PositiveSmallIntegerField()),
+                ("started_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("therapist_ref", models.CharField(max_length=64)),
+                ("therapist_name", models.CharField(blank=True, max_length=80)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="therapy_plans",
+                        to="wellbeing.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('started_on', 'id'),
+                "ordering": ("started_on", "id"),
             },
         ),
         migrations.CreateModel(
-            name='TherapySession',
+            name="TherapySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('attendance', models.CharField(choices=[('attended', 'Attended'), ('did_not_attend', 'Did not attend'), ('cancelled_by_staff', 'Cancelled by them'), ('cancelled_by_hub', 'Cancelled by the hub')], max_length=20)),
-                ('note', wellbeing.crypto.EncryptedTextField(blank=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='wellbeing.therapyplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                (
+                    "attendance",
+                    models.CharField(
+                        choices=[
+                            ("attended", "Attended"),
+                            ("did_not_attend", "Did not attend"),
+                            ("cancelled_by_staff", "Cancelled by them"),
+                            ("cancelled_by_hub", "Cancelled by the hub"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", wellbeing.crypto.EncryptedTextField(blank=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="wellbeing.therapyplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('on', 'id'),
+                "ordering": ("on", "id"),
             },
         ),
         migrations.CreateModel(
-            name='SignpostedResource',
+            name="SignpostedResource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource_id', models.PositiveBigIntegerField()),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signposts', to='wellbeing.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("resource_id", models.PositiveBigIntegerField()),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signposts",
+                        to="wellbeing.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('at', 'id'),
-                'constraints': [models.UniqueConstraint(fields=('referral', 'resource_id'), name='signpost_once')],
+                "ordering": ("at", "id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("referral", "resource_id"), name="signpost_once"
+                    )
+                ],
             },
         ),
     ]
