@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from learning import curation_views as views
+from portal.outbox.views import failed_messages_page
 
 urlpatterns: list[URLPattern] = [
     path("", views.index, name="curate_index"),
@@ -23,4 +24,14 @@ urlpatterns: list[URLPattern] = [
     path("comments/<int:pk>/reject/", views.comment_reject, name="curate_comment_reject"),
     path("uptake/", views.uptake_report, name="curate_uptake"),
     path("uptake/<slug:table>.csv", views.uptake_csv, name="curate_uptake_csv"),
+    path(
+        "emails/failed/",
+        failed_messages_page(
+            label="portal",
+            permission="portal.curate_learning",
+            back_url_name="learning:curate_index",
+            back_label="Curate learning",
+        ),
+        name="curate_emails_failed",
+    ),
 ]

@@ -19,10 +19,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks to confirm (link scanners must not unsubscribe anyone); POST records it."""
     named = tokens.read(token)
     message = preferences.message_for(*named) if named else None
+    # A team inbox's email, or a category since retired, has nothing to unsubscribe from.
+    category = (
+        registry.get(named[0]).categories.get(message.category) if named and message else None
+    )
     if named is None or message is None or not message.recipient_ref:
         return render(request, "portal/unsubscribe_invalid.html", status=404)
+    if category is None or not category.opt_out:
+        return render(request, "portal/unsubscribe_invalid.html", status=404)
     label = named[0]
-    category = registry.get(label).category(message.category)
     done = request.method == "POST"
     if done:
         preferences.opt_out(label, message.recipient_ref, category.key)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from portal.models import CaringFrequency, StaffGroup, StaffProfile
+from portal.nhsuk_forms.helper import FormHelper
+from portal.nhsuk_forms.layout import Field, Layout, Submit
 
 
 def _is_yes(value: str) -> bool:
@@ -87,3 +91,27 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         if "@" in name:
             raise forms.ValidationError("Display name must not be an email address")
         return name
+
+
+class EmailPreferencesForm(forms.Form):
+    """Which kinds of email a person wants: one checkbox per category they may turn off."""
+
+    wanted = forms.MultipleChoiceField(
+        label="Send me emails about",
+        help_text=(
+            "Untick anything you do not want. We always send emails you need to use your "
+            "account, such as a link to reset your password."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select only the kinds of email shown"},
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"].choices = choices  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.checkboxes("wanted", legend_size="m"),
+            Submit("save", "Save your email preferences"),
+        )

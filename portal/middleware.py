@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from portal.models import StaffProfile, User
@@ -94,3 +95,17 @@ class RequireProfileMiddleware:
                 return redirect(f"{profile_url}?{urlencode({'next': request.get_full_path()})}")
             request.session[self.session_key] = True
         return self.get_response(request)
+
+
+class HubNeverCachedMiddleware:
+    """Every response under /hub/, refusals and errors included, is never stored by a browser or
+    proxy: a shared computer's back button must not show a hub page to the next person."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/hub/"):
+            add_never_cache_headers(response)
+        return response

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.HubNeverCachedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,7 +271,8 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTREACH_QUIET_HOURS: tuple[int, ...] = tuple(
     env.list("OUTREACH_QUIET_HOURS", cast=int, default=[21, 8])
 )
-# Non-urgent emails one person gets from one outbox in any 24 hours; more wait their turn.
+# Outreach emails (check-ins, follow-up invitations, learning nudges) one person gets from one
+# outbox in any 24 hours; more wait their turn. Replies and work reminders are not counted.
 OUTREACH_DAILY_CAP = env.int("OUTREACH_DAILY_CAP", default=3)
 # Campaign invitations released per minute, so a campaign never floods the mail server.
 OUTREACH_CAMPAIGN_PER_MINUTE = env.int("OUTREACH_CAMPAIGN_PER_MINUTE", default=200)
@@ -379,6 +381,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Notify's client logs Notify's error text, which can quote the address it was sending to;
+    # the outbox logs the error's type itself.
+    "loggers": {"notifications_python_client": {"level": "CRITICAL"}},
 }
 
 # --- Learning -------------------------------------------------------------------------------

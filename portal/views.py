@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import queries, roles
-from portal.forms import StaffProfileForm
-from portal.models import StaffProfile
+from portal.forms import EmailPreferencesForm, StaffProfileForm
+from portal.models import StaffProfile, User
+from portal.outbox import preferences as email_choices
 from portal.permissions import role_names
 from portal.services import do_save_staff_profile
 
@@ -80,5 +82,19 @@ def health(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: HttpRequest) -> HttpResponse:
-    """Which categories of email the user gets (built in the next commit)."""
-    return render(request, "portal/email_preferences.html", {})
+    """Which kinds of email the user gets, from every outbox that can write to them."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    choices = email_choices.choices_for(user)
+    form = EmailPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        choices=[(choice.key, capfirst(choice.category.label)) for choice in choices],
+        initial={"wanted": sorted(email_choices.wanted_by(user, choices))},
+    )
+    if request.method == "POST" and form.is_valid():
+        email_choices.do_save_email_choices(
+            user=user, choices=choices, wanted=set(form.cleaned_data["wanted"])
+        )
+        messages.success(request, "Your email preferences have been saved.")
+        return redirect("email_preferences")
+    return render(request, "portal/email_preferences.html", {"form": form, "choices": choices})

@@ -61,7 +61,10 @@ class EmailChannel(AbstractContextManager["EmailChannel"]):
         try:
             message.send()
         except SMTPRecipientsRefused as error:
-            raise PermanentFailure("the mail server refused the address") from error
+            # Only a 5xx refusal is final; a 4xx one (greylisting, "try again later") is retried.
+            if all(code >= 500 for code, _ in error.recipients.values()):
+                raise PermanentFailure("the mail server refused the address") from error
+            raise
 
 
 class NotifyChannel(AbstractContextManager["NotifyChannel"]):
@@ -102,3 +105,34 @@ class NotifyChannel(AbstractContextManager["NotifyChannel"]):
 
 def open_channel() -> EmailChannel | NotifyChannel:
     return NotifyChannel() if settings.NOTIFY_API_KEY else EmailChannel()
+
+
+class OnDemandChannel(AbstractContextManager["OnDemandChannel"]):
+    """The configured channel, opened at the first send of a batch rather than before it.
+
+    A batch with nothing to send (opted out, quiet hours) never connects. When the connection
+    cannot be opened, each message in the batch fails with that error at once, to be retried
+    later, instead of the whole task failing and leaving its messages claimed until the lease
+    runs out, or every message waiting out its own connection timeout.
+    """
+
+    def __init__(self) -> None:
+        self._opened: EmailChannel | NotifyChannel | None = None
+        self._broken: Exception | None = None
+
+    def send(self, email: Email) -> None:
+        if self._broken is not None:
+            raise self._broken
+        if self._opened is None:
+            channel = open_channel()
+            try:
+                channel.__enter__()
+            except Exception as error:
+                self._broken = error
+                raise
+            self._opened = channel
+        self._opened.send(email)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._opened is not None:
+            self._opened.__exit__(None, None, None)

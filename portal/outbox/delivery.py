@@ -24,7 +24,7 @@ from django.utils import timezone
 from portal.iterables import batched
 from portal.models import User
 from portal.outbox import registry, rendering
-from portal.outbox.channels import Channel, PermanentFailure, open_channel
+from portal.outbox.channels import Channel, OnDemandChannel, PermanentFailure
 from portal.outbox.models import OutboxMessageBase, SkipReason, Status
 from portal.outbox.registry import Outbox
 
@@ -204,7 +204,7 @@ def deliver(label: str, ids: list[int]) -> Counter[str]:
     outcomes: Counter[str] = Counter()
     if not messages:
         return outcomes
-    with open_channel() as channel:
+    with OnDemandChannel() as channel:
         for message in messages:
             outcomes[batch.send_one(channel, message)] += 1
     return outcomes

@@ -53,3 +53,12 @@ def test_hub_roles_time_out_sooner_than_other_staff(client, settings):
     hub_user = UserFactory(with_profile=True, roles=[roles.HUB_CLINICIAN], with_totp=True)
     signed_in(client, hub_user, idle_for=idle)
     assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db(databases=["default", "confidential"])
+def test_hub_refusals_are_never_cached_either(client):
+    client.force_login(UserFactory(with_profile=True))
+    response = client.get("/hub/queue/")
+    assert response.status_code == 403
+    assert "no-store" in response["Cache-Control"]
+    assert "no-store" in client.get("/hub/no-such-page/")["Cache-Control"]
