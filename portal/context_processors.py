@@ -29,6 +29,9 @@ NAVIGATION = (
     NavigationItem("Curate learning", "learning:curate_index", "portal.curate_learning"),
     NavigationItem("Resilience Hub", "wellbeing:index", "portal.self_refer"),
     NavigationItem("My hub", "wellbeing:my_hub", "portal.self_refer"),
+    NavigationItem("Team support", "wellbeing:my_team_requests", "portal.request_team_support"),
+    NavigationItem("Hub queue", "wellbeing:queue", "portal.work_in_hub"),
+    NavigationItem("Outreach", "wellbeing:campaigns", "portal.run_outreach_campaigns"),
     NavigationItem("Your profile", "profile", None),
     NavigationItem("Back office", "admin:index", "portal.use_back_office"),
 )

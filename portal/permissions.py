@@ -62,6 +62,7 @@ rules.add_perm("portal.manage_service_directory", is_hub_lead)
 rules.add_perm("portal.run_outreach_campaigns", is_hub_lead)
 rules.add_perm("portal.view_hub_reports", is_hub_lead)
 rules.add_perm("portal.view_record_audit", is_hub_lead)
+rules.add_perm("portal.manage_team_support", is_hub_lead)
 
 
 def requires_mfa(user: AnyUser) -> bool:

@@ -1,5 +1,11 @@
-"""URLs of the hub (directory_urls); filled in as its pages are built."""
+"""URLs of the service directory, under /hub/directory/ in the wellbeing namespace."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from wellbeing import directory_views as views
+
+urlpatterns = [
+    path("", views.service_list, name="directory"),
+    path("new/", views.service_new, name="directory_new"),
+    path("<int:service_id>/edit/", views.service_edit, name="directory_edit"),
+]

@@ -24,6 +24,7 @@ RUN_OUTREACH = "portal.run_outreach_campaigns"
 VIEW_REPORTS = "portal.view_hub_reports"
 VIEW_AUDIT = "portal.view_record_audit"
 REQUEST_TEAM_SUPPORT = "portal.request_team_support"
+MANAGE_TEAM_SUPPORT = "portal.manage_team_support"
 
 
 def hub_staff_page(permission: str = WORK_IN_HUB) -> Callable[[View], View]:

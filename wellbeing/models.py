@@ -104,7 +104,17 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ("-urgent", "created_at")
-        indexes = [models.Index(fields=["status", "urgent", "created_at"], name="referral_queue")]
+        indexes = [
+            models.Index(fields=["status", "urgent", "created_at"], name="referral_queue"),
+            # The triage queue's order over open referrals only: urgent first, longest waiting.
+            models.Index(
+                models.F("urgent").desc(),
+                "created_at",
+                "id",
+                condition=models.Q(status__in=["new", "in_assessment", "in_support"]),
+                name="referral_open_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -19,19 +19,29 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from learning.queries import resources_for_signposting
 from portal import roles
 from portal.models import StaffGroup, User
+from wellbeing import follow_up, referral_states
 from wellbeing.audit import DATABASE, actor_for, record_many
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
+    Assessment,
+    Attendance,
     AuditAction,
     AuditEntry,
+    ContactAttempt,
+    FollowUp,
     HubMessage,
+    OnwardReferral,
     Referral,
     ReferralEvent,
     ReferralEventKind,
     ReferralStatus,
     ScreeningResult,
+    SignpostedResource,
+    TherapyPlan,
+    TherapySession,
 )
 from wellbeing.pseudonyms import staff_ref_for
 
@@ -41,7 +51,7 @@ MAX_ID = 2**63 - 1
 # A reply with the same text as the person's last one, this soon after it, is a double submit.
 DUPLICATE_REPLY_WINDOW = timedelta(seconds=30)
 ACCESS_LOG_PAGE_SIZE = 20
-OPEN_STATUSES = (ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT, ReferralStatus.IN_SUPPORT)
+OPEN_STATUSES = referral_states.OPEN_STATUSES
 
 # The records that make up a referral, as the audit log names them (`object_type`), with the
 # lookup from each to its referral. A new kind of record about a referral joins this list so
@@ -50,6 +60,13 @@ RECORD_PARTS: tuple[tuple[type[Model], str], ...] = (
     (ScreeningResult, "referral_id"),
     (HubMessage, "referral_id"),
     (ReferralEvent, "referral_id"),
+    (ContactAttempt, "referral_id"),
+    (Assessment, "referral_id"),
+    (SignpostedResource, "referral_id"),
+    (TherapyPlan, "referral_id"),
+    (TherapySession, "plan__referral_id"),
+    (OnwardReferral, "referral_id"),
+    (FollowUp, "referral_id"),
 )
 
 # What a hub member did, in the person's words ("Opened your questionnaire answers").
@@ -58,6 +75,13 @@ OBJECT_WORDS = {
     "screeningresult": "your questionnaire answers",
     "hubmessage": "a message",
     "referralevent": "your referral's progress",
+    "contactattempt": "a record of contacting you",
+    "assessment": "your assessment",
+    "signpostedresource": "the resources suggested to you",
+    "therapyplan": "your therapy plan",
+    "therapysession": "a therapy session record",
+    "onwardreferral": "your referral to another service",
+    "followup": "a check-in",
 }
 
 
@@ -108,15 +132,56 @@ def _overview_queryset(user: User) -> QuerySet[Referral]:
             )
         )
         .prefetch_related(
-            Prefetch("events", queryset=ReferralEvent.objects.using(DATABASE).order_by("at", "id"))
+            Prefetch("events", queryset=ReferralEvent.objects.using(DATABASE).order_by("at", "id")),
+            *_support_prefetches(),
         )
     )
 
 
+def _support_prefetches() -> list[Prefetch[Any]]:
+    """What the hub set up for the person, plain fields only: signposted resources, therapy
+    (sessions attended), onward referrals and the check-ins that are due."""
+    return [
+        Prefetch("signposts", queryset=SignpostedResource.objects.using(DATABASE)),
+        Prefetch(
+            "therapy_plans",
+            queryset=TherapyPlan.objects.using(DATABASE)
+            .only("id", "referral_id", "modality", "planned_sessions", "started_on", "ended_on")
+            .annotate(
+                attended=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED))
+            ),
+        ),
+        Prefetch(
+            "onward",
+            queryset=OnwardReferral.objects.using(DATABASE)
+            .select_related("service")
+            .only("id", "referral_id", "status", "sent_on", "status_on", "service__name"),
+        ),
+        Prefetch(
+            "follow_ups",
+            queryset=follow_up.due_check_ins(today=timezone.localdate()),
+            to_attr="due_check_ins",
+        ),
+    ]
+
+
+def _attach_signposted_resources(referrals: Sequence[Referral]) -> None:
+    """Each referral's signposted resources, as the learning catalogue publishes them now (one
+    query to the catalogue for them all; one since unpublished is simply not shown)."""
+    wanted = {s.resource_id for referral in referrals for s in referral.signposts.all()}
+    published = {r.pk: r for r in resources_for_signposting(ids=sorted(wanted))} if wanted else {}
+    for referral in referrals:
+        referral.signposted_resources = [  # type: ignore[attr-defined]
+            published[s.resource_id] for s in referral.signposts.all() if s.resource_id in published
+        ]
+
+
 def overview_for(user: User) -> list[Referral]:
-    """The user's referrals with their timelines and unread counts, audited as read."""
+    """The user's referrals with their timelines, unread counts and the support the hub set up,
+    audited as read."""
     with transaction.atomic(using=DATABASE):
         referrals = list(_overview_queryset(user))
+        _attach_signposted_resources(referrals)
         record_many(
             actor=actor_for(user),
             action=AuditAction.READ,
@@ -418,11 +483,15 @@ def do_withdraw_referral(*, referral: Referral, acting_user: User) -> Referral:
         now = timezone.now()
         claimed = (
             Referral.objects.using(DATABASE)
-            .filter(pk=referral.pk, status__in=OPEN_STATUSES)
+            .filter(
+                pk=referral.pk,
+                status__in=referral_states.statuses_that_can_move_to(ReferralStatus.WITHDRAWN),
+            )
             .update(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, updated_at=now)
         )
         if not claimed:
             raise ReferralCannotBeWithdrawn(referral.reference)
+        follow_up.cancel_pending(referral, at=now)
         ReferralEvent.objects.using(DATABASE).create(
             referral=referral, kind=ReferralEventKind.WITHDRAWN, at=now
         )

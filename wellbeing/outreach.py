@@ -98,10 +98,26 @@ def referral_received(referral: Referral) -> list[OutboxMessage]:
                 template="wellbeing/urgent_referral",
                 recipient_address=settings.HUB_DUTY_EMAIL,
                 urgent=True,
-                context={"path": reverse("wellbeing:index")},
+                context={"path": reverse("wellbeing:queue")},
             )
         )
     return messages
+
+
+def risk_at_check_in(follow_up: FollowUp) -> list[OutboxMessage]:
+    """A risk answer at a follow-up check-in: the duty inbox is told at once, as for a referral."""
+    if not settings.HUB_DUTY_EMAIL:
+        return []
+    return [
+        OutboxMessage(
+            idempotency_key=f"follow-up:{follow_up.pk}:risk-alert",
+            category=DUTY,
+            template="wellbeing/urgent_check_in",
+            recipient_address=settings.HUB_DUTY_EMAIL,
+            urgent=True,
+            context={"path": reverse("wellbeing:queue")},
+        )
+    ]
 
 
 def new_hub_message(message: HubMessage) -> list[OutboxMessage]:
@@ -177,7 +193,7 @@ def assessment_target_nudges(today: datetime.date | None = None) -> list[OutboxM
                     ),
                     category=WORK,
                     template=f"wellbeing/target_{stage}",
-                    context={"path": reverse("wellbeing:index"), "assigned": bool(holder)},
+                    context={"path": reverse("wellbeing:queue"), "assigned": bool(holder)},
                 )
             )
     return messages
@@ -256,7 +272,7 @@ def team_session_reminders(today: datetime.date | None = None) -> list[OutboxMes
             ),
             category=TEAM_SUPPORT,
             template="wellbeing/team_session_reminder",
-            context={"path": reverse("wellbeing:index")},
+            context={"path": reverse("wellbeing:team_request", args=[session.request_id])},
         )
         for session in sessions
     ]

@@ -1,5 +1,10 @@
-"""URLs of the hub (report_urls); filled in as its pages are built."""
+"""URLs of the hub lead's reports, under /hub/reports/ in the wellbeing namespace."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from wellbeing import report_views as views
+
+urlpatterns = [
+    path("", views.hub_reports, name="hub_reports"),
+    path("download.csv", views.hub_reports_csv, name="hub_reports_csv"),
+]

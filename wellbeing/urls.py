@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from portal.outbox.views import failed_messages_page
 from wellbeing import views
 
 app_name = "wellbeing"
@@ -17,4 +18,15 @@ urlpatterns = [
     path("teams/", include("wellbeing.team_urls")),
     path("directory/", include("wellbeing.directory_urls")),
     path("reports/", include("wellbeing.report_urls")),
+    path("outreach/", include("wellbeing.campaign_urls")),
+    path(
+        "outbox/failed/",
+        failed_messages_page(
+            label="wellbeing",
+            permission="portal.run_outreach_campaigns",
+            back_url_name="wellbeing:index",
+            back_label="The Resilience Hub",
+        ),
+        name="outbox_failed",
+    ),
 ]

@@ -48,3 +48,22 @@ def test_printed_totp_secrets_give_working_codes_for_the_hub_roles(settings, cli
     response = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302
     assert client.get("/hub/").status_code == 200
+
+
+def test_it_fills_the_hub_queue_with_referrals_in_every_state(settings):
+    from wellbeing.models import Referral, ReferralStatus, Service, TeamRequest
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    referrals = Referral.objects.using("confidential").filter(reference__startswith="RH-DEMO-")
+    assert referrals.count() == 12
+    assert set(referrals.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert referrals.filter(urgent=True, status=ReferralStatus.NEW).exists()
+    assert referrals.filter(assessed_at__isnull=False, onward__isnull=False).exists()
+    assert Service.objects.using("confidential").count() >= 7
+    assert TeamRequest.objects.using("confidential").exists()
+    # Sam Staff's own referral shows in their "my hub".
+    staff = User.objects.get(email="staff@demo.nhs.net")
+    mine = referrals.get(reference="RH-DEMO-07")
+    assert mine.owner_key == str(staff.pk)

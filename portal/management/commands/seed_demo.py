@@ -9,6 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from learning.demo import seed_demo_catalogue
 from portal.demo import DEMO_PASSWORD, seed_demo_accounts
+from wellbeing.campaign_demo import seed_demo_campaigns
+from wellbeing.demo import seed_demo_team_support
+from wellbeing.demo_referrals import DEMO_REFERRALS, seed_demo_referrals
 
 
 class Command(BaseCommand):
@@ -39,3 +42,15 @@ class Command(BaseCommand):
         )
         for line in catalogue.lines():
             self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS("Sample outreach campaigns:"))
+        for line in seed_demo_campaigns():
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS("Sample team support requests and the directory:"))
+        for line in seed_demo_team_support():
+            self.stdout.write(line)
+        seed_demo_referrals()
+        self.stdout.write(self.style.SUCCESS("Sample referrals in the hub queue:"))
+        self.stdout.write(
+            f"  RH-DEMO-01 to RH-DEMO-{len(DEMO_REFERRALS):02d}: every state, some urgent, some "
+            "near or past the rapid-assessment target; RH-DEMO-07 is staff@demo.nhs.net's own"
+        )
