@@ -9,7 +9,7 @@ DEV_ENV := var/development.env
 # Development targets run with DEBUG on; var/development.env is only read when it is.
 run setup: export DJANGO_DEBUG := 1
 
-.PHONY: help run setup assets migrate seed test lint format bench clean
+.PHONY: help run setup assets migrate seed test drill lint format bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +49,16 @@ test: $(VENV)/.installed assets  ## Run the whole suite on PostgreSQL (two datab
 	@services=$$(bash scripts/test-services.sh) || exit 1; \
 	set -a; eval "$$services"; set +a; \
 	DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Fault drills on real Redis, workers and SMTP, in their own databases and Redis db: each
+# starts a private redis-server and `celery worker` processes. About two minutes.
+drill: $(VENV)/.installed  ## Fault drills: Redis down, a worker killed, a failing mail server (writes bench/drill-results.md)
+	@services=$$(bash scripts/test-services.sh) || exit 1; \
+	set -a; eval "$$services"; set +a; \
+	DATABASE_URL=$${DATABASE_URL%/*}/portal_drill \
+	CONFIDENTIAL_DATABASE_URL=$${DATABASE_URL%/*}/portal_drill_confidential \
+	REDIS_URL=$${REDIS_URL%/*}/8 DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 \
+	$(PY) -m pytest -m drill -s tests/drills $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed assets  ## Benchmark catalogue search on PostgreSQL with 10,000 resources (writes bench/results.md)
 	@services=$$(bash scripts/test-services.sh) || exit 1; \

@@ -351,6 +351,18 @@ def test_an_address_the_server_refuses_fails_at_once(person, send, worker, faili
     assert worker.retry.call_count == 0
 
 
+def test_a_temporary_refusal_of_the_address_is_retried_not_failed(
+    person, send, worker, failing_mail
+):
+    # Greylisting and "451 try again later" name the address too; only 5xx is final.
+    failing_mail(SMTPRecipientsRefused({"x@test.nhs.net": (451, b"try again later")}))
+    send(a_message(person))
+    message = rows().get()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert message.last_error.startswith("SMTPRecipientsRefused")
+    assert worker.retry.call_count == 1
+
+
 def test_one_failure_does_not_stop_the_rest_of_the_batch(person, send, worker, failing_mail):
     other = UserFactory(with_profile=True)
     failing_mail(SMTPRecipientsRefused({"x@test.nhs.net": (550, b"no such user")}))
