@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.core.management import call_command
 from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
 from portal.outbox.tasks import deliver_messages, sweep_outboxes
 
-__all__ = ["deliver_messages", "record_worker_heartbeat", "sweep_outboxes"]
+__all__ = [
+    "clear_expired_sessions",
+    "deliver_messages",
+    "record_worker_heartbeat",
+    "sweep_outboxes",
+]
 
 
 @shared_task(name="portal.record_worker_heartbeat")
@@ -17,3 +23,9 @@ def record_worker_heartbeat() -> str:
     beat_at = timezone.now()
     WorkerHeartbeat.objects.update_or_create(name="celery", defaults={"beat_at": beat_at})
     return beat_at.isoformat()
+
+
+@shared_task(name="portal.clear_expired_sessions")
+def clear_expired_sessions() -> None:
+    """Daily: delete expired sessions (and with them the "Your sessions" rows they named)."""
+    call_command("clearsessions")

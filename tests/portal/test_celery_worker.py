@@ -45,3 +45,29 @@ def test_beat_runs_the_heartbeat_every_minute_from_the_database_schedule():
     assert task.enabled
     assert (task.interval.every, task.interval.period) == (1, "minutes")
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+@pytest.mark.django_db
+def test_every_scheduled_task_is_a_task_the_workers_know():
+    """A schedule naming a task that does not exist would fail silently every time beat runs."""
+    app.loader.import_default_modules()
+    scheduled = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert scheduled - set(app.tasks) == set()
+    assert "portal.outbox.sweep" in scheduled
+    assert "portal.clear_expired_sessions" in scheduled
+
+
+@pytest.mark.django_db
+def test_clearing_sessions_removes_expired_ones_only():
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from portal.tasks import clear_expired_sessions
+
+    now = timezone.now()
+    Session.objects.create(session_key="a" * 32, session_data="", expire_date=now - timedelta(1))
+    Session.objects.create(session_key="b" * 32, session_data="", expire_date=now + timedelta(1))
+    clear_expired_sessions()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
