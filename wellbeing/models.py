@@ -144,6 +144,8 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Changed"
     EXPORT = "export", "Downloaded"
     WITHDRAW = "withdraw", "Withdrew"
+    # A record removed at the end of its retention period (manage.py purge_closed_referrals).
+    DELETE = "delete", "Deleted"
 
 
 class AuditEntry(models.Model):
