@@ -10,6 +10,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 
+from portal.roles import ROLE_ONLY_PERMISSIONS
+
 
 @dataclass(frozen=True)
 class NavigationItem:
@@ -40,7 +42,8 @@ NAVIGATION = (
 def _may(user: AbstractBaseUser, permission: str) -> bool:
     """The menu's permissions are all rules; asking rules directly spares every page the two
     queries Django's ModelBackend makes to load a user's model permissions."""
-    return bool(getattr(user, "is_superuser", False) or rules.has_perm(permission, user))
+    superuser = getattr(user, "is_superuser", False) and permission not in ROLE_ONLY_PERMISSIONS
+    return bool(superuser or rules.has_perm(permission, user))
 
 
 def navigation_for(request: HttpRequest) -> list[dict[str, object]]:

@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
+from portal.logging import request_id_from, set_request_id
 from portal.models import StaffProfile, User
 from portal.permissions import requires_mfa
 from portal.sessions import record_activity, session_has_expired
@@ -43,12 +46,19 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
+def _back_office(request: HttpRequest) -> bool:
+    # The staff flag alone opens the admin with whatever model permissions it was given (a
+    # delegated administrator editing users, say), so it needs an authenticator there too.
+    return bool(request.user.is_staff) and request.path.startswith("/admin/")
+
+
 def has_authenticator(user: User) -> bool:
     return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 
 class RequireMFAMiddleware:
-    """Curators, hub staff and superusers set up an authenticator before anything else opens."""
+    """Curators, hub staff and superusers set up an authenticator before anything else opens;
+    anyone with the staff flag, before the back office opens."""
 
     session_key = "portal_mfa_confirmed"
 
@@ -61,7 +71,7 @@ class RequireMFAMiddleware:
             user.is_authenticated
             and not _always_open(request)
             and not request.session.get(self.session_key)
-            and requires_mfa(user)
+            and (requires_mfa(user) or _back_office(request))
         ):
             if not has_authenticator(user):
                 messages.warning(
@@ -97,15 +107,49 @@ class RequireProfileMiddleware:
         return self.get_response(request)
 
 
-class HubNeverCachedMiddleware:
-    """Every response under /hub/, refusals and errors included, is never stored by a browser or
-    proxy: a shared computer's back button must not show a hub page to the next person."""
+# The hub, the account pages (email addresses, recovery codes, password reset links) and the back
+# office. allauth and the admin's password pages leave caching to the browser, so this is the
+# one place that decides.
+NEVER_CACHED_PREFIXES = ("/hub/", "/accounts/", "/admin/")
+
+
+class NeverCachedMiddleware:
+    """Every response under NEVER_CACHED_PREFIXES, refusals and errors included, is never stored
+    by a browser or proxy: a shared computer's back button must not show a hub or account page to
+    the next person."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith("/hub/"):
+        if request.path.startswith(NEVER_CACHED_PREFIXES):
             add_never_cache_headers(response)
+        return response
+
+
+def _forget_request_id(sender: object, **kwargs: object) -> None:
+    set_request_id(None)
+
+
+class RequestIdMiddleware:
+    """Gives each request an id that every log line it writes carries and the response returns
+    in `X-Request-ID`, so "the page said something went wrong at 10:32" leads to its lines.
+
+    The proxy's `X-Request-ID` is used only when TRUST_X_REQUEST_ID is on (the proxy sets it,
+    overwriting whatever a browser sent) and it looks like an id; otherwise a new one is made.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        # Django logs a 4xx response after the middleware has returned, so the id is forgotten
+        # when the response is finished rather than here.
+        request_finished.connect(_forget_request_id, dispatch_uid="portal.request_id")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        header = request.headers.get("X-Request-ID") if settings.TRUST_X_REQUEST_ID else None
+        request_id = request_id_from(header)
+        set_request_id(request_id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
         return response

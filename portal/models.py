@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import rules
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from portal import roles
 from portal.outbox.models import OptOutBase, OutboxMessageBase
 
 
@@ -48,6 +50,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if perm in roles.ROLE_ONLY_PERMISSIONS:
+            # No superuser shortcut: only the role opens the hub's confidential pages.
+            return self.is_active and bool(rules.has_perm(perm, self, obj))
+        return super().has_perm(perm, obj)
 
 
 class StaffGroup(models.TextChoices):
@@ -128,3 +136,24 @@ class OptOut(OptOutBase):
 
     class Meta(OptOutBase.Meta):
         pass
+
+
+class UserSession(models.Model):
+    """A browser signed in to someone's account, so they can see where and sign it out.
+
+    Only a coarse device description is kept ("Chrome on Windows"): no IP address and no raw
+    User-Agent. Behind the trust's proxies an address identifies the proxy, not the person, and
+    a full User-Agent is a fingerprint; neither is needed to recognise your own devices.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    device = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-last_seen_at",)
+
+    def __str__(self) -> str:
+        return f"{self.device}, last seen {self.last_seen_at:%Y-%m-%d %H:%M}"

@@ -58,8 +58,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request, and every response, carries its id.
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.HubNeverCachedMiddleware",
+    "portal.middleware.NeverCachedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,7 +157,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Refuses only passwords made entirely of digits (dates, phone numbers): a deny-list of a
+    # guessable kind, not a rule that a password must contain any kind of character.
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.password_validation.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -375,15 +380,43 @@ SERVICE_NAME = "Mind & Body Staff Portal"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="Beta")
 FEEDBACK_EMAIL = env.str("FEEDBACK_EMAIL", default="mindandbody.portal@nhs.net")
 
+# --- Logging (portal/logging.py) ---------------------------------------------------------------
+# One JSON object per line in production, for the log collector; readable text when debugging.
+# Every line carries the id of its request (also sent back as X-Request-ID) or Celery task.
+# Lines hold ids and paths, never names, addresses or anything typed: query strings are cut
+# (a search is free text) and exception messages left out (they can quote a row).
+# Trust the proxy's X-Request-ID only when the proxy always sets it (so its logs and ours match).
+TRUST_X_REQUEST_ID = env.bool("DJANGO_TRUST_X_REQUEST_ID", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "portal.logging.RequestIdFilter"},
+        "scrub": {"()": "portal.logging.ScrubFilter"},
+    },
+    "formatters": {
+        "json": {"()": "portal.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if DEBUG else "json",
+            "filters": ["request_id", "scrub"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Notify's client logs Notify's error text, which can quote the address it was sending to;
-    # the outbox logs the error's type itself.
-    "loggers": {"notifications_python_client": {"level": "CRITICAL"}},
+    "loggers": {
+        # Everything through the one handler above. Django's own would email ADMINS the request
+        # with each error, and print the development server's request lines with their query
+        # strings. "django" stays at INFO whatever LOG_LEVEL says, so SQL and its parameters
+        # are never logged.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # Notify's client logs Notify's error text, which can quote the address it was sending
+        # to; the outbox logs the error's type itself.
+        "notifications_python_client": {"level": "CRITICAL"},
+    },
 }
 
 # --- Learning -------------------------------------------------------------------------------
@@ -405,6 +438,11 @@ HUB_CONTACT_TARGET_WORKING_DAYS = env.int("HUB_CONTACT_TARGET_WORKING_DAYS", def
 HUB_DUTY_EMAIL = env.str("HUB_DUTY_EMAIL", default="")
 # How long an unfinished self-referral is kept, encrypted, after its last change.
 HUB_DRAFT_HOURS = env.int("HUB_DRAFT_HOURS", default=48)
+# How long a closed or withdrawn referral is kept before `manage.py purge_closed_referrals`
+# removes it. The default is 20 years (7305 days), the Records Management Code of Practice 2021
+# (England) period for mental health records (Appendix II); set what the organisation's retention
+# schedule says.
+HUB_RETENTION_DAYS = env.int("HUB_RETENTION_DAYS", default=20 * 365 + 5)
 # When a referral's follow-up check-ins fall due after an outcome: days (d), weeks (w) or months
 # (m), in order. wellbeing/follow_up.py refuses anything else.
 HUB_FOLLOW_UP_SCHEDULE = env.str("HUB_FOLLOW_UP_SCHEDULE", default="4w,3m,6m,12m")

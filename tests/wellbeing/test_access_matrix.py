@@ -1,71 +1,48 @@
 """Who can open which page of the Resilience Hub: every URL of the wellbeing app, every kind of
-visitor. A new URL without a row here fails `test_every_hub_url_is_in_the_matrix`.
+visitor. A new URL without a row here fails `test_every_hub_url_is_in_the_matrix`; the portal's
+matrix (tests/portal/test_access_matrix.py) takes these rows as they are.
 
-Outcomes: LOGIN (sent to sign in), MFA (sent to set up an authenticator), REAUTH (asked for the
-password again: my hub's confidential pages after a sign-in that is not recent), 403, 404, 405
-(a POST-only action opened with GET: the visitor got past every gate), or 200.
+The visitors, the outcomes and the machinery are in tests/access.py.
 """
 
 from __future__ import annotations
 
-import datetime
-from urllib.parse import urlsplit
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from portal import roles
-from tests.factories import UserFactory
-from tests.wellbeing.clinical_helpers import a_service, a_team_request
-from tests.wellbeing.factories import a_referral_for, a_staff_member
-from wellbeing.models import (
-    Campaign,
-    FollowUp,
-    OnwardReferral,
-    ReferralStatus,
-    TeamRequest,
-    TeamSession,
-    TherapyPlan,
+from tests.access import (
+    LOGIN,
+    MFA,
+    PERSONAS,
+    REAUTH,
+    hub_world,
+    kwargs_for,
+    outcome,
+    routes,
+    row,
+    sign_in_as,
+    url_for,
 )
-from wellbeing.pseudonyms import staff_ref_for
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
-DB = "confidential"
 
-LOGIN, MFA, REAUTH = "LOGIN", "MFA", "REAUTH"
-PERSONAS = (
-    "anonymous",
-    "staff",
-    "owner",
-    "team_lead",
-    "curator",
-    "clinician_no_mfa",
-    "clinician",
-    "lead",
-)
-
-
-def row(anonymous, staff, owner, team_lead, curator, clinician_no_mfa, clinician, lead):
-    values = (anonymous, staff, owner, team_lead, curator, clinician_no_mfa, clinician, lead)
-    return dict(zip(PERSONAS, values, strict=True))
-
+# The last column is the superuser: the back office's administrator, who holds no hub role, is
+# refused every hub staff page and team support (portal.roles.ROLE_ONLY_PERMISSIONS).
 
 # Pages every signed-in person may open; hub roles must set up MFA first.
-EVERYONE = row(LOGIN, 200, 200, 200, 200, MFA, 200, 200)
-INTO_THE_FORM = row(LOGIN, 302, 302, 302, 302, MFA, 302, 302)
-# My hub: the person's own records, behind a recent sign-in (hub staff here signed in by
-# force_login, so they are asked again, as the owner would be after 15 minutes).
-MY_HUB = row(LOGIN, 200, 200, 200, REAUTH, MFA, REAUTH, REAUTH)
+EVERYONE = row(LOGIN, 200, 200, 200, 200, MFA, 200, 200, 200)
+INTO_THE_FORM = row(LOGIN, 302, 302, 302, 302, MFA, 302, 302, 302)
+# My hub: the person's own records, behind a recent sign-in (hub staff and the superuser here
+# signed in by force_login, so they are asked again, as the owner would be after 15 minutes).
+MY_HUB = row(LOGIN, 200, 200, 200, REAUTH, MFA, REAUTH, REAUTH, REAUTH)
 # One referral in my hub: the owner's only; anyone else is told it does not exist.
-MY_REFERRAL = row(LOGIN, 404, 200, 404, REAUTH, MFA, REAUTH, REAUTH)
-HUB_WORK = row(LOGIN, 403, 403, 403, 403, MFA, 200, 200)
-HUB_WORK_POST = row(LOGIN, 403, 403, 403, 403, MFA, 405, 405)
-HUB_LEAD = row(LOGIN, 403, 403, 403, 403, MFA, 403, 200)
-HUB_LEAD_POST = row(LOGIN, 403, 403, 403, 403, MFA, 403, 405)
-TEAM_LEAD = row(LOGIN, 403, 403, 200, 403, MFA, 403, 403)
+MY_REFERRAL = row(LOGIN, 404, 200, 404, REAUTH, MFA, REAUTH, REAUTH, REAUTH)
+HUB_WORK = row(LOGIN, 403, 403, 403, 403, MFA, 200, 200, 403)
+HUB_WORK_POST = row(LOGIN, 403, 403, 403, 403, MFA, 405, 405, 403)
+HUB_LEAD = row(LOGIN, 403, 403, 403, 403, MFA, 403, 200, 403)
+HUB_LEAD_POST = row(LOGIN, 403, 403, 403, 403, MFA, 403, 405, 403)
+TEAM_LEAD = row(LOGIN, 403, 403, 200, 403, MFA, 403, 403, 403)
 # A team request: its team lead and the hub lead.
-TEAM_REQUEST = row(LOGIN, 403, 403, 200, 403, MFA, 403, 200)
+TEAM_REQUEST = row(LOGIN, 403, 403, 200, 403, MFA, 403, 200, 403)
 
 MATRIX: dict[str, dict[str, object]] = {
     # Staff side
@@ -76,7 +53,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "refer_check": INTO_THE_FORM,
     "refer_help_now": EVERYONE,
     # The confirmation shows for a day after sending; others have sent nothing: back to start.
-    "refer_sent": row(LOGIN, 302, 200, 302, 302, MFA, 302, 302),
+    "refer_sent": row(LOGIN, 302, 200, 302, 302, MFA, 302, 302, 302),
     "refer_step": EVERYONE,
     "my_hub": MY_HUB,
     "my_hub_export_json": MY_HUB,
@@ -93,7 +70,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "referral_audit": HUB_LEAD,
     "referral_contact": HUB_WORK,
     # The referral is already in support: the page sends the clinician back with the reason.
-    "referral_assess": row(LOGIN, 403, 403, 403, 403, MFA, 302, 302),
+    "referral_assess": row(LOGIN, 403, 403, 403, 403, MFA, 302, 302, 403),
     "referral_signpost": HUB_WORK,
     "referral_therapy": HUB_WORK,
     "referral_therapy_session": HUB_WORK,
@@ -126,14 +103,9 @@ MATRIX: dict[str, dict[str, object]] = {
 
 
 def wellbeing_url_names() -> set[str]:
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and namespace == "wellbeing":
-                yield pattern.name
-
-    return set(walk(get_resolver().url_patterns))
+    return {
+        key.removeprefix("wellbeing:") for key, r in routes().items() if r.namespace == "wellbeing"
+    }
 
 
 def test_every_hub_url_is_in_the_matrix():
@@ -142,95 +114,16 @@ def test_every_hub_url_is_in_the_matrix():
 
 @pytest.fixture
 def world():
-    """One of everything a hub URL can name, belonging to the owner and the team lead."""
-    owner = a_staff_member()
-    team_lead = UserFactory(with_profile=True, roles=[roles.TEAM_LEAD])
-    referral = a_referral_for(owner, status=ReferralStatus.IN_SUPPORT)
-    plan = TherapyPlan.objects.using(DB).create(
-        referral=referral, modality="cbt", planned_sessions=6, therapist_ref="t" * 64
-    )
-    onward = OnwardReferral.objects.using(DB).create(referral=referral, service=a_service())
-    follow_up = FollowUp.objects.using(DB).create(
-        referral=referral, label="4 weeks", due_on=timezone.localdate()
-    )
-    request = a_team_request()
-    TeamRequest.objects.using(DB).filter(pk=request.pk).update(
-        requester_ref=staff_ref_for(team_lead.pk), requester_key=str(team_lead.pk)
-    )
-    session = TeamSession.objects.using(DB).create(
-        request=request,
-        starts_at=timezone.now() + datetime.timedelta(days=3),
-        facilitator="Casey",
-        place="Room 2",
-    )
-    campaign = Campaign.objects.using(DB).create(
-        name="Winter check-in", code="CHK-TEST0001", everyone=True, created_by_ref="l" * 64
-    )
-    kwargs = {
-        "referral_id": referral.pk,
-        "plan_id": plan.pk,
-        "onward_id": onward.pk,
-        "follow_up_id": follow_up.pk,
-        "request_id": request.pk,
-        "session_id": session.pk,
-        "service_id": onward.service_id,
-        "pk": campaign.pk,
-        "slug": "contact",
-    }
-    return {"owner": owner, "team_lead": team_lead, "kwargs": kwargs}
-
-
-def url_for(name: str, kwargs: dict[str, object]) -> str:
-    route = _route(name)
-    needed = {key: value for key, value in kwargs.items() if f":{key}>" in route}
-    return reverse(f"wellbeing:{name}", kwargs=needed)
-
-
-def _route(name: str) -> str:
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif pattern.name == name:
-                yield prefix + str(pattern.pattern)
-
-    route: str = next(walk(get_resolver().url_patterns))
-    return route
-
-
-def sign_in_as(persona: str, client, sign_in, world) -> None:
-    if persona == "anonymous":
-        return
-    if persona in ("staff", "owner", "team_lead"):
-        user = {"owner": world["owner"], "team_lead": world["team_lead"]}.get(persona)
-        sign_in(user or a_staff_member())
-        return
-    role, with_totp = {
-        "curator": (roles.CURATOR, True),
-        "clinician_no_mfa": (roles.HUB_CLINICIAN, False),
-        "clinician": (roles.HUB_CLINICIAN, True),
-        "lead": (roles.HUB_LEAD, True),
-    }[persona]
-    client.force_login(UserFactory(with_profile=True, roles=[role], with_totp=with_totp))
-
-
-def outcome(response) -> object:
-    if response.status_code != 302:
-        return response.status_code
-    path = urlsplit(response["Location"]).path
-    if path == reverse("account_login"):
-        return LOGIN
-    if path == reverse("mfa_activate_totp"):
-        return MFA
-    if path == reverse("account_reauthenticate"):
-        return REAUTH
-    return 302
+    return hub_world()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_visitor_gets_exactly_what_the_matrix_says(client, sign_in, world, persona):
     sign_in_as(persona, client, sign_in, world)
-    got = {name: outcome(client.get(url_for(name, world["kwargs"]))) for name in sorted(MATRIX)}
+    got = {}
+    for name in sorted(MATRIX):
+        key = f"wellbeing:{name}"
+        got[name] = outcome(client.get(url_for(key, kwargs_for(key, world))))
     expected = {name: MATRIX[name][persona] for name in sorted(MATRIX)}
     wrong = {name: (expected[name], got[name]) for name in got if got[name] != expected[name]}
     assert wrong == {}, f"{persona}: (expected, got) {wrong}"
