@@ -5,6 +5,9 @@ Its queries are fixed in number however large the catalogue (tests/learning/test
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -156,6 +159,32 @@ def catalogue_choices() -> CatalogueChoices:
 
 def forget_catalogue_choices() -> None:
     cache.delete(CATALOGUE_CHOICES_CACHE_KEY)
+
+
+# A search's facet counts and page of ids are kept in the shared cache: staff search for the same
+# things (the benchmark's 14 searches are typical), and the full-text match is the page's main
+# cost. Every cached search belongs to the catalogue's current generation; any change to a
+# resource or what it is filed under starts a new one (learning/signals.py, and the curation
+# workflow's conditional updates, which send no signals). The time limit bounds what a change
+# made without either (a raw SQL fix) can leave stale.
+SEARCH_CACHE_SECONDS = 300
+CATALOGUE_GENERATION_KEY = "learning:catalogue-generation"
+
+
+def catalogue_changed() -> None:
+    """Forget every cached search: the next search starts a new generation."""
+    cache.delete(CATALOGUE_GENERATION_KEY)
+
+
+def _search_cache_key(params: CatalogueParams, sort: str) -> str:
+    generation = cache.get(CATALOGUE_GENERATION_KEY)
+    if generation is None:
+        cache.add(CATALOGUE_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(CATALOGUE_GENERATION_KEY)
+    asked = json.dumps(
+        [params.q, {name: sorted(params.selected(name)) for name in FACET_NAMES}, sort, params.page]
+    )
+    return f"learning:search:{generation}:{hashlib.sha256(asked.encode()).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -523,7 +552,8 @@ def search_catalogue(
     Each facet's counts reflect the search and every *other* facet's selection, so choosing a
     level still shows how many resources the other levels hold. A page past the end shows the
     last page, with a notice. Queries: the choices (2, unless given), the facet counts with the
-    number of results (1), the page (1) and, for a signed-in user, their status of each (1).
+    number of results (1, or none when the same search was made lately: it is cached), the page
+    (1) and, for a signed-in user, their status of each (1).
     """
     choices = choices or catalogue_choices()
     searched, search_query = _search(published_resources(), params.q)
@@ -533,9 +563,13 @@ def search_catalogue(
         if params.selected(name)
     }
     sort = params.effective_sort
-    found = _facet_counts(
-        searched, conditions, search_query=search_query, sort=sort, page=params.page
-    )
+    key = _search_cache_key(params, sort)
+    found = cache.get(key)
+    if found is None:
+        found = _facet_counts(
+            searched, conditions, search_query=search_query, sort=sort, page=params.page
+        )
+        cache.set(key, found, SEARCH_CACHE_SECONDS)
     counts, total = found.counts, found.total
 
     facets = []

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from learning.catalogue_search import catalogue_changed
 from learning.models import (
     Comment,
     CommentStatus,
@@ -232,6 +233,7 @@ def do_move_resource(*, resource: Resource, to: str, acting_user: User | None) -
             "Someone else changed this resource's status while you were looking at it. "
             "Check its status and try again."
         )
+    catalogue_changed()  # the update sent no signal; cached searches may show or hide it
     for name, value in updates.items():
         setattr(resource, name, value)
     _record_change(

@@ -39,7 +39,10 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text="Use this if the provider is not in the list.",
         required=False,
         max_length=150,
-        error_messages={"max_length": "Provider name must be 150 characters or fewer"},
+        error_messages={
+            "max_length": "Provider name must be 150 characters or fewer",
+            "null_characters_not_allowed": "Provider name must only include letters, numbers and punctuation",
+        },
     )
     level = forms.TypedChoiceField(
         label="Level",
@@ -78,7 +81,10 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text="Separate topics with semicolons, for example: diabetes and depression; pain",
         required=False,
         max_length=500,
-        error_messages={"max_length": "New topics must be 500 characters or fewer"},
+        error_messages={
+            "max_length": "New topics must be 500 characters or fewer",
+            "null_characters_not_allowed": "New topics must only include letters, numbers and punctuation",
+        },
     )
     staff_groups = forms.MultipleChoiceField(
         label="Which staff groups is it for? (optional)",
@@ -93,7 +99,10 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text="Enter 0 if it is free.",
         max_length=12,
         initial="0",
-        error_messages={"required": "Enter the cost in pounds, or 0 if it is free"},
+        error_messages={
+            "required": "Enter the cost in pounds, or 0 if it is free",
+            "null_characters_not_allowed": "Enter the cost in pounds, like 12.50, or 0 if it is free",
+        },
     )
     is_online = forms.TypedChoiceField(
         label="Is it online?",
@@ -112,6 +121,7 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
             "required": "Enter a web address",
             "invalid": "Enter a web address in the correct format, like https://www.nhs.uk",
             "max_length": "Web address must be 500 characters or fewer",
+            "null_characters_not_allowed": "Web address must only include letters, numbers and punctuation",
         },
     )
     review_due = DateInputField(
@@ -165,19 +175,27 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
             "title": {
                 "required": "Enter a title",
                 "max_length": "Title must be 200 characters or fewer",
+                "null_characters_not_allowed": "Title must only include letters, numbers and punctuation",
             },
             "summary": {
                 "required": "Enter a summary",
                 "max_length": "Summary must be 300 characters or fewer",
+                "null_characters_not_allowed": "Summary must only include letters, numbers and punctuation",
             },
-            "description": {"required": "Enter a description"},
+            "description": {
+                "required": "Enter a description",
+                "null_characters_not_allowed": "Description must only include letters, numbers and punctuation",
+            },
             "duration_minutes": {
                 "required": "Enter how long it takes, in minutes",
                 "invalid": "How long it takes must be a whole number of minutes, like 90",
                 "min_value": "How long it takes must be at least 1 minute",
                 "max_value": "How long it takes must be 525,600 minutes (a year) or fewer",
             },
-            "location": {"max_length": "Location must be 200 characters or fewer"},
+            "location": {
+                "max_length": "Location must be 200 characters or fewer",
+                "null_characters_not_allowed": "Location must only include letters, numbers and punctuation",
+            },
             "cpd_hours": {
                 "invalid": "CPD hours must be a number, like 1.5",
                 "min_value": "CPD hours must be 0 or more",
@@ -302,6 +320,7 @@ class RejectCommentForm(forms.Form):
         error_messages={
             "required": "Enter why you are rejecting this comment",
             "max_length": "Reason must be 300 characters or fewer",
+            "null_characters_not_allowed": "Reason must only include letters, numbers and punctuation",
         },
     )
 

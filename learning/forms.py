@@ -156,7 +156,10 @@ class CompletionForm(forms.Form):
         "revalidation. Only you can see it.",
         required=False,
         max_length=5000,
-        error_messages={"max_length": "Reflection must be 5,000 characters or fewer"},
+        error_messages={
+            "max_length": "Reflection must be 5,000 characters or fewer",
+            "null_characters_not_allowed": "Reflection must only include letters, numbers and punctuation",
+        },
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
@@ -201,6 +204,7 @@ class CommentForm(forms.Form):
         error_messages={
             "required": "Enter your comment",
             "max_length": "Your comment must be 2,000 characters or fewer",
+            "null_characters_not_allowed": "Your comment must only include letters, numbers and punctuation",
         },
         widget=forms.Textarea(attrs={"rows": 5}),
     )

@@ -1,0 +1,52 @@
+"""A search made lately is served from the shared cache, and any change to the catalogue shows
+in the very next search (learning/catalogue_search.py, learning/signals.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from learning.catalogue_search import CatalogueParams, search_catalogue
+from learning.curation import do_move_resource
+from learning.models import ResourceStatus
+from tests.learning.factories import ResourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(params: CatalogueParams) -> list[str]:
+    return [summary.resource.title for summary in search_catalogue(params).results]
+
+
+def test_the_same_search_again_skips_the_full_text_query_and_finds_the_same():
+    ResourceFactory(title="Delirium in older adults", summary="Spotting delirium early.")
+    ResourceFactory(title="Diabetes distress", summary="Low mood and diabetes.")
+    params = CatalogueParams(q="delirium")
+    with CaptureQueriesContext(connection) as first:
+        found = titles(params)
+    with CaptureQueriesContext(connection) as again:
+        assert titles(params) == found == ["Delirium in older adults"]
+    assert any("WITH matched AS" in q["sql"] for q in first.captured_queries)
+    # Only the page's resources are read again, by id (the topic choices are cached too).
+    assert len(again) == 1
+    assert "WITH matched AS" not in again.captured_queries[0]["sql"]
+
+
+def test_publishing_through_the_workflow_shows_in_the_next_search_at_once():
+    draft = ResourceFactory(title="Delirium at night", status=ResourceStatus.IN_REVIEW)
+    params = CatalogueParams(q="delirium")
+    assert titles(params) == []
+    do_move_resource(resource=draft, to=ResourceStatus.PUBLISHED, acting_user=None)
+    assert titles(params) == ["Delirium at night"]
+
+
+def test_filing_a_resource_under_a_topic_changes_the_counts_at_once():
+    resource = ResourceFactory(title="Delirium and falls")
+    topic = TopicFactory(name="Older people", slug="older-people")
+    params = CatalogueParams(topic=("older-people",))
+    assert titles(params) == []
+    resource.topics.add(topic)
+    assert titles(params) == ["Delirium and falls"]
+    resource.delete()
+    assert titles(params) == []
