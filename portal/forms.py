@@ -74,16 +74,22 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "display_name": {
                 "required": "Enter a display name",
                 "max_length": "Display name must be 80 characters or fewer",
+                "null_characters_not_allowed": "Display name must only include letters, numbers and punctuation",
             },
             "job_title": {
                 "required": "Enter your job title",
                 "max_length": "Job title must be 120 characters or fewer",
+                "null_characters_not_allowed": "Job title must only include letters, numbers and punctuation",
             },
             "organisation": {
                 "required": "Enter your organisation",
                 "max_length": "Organisation must be 120 characters or fewer",
+                "null_characters_not_allowed": "Organisation must only include letters, numbers and punctuation",
             },
-            "site": {"max_length": "Site must be 120 characters or fewer"},
+            "site": {
+                "max_length": "Site must be 120 characters or fewer",
+                "null_characters_not_allowed": "Site must only include letters, numbers and punctuation",
+            },
         }
 
     def clean_display_name(self) -> str:

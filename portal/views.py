@@ -41,8 +41,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest) -> str | None:
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() would take anything else without a slash or a dot
+    # (such as "abc") for the name of a view, and fail.
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return None

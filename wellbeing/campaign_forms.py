@@ -26,6 +26,7 @@ class CampaignForm(forms.Form):
         error_messages={
             "required": "Enter a campaign name",
             "max_length": "Campaign name must be 120 characters or fewer",
+            "null_characters_not_allowed": "Campaign name must only include letters, numbers and punctuation",
         },
     )
     audience = forms.ChoiceField(

@@ -108,7 +108,10 @@ class ContactAttemptForm(ActionForm):
         label="Time",
         help_text="Use the 24-hour clock, for example 14:30.",
         max_length=5,
-        error_messages={"required": "Enter the time of the attempt, for example 14:30"},
+        error_messages={
+            "required": "Enter the time of the attempt, for example 14:30",
+            "null_characters_not_allowed": "Enter a real time, for example 14:30",
+        },
     )
     method = _radios(
         "How did you try to contact them?",

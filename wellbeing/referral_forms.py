@@ -146,6 +146,7 @@ class ContactForm(StepForm):
             "required": "Enter an email address",
             "invalid": "Enter an email address in the correct format, like name@example.com",
             "max_length": "Email address must be 254 characters or fewer",
+            "null_characters_not_allowed": "Email address must only include letters, numbers and punctuation",
         },
     )
     voicemail_ok = forms.ChoiceField(

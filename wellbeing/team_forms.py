@@ -201,6 +201,7 @@ class SessionForm(forms.Form):
         error_messages={
             "required": "Enter the start time",
             "max_length": "Enter the start time like 14:30",
+            "null_characters_not_allowed": "Enter the start time like 14:30",
         },
     )
     facilitator = forms.CharField(

@@ -202,7 +202,10 @@ class DateInputField(forms.Field):
             "month": str(MONTH_NAMES[month_text]) if month_text in MONTH_NAMES else month_text,
             "year": text["year"],
         }
-        not_numbers = tuple(part for part in DATE_PARTS if not numbers[part].isdigit())
+        # isascii() too: "²" passes isdigit() but int() refuses it.
+        not_numbers = tuple(
+            part for part in DATE_PARTS if not (numbers[part].isascii() and numbers[part].isdigit())
+        )
         if not_numbers:
             raise self._invalid(not_numbers)
         if len(numbers["year"]) != 4:
@@ -211,6 +214,11 @@ class DateInputField(forms.Field):
                 code="invalid_year",
                 params={"parts_in_error": ("year",)},
             )
+        # A day or month of more than two digits is not a real one, and a very long number
+        # would overflow date() or int().
+        too_long = tuple(part for part in ("day", "month") if len(numbers[part].lstrip("0")) > 2)
+        if too_long:
+            raise self._invalid(too_long)
         day, month, year = (int(numbers[part]) for part in DATE_PARTS)
         if year < datetime.MINYEAR:
             raise self._invalid(("year",))

@@ -1,0 +1,162 @@
+"""Hostile input to the learning catalogue's forms: the catalogue's search, completing and
+commenting on a resource, and every curator form (a resource, moving it, importing the
+catalogue, rejecting a comment, trying a failed email again)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from hypothesis import strategies as st
+
+from learning import catalogue_csv
+from learning.models import Objective, ResourceStatus
+from portal import roles
+from tests.factories import UserFactory
+from tests.fuzz.harness import fuzz, hostile_client
+from tests.fuzz.hostile import hostile_text
+from tests.learning.factories import CommentFactory, ResourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
+
+
+@pytest.fixture
+def staff(client):
+    user = UserFactory(with_profile=True)
+    hostile_client(client).force_login(user)
+    return user
+
+
+@pytest.fixture
+def curator(client):
+    user = UserFactory(with_profile=True, roles=[roles.CURATOR], with_totp=True)
+    hostile_client(client).force_login(user)
+    return user
+
+
+@pytest.fixture
+def resource():
+    return ResourceFactory(topics=["Diabetes and depression"])
+
+
+def test_searching_the_catalogue(client, staff, resource):
+    valid = {"q": "diabetes", "sort": "newest", "page": "1", "level": "1", "objective": "1"}
+    fuzz(client, reverse("learning:catalogue"), valid, method="get", examples=30)
+
+
+def test_completing_a_resource(client, staff, resource):
+    valid = {
+        "completed_on_day": "3",
+        "completed_on_month": "2",
+        "completed_on_year": "2026",
+        "hours": "1.5",
+        "reflection": "I now ask about mood at every diabetes review.",
+    }
+    fuzz(client, reverse("learning:complete", args=[resource.slug]), valid, examples=40)
+
+
+def test_commenting_on_a_resource(client, staff, resource):
+    valid = {"comment-rating": "4", "comment-body": "Clear and practical."}
+    fuzz(client, reverse("learning:comment", args=[resource.slug]), valid, examples=25)
+
+
+def test_saving_and_starting_a_resource(client, staff, resource):
+    fuzz(client, reverse("learning:save", args=[resource.slug]), {}, examples=10)
+    fuzz(
+        client,
+        reverse("learning:start", args=[resource.slug]),
+        {"next": "my_learning"},
+        examples=10,
+    )
+
+
+def resource_form(resource: Any = None) -> dict[str, Any]:
+    topic = TopicFactory(name="Pain", slug="pain")
+    return {
+        "title": "Caring for the whole person",
+        "summary": "Physical and mental health together.",
+        "description": "A short course for ward staff.",
+        "provider": str(resource.provider_id) if resource else "",
+        "new_provider": "" if resource else "Health Education England",
+        "format": "e_learning",
+        "level": "2",
+        "objectives": [str(pk) for pk in Objective.objects.values_list("pk", flat=True)[:2]],
+        "topics": [str(topic.pk)],
+        "new_topics": "sleep; long covid",
+        "staff_groups": ["allied_health_professionals"],
+        "duration_minutes": "90",
+        "cost": "12.50",
+        "is_online": "False",
+        "location": "Education centre",
+        "url": "https://learning.example.nhs.uk/whole-person",
+        "cpd_hours": "1.5",
+        "accredited": "on",
+        "co_produced": "on",
+        "is_sample": "",
+        "review_due_day": "15",
+        "review_due_month": "3",
+        "review_due_year": "2027",
+    }
+
+
+def test_adding_a_resource(client, curator):
+    fuzz(client, reverse("learning:curate_resource_create"), resource_form(), examples=40)
+
+
+def test_editing_a_resource(client, curator, resource):
+    url = reverse("learning:curate_resource_edit", args=[resource.pk])
+    fuzz(client, url, resource_form(resource), examples=25)
+
+
+def test_moving_a_resource_through_the_workflow(client, curator):
+    draft = ResourceFactory(status=ResourceStatus.DRAFT)
+    valid = {"to": "in_review", "from": "draft"}
+    fuzz(client, reverse("learning:curate_resource_move", args=[draft.pk]), valid, examples=20)
+
+
+def _catalogue_rows() -> list[list[str]]:
+    out = io.StringIO()
+    catalogue_csv.write_catalogue(out)
+    return list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+
+
+@st.composite
+def catalogue_files(draw: st.DrawFn, rows: list[list[str]]) -> str:
+    """The exported catalogue with one cell made hostile."""
+    changed = [list(row) for row in rows]
+    row = draw(st.integers(min_value=0, max_value=len(changed) - 1))
+    column = draw(st.integers(min_value=0, max_value=len(changed[row]) - 1))
+    changed[row][column] = draw(hostile_text)
+    out = io.StringIO()
+    csv.writer(out).writerows(changed)
+    return out.getvalue()
+
+
+def as_upload(payload: dict[str, Any]) -> dict[str, Any]:
+    content = payload.pop("file", None)
+    if content is not None:
+        text = content if isinstance(content, str) else "\n".join(content)
+        payload["file"] = SimpleUploadedFile("catalogue.csv", text.encode(), "text/csv")
+    return payload
+
+
+def test_importing_the_catalogue(client, curator, resource):
+    ResourceFactory(status=ResourceStatus.DRAFT)
+    valid = {"file": catalogue_files(_catalogue_rows())}
+    url = reverse("learning:curate_import")
+    fuzz(client, url, valid, prepare=as_upload, multipart=True, examples=40)
+
+
+def test_rejecting_a_comment(client, curator, resource):
+    comment = CommentFactory(resource=resource, author=UserFactory(with_profile=True))
+    valid = {"reason": "It names a colleague."}
+    fuzz(client, reverse("learning:curate_comment_reject", args=[comment.pk]), valid, examples=25)
+    fuzz(client, reverse("learning:curate_comment_publish", args=[comment.pk]), {}, examples=5)
+
+
+def test_trying_a_failed_email_again(client, curator):
+    fuzz(client, reverse("learning:curate_emails_failed"), {"message": "1"}, examples=15)
