@@ -60,10 +60,12 @@ drill: $(VENV)/.installed  ## Fault drills: Redis down, a worker killed, a faili
 	REDIS_URL=$${REDIS_URL%/*}/8 DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 \
 	$(PY) -m pytest -m drill -s tests/drills $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed assets  ## Benchmark catalogue search on PostgreSQL with 10,000 resources (writes bench/results.md)
+# The benchmark's own databases (portal_bench*) and Redis db 12; wrk is installed if missing.
+bench: $(VENV)/.installed assets  ## Benchmarks: every main page under load with wrk through gunicorn (writes bench/results.md)
 	@services=$$(bash scripts/test-services.sh) || exit 1; \
 	set -a; eval "$$services"; set +a; \
-	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$${DATABASE_URL%/*}/portal_bench} $(PY) bench/run.py
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$${DATABASE_URL%/*}/portal_bench} \
+	REDIS_URL=$${REDIS_URL%/*}/12 $(PY) bench/run.py
 
 lint: $(VENV)/.installed  ## ruff (lint and format check) and mypy
 	$(VENV)/bin/ruff check .

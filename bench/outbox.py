@@ -149,7 +149,11 @@ def worker(env: dict[str, str], log: Path) -> Iterator[None]:
             return " ready." in log.read_text(errors="replace")
 
         try:
-            wait_for(ready, "the worker to be ready", 60)
+            try:
+                wait_for(ready, "the worker to be ready", 60)
+            except SystemExit:
+                print(log.read_text(errors="replace")[-3000:])
+                raise
             yield
         finally:
             process.send_signal(signal.SIGTERM)
@@ -227,6 +231,8 @@ def run(env: dict[str, str], scratch: Path) -> OutboxResult:
             # neither should decide how fast the worker can send.
             "OUTREACH_DAILY_CAP": str(MESSAGES),
             "OUTREACH_QUIET_HOURS": "0,0",
+            # The worker's "ready." line, which says when to start the clock, is an INFO record.
+            "LOG_LEVEL": "INFO",
         }
         with worker(worker_env, scratch / "worker.log"):
             client = Celery("bench-client", broker=broker)

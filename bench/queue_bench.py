@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
+    from bench.http_bench import Measured
     from bench.run import Result
+    from portal.models import User
 
 REFERRAL_COUNT = 10_000
 BATCH_SIZE = 1_000
@@ -177,6 +179,12 @@ def seed_clinician() -> int:
     return int(user.pk)
 
 
+def clinician() -> User:
+    from portal.models import User
+
+    return User.objects.get(email=CLINICIAN_EMAIL)
+
+
 def clinician_cookie() -> str:
     """The session of a clinician who has signed in with their authenticator app: made with the
     SessionStore, with the MFA and profile gates already passed, as after a real sign-in."""
@@ -218,20 +226,6 @@ def queries_in_both_databases(call: Callable[[], object]) -> int:
     return len(default) + len(confidential)
 
 
-def http_queries(path: str, cookie: str) -> int | None:
-    """Queries one request to `path` makes, in this process with the same settings and session."""
-    from django.test import Client
-
-    from bench import run
-
-    client = Client(HTTP_HOST=run.HTTP_HOST)
-    name, _, value = cookie.partition("=")
-    client.cookies[name] = value
-    if client.get(path).status_code != 200:
-        return None
-    return queries_in_both_databases(lambda: client.get(path))
-
-
 def scenario_queue_page_alone() -> Result:
     """`wellbeing.queue.queue_page` as the view calls it: the count, a page, its screenings."""
     from bench import run
@@ -246,41 +240,35 @@ def scenario_queue_page_alone() -> Result:
 
     result = run.run_loop(call, label)
     result.queries_per_request = queries_in_both_databases(lambda: call(""))
-    result.target_p95_ms = TARGET_QUEUE_P95_MS
     return result
 
 
-def scenario_http_queue() -> Result:
+def http_scenario(connections: int, scratch: Path) -> Measured:
+    """The queue through gunicorn under load with wrk, as in `make bench`."""
+    from bench import http_bench
+    from bench.load import Request
+
+    scenario = http_bench.Scenario(
+        "Triage queue (filters and pages in turn)",
+        [Request(path, clinician_cookie()) for path in QUEUE_PATHS],
+        target_p95_ms=TARGET_QUEUE_P95_MS,
+    )
+    server = http_bench.Server(f"http://{_host()}:{STANDALONE_PORT}", _host(), connections, scratch)
+    return http_bench.run_page(scenario, server)
+
+
+def _host() -> str:
     from bench import run
 
-    context = run.Context(cookie=clinician_cookie(), sign_in_method="a clinician's session")
-
-    def path_for(query: str) -> str:
-        return QUEUE_PATHS[run.QUERIES.index(query) % len(QUEUE_PATHS)]
-
-    result: Result = run.http_scenario(
-        "HTTP GET /hub/queue/ (clinician; filters and pages in turn)", path_for, context
-    )
-    # run.http_scenario counts the default database's queries only; the queue's are elsewhere.
-    result.queries_per_request = http_queries(QUEUE_PATHS[0], context.cookie)
-    result.target_p95_ms = TARGET_QUEUE_P95_MS
-    return result
-
-
-def scenarios() -> list[Result]:
-    """The queue's rows for run.py's table; call while gunicorn is running."""
-    results = []
-    for scenario in (scenario_queue_page_alone, scenario_http_queue):
-        print(f"bench: {scenario.__name__}", flush=True)
-        results.append(scenario())
-    return results
+    return run.HTTP_HOST
 
 
 # --- Alone ---------------------------------------------------------------------------------------
 
 
 def main() -> int:
-    from bench import run
+    from bench import report, run
+    from bench import seed as seed_module
 
     run.HTTP_PORT = STANDALONE_PORT
     if not run.port_is_free():
@@ -306,11 +294,14 @@ def main() -> int:
         django.setup()
         with run.step(f"seed {REFERRAL_COUNT:,} referrals and ANALYZE", seconds):
             seed()
-        with run.gunicorn(env, Path(scratch) / "gunicorn.log"):
-            results = scenarios()
-    print("\n".join(run.table(results)))
+        seed_module.give_authenticator(clinician())
+        alone = scenario_queue_page_alone()
+        with run.gunicorn(env, Path(scratch) / "gunicorn.log", workers=run.WORKERS):
+            loaded = http_scenario(run.CONNECTIONS, Path(scratch))
+    print("\n".join(run.table([alone])))
+    print("\n".join(report.http_table([loaded])))
     print("Set-up took: " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ".")
-    return 1 if any(result.verdict.startswith("MISS") for result in results) else 0
+    return 1 if loaded.misses(None) else 0
 
 
 if __name__ == "__main__":
