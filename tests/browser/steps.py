@@ -172,13 +172,16 @@ class AuthenticatorApp:
 
 
 @contextmanager
-def a_second_browser(browser: Browser, base_url: str, problems: BrowserProblems) -> Iterator[Page]:
+def a_second_browser(
+    browser: Browser, base_url: str, problems: BrowserProblems, **options: Any
+) -> Iterator[Page]:
     """A page in a browser context of its own, for a second person in the same journey.
 
     What it reports goes to the test's own BrowserProblems, so the `page` fixture fails the test
-    for a CSP violation or an uncaught error here too.
+    for a CSP violation or an uncaught error here too. `options` go to Playwright's
+    `new_context` (`java_script_enabled=False`, `storage_state=...` for someone's own session).
     """
-    context = browser.new_context(base_url=base_url, locale="en-GB")
+    context = browser.new_context(base_url=base_url, locale="en-GB", **options)
     context.set_default_timeout(TIMEOUT_MS)
     try:
         second = context.new_page()
