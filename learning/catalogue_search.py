@@ -279,6 +279,9 @@ class CatalogueResults:
     facets: list[Facet]
     selected_filters: list[SelectedFilter]
     notices: list[str] = field(default_factory=list)
+    # Names this search in the shared cache (and its generation): the template caches the
+    # rendered filter panel under it, as the panel depends on nothing else.
+    cache_key: str = ""
 
     @property
     def total(self) -> int:
@@ -609,7 +612,7 @@ def search_catalogue(
     # The facet query chose the page's resources, in order; they are read by primary key. The
     # user's statuses are read for this page only: as a subquery of the ranked query they would be
     # looked up for every match before the sort.
-    by_id = published_resources().in_bulk(found.page_ids)
+    by_id = published_resources().defer("description", "search_vector").in_bulk(found.page_ids)
     resources = [by_id[pk] for pk in found.page_ids if pk in by_id]
     page = Page(resources, number, paginator)
     statuses = _statuses_for(user, resources)
@@ -628,4 +631,5 @@ def search_catalogue(
         facets=facets,
         selected_filters=selected_filters,
         notices=notices,
+        cache_key=key,
     )

@@ -50,3 +50,20 @@ def test_filing_a_resource_under_a_topic_changes_the_counts_at_once():
     assert titles(params) == ["Delirium and falls"]
     resource.delete()
     assert titles(params) == []
+
+
+def test_the_cached_filter_panel_shows_new_counts_as_soon_as_the_catalogue_changes(client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(with_profile=True))
+    ResourceFactory(title="Delirium basics", level=1)
+    url = reverse("learning:catalogue") + "?q=delirium"
+    level_2 = 'Level 2 <span class="nhsuk-u-nowrap">({}<'
+    assert level_2.format(0) in client.get(url).content.decode()
+    assert level_2.format(0) in client.get(url).content.decode()  # now from the cache
+    ResourceFactory(title="Delirium in practice", level=2)
+    page = client.get(url).content.decode()
+    assert "Delirium in practice" in page
+    assert level_2.format(1) in page
