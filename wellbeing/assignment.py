@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from portal.models import User
 from portal.permissions import is_hub_staff
 from wellbeing import referral_states
-from wellbeing.audit import DATABASE, actor_for, record
+from wellbeing.audit import DATABASE, Actor, actor_for, record
 from wellbeing.models import AuditAction, Referral, ReferralStatus
 from wellbeing.my_hub import MAX_ID
 from wellbeing.pseudonyms import staff_ref_for
@@ -76,6 +76,29 @@ def _referral_or_404(referral_id: int) -> Mapping[str, Any]:
     return current
 
 
+def _hand_to(candidates: QuerySet[Referral], holder: Actor) -> bool:
+    """Give `holder` whichever of `candidates` (one referral, if still as expected) is left."""
+    now = timezone.now()
+    changed = candidates.update(
+        assigned_ref=holder.ref,
+        assigned_name=holder.name,
+        assigned_at=now,
+        status=_STATUS_ONCE_HELD,
+        updated_at=now,
+    )
+    return bool(changed)
+
+
+def _why_not(referral_id: int, holder: Actor) -> Exception:
+    """Why a conditional update changed nothing: closed, already theirs, or someone else's."""
+    current = _referral_or_404(referral_id)
+    if current["status"] not in OPEN_STATUSES:
+        return ReferralNotOpen()
+    if current["assigned_ref"] == holder.ref:
+        return AlreadyYours()
+    return AlreadyTaken(str(current["assigned_name"]))
+
+
 def _held(referral_id: int) -> Referral:
     return (
         Referral.objects.using(DATABASE)
@@ -92,25 +115,11 @@ def do_claim(*, referral_id: int, acting_user: User) -> Referral:
     """
     actor = actor_for(acting_user)
     with transaction.atomic(using=DATABASE):
-        now = timezone.now()
-        taken = (
-            Referral.objects.using(DATABASE)
-            .filter(pk=referral_id, assigned_ref="", status__in=OPEN_STATUSES)
-            .update(
-                assigned_ref=actor.ref,
-                assigned_name=actor.name,
-                assigned_at=now,
-                status=_STATUS_ONCE_HELD,
-                updated_at=now,
-            )
+        free = Referral.objects.using(DATABASE).filter(
+            pk=referral_id, assigned_ref="", status__in=OPEN_STATUSES
         )
-        if not taken:
-            current = _referral_or_404(referral_id)
-            if current["status"] not in OPEN_STATUSES:
-                raise ReferralNotOpen
-            if current["assigned_ref"] == actor.ref:
-                raise AlreadyYours
-            raise AlreadyTaken(str(current["assigned_name"]))
+        if not _hand_to(free, actor):
+            raise _why_not(referral_id, actor)
         referral = _held(referral_id)
         record(actor=actor, action=AuditAction.UPDATE, obj=referral, reason="Took the referral")
     return referral
@@ -133,31 +142,18 @@ def do_allocate(
     actor = actor_for(acting_user)
     holder = actor_for(clinician)
     with transaction.atomic(using=DATABASE):
-        now = timezone.now()
         as_seen: dict[str, Any] = (
             {"assigned_at": seen_assigned_at}
             if seen_assigned_at is not None
             else {"assigned_at__isnull": True}
         )
-        changed = (
+        unchanged = (
             Referral.objects.using(DATABASE)
             .filter(pk=referral_id, status__in=OPEN_STATUSES, **as_seen)
             .exclude(assigned_ref=holder.ref)
-            .update(
-                assigned_ref=holder.ref,
-                assigned_name=holder.name,
-                assigned_at=now,
-                status=_STATUS_ONCE_HELD,
-                updated_at=now,
-            )
         )
-        if not changed:
-            current = _referral_or_404(referral_id)
-            if current["status"] not in OPEN_STATUSES:
-                raise ReferralNotOpen
-            if current["assigned_ref"] == holder.ref:
-                raise AlreadyYours
-            raise AlreadyTaken(str(current["assigned_name"]))
+        if not _hand_to(unchanged, holder):
+            raise _why_not(referral_id, holder)
         referral = _held(referral_id)
         reason = f"Allocated the referral to {holder.name or 'a clinician'}"
         record(actor=actor, action=AuditAction.UPDATE, obj=referral, reason=reason[:120])

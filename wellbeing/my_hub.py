@@ -240,18 +240,23 @@ class AccessLogEntry:
     reason: str
 
 
+def about_referrals(referral_ids: Sequence[int]) -> Q:
+    """Audit entries about these referrals or any record that belongs to them (RECORD_PARTS)."""
+    about = Q(object_type="referral", object_id__in=referral_ids)
+    for model, lookup in RECORD_PARTS:
+        part_ids = model._default_manager.using(DATABASE).filter(**{f"{lookup}__in": referral_ids})
+        about |= Q(object_type=model._meta.model_name, object_id__in=part_ids.values("pk"))
+    return about
+
+
 def _access_entries(referral_ids: Sequence[int], own_ref: str) -> QuerySet[AuditEntry]:
     """Entries by hub staff about these referrals or any of their parts, newest first.
 
     The person's own looks are left out, even when they are hub staff themselves.
     """
-    about = Q(object_type="referral", object_id__in=referral_ids)
-    for model, lookup in RECORD_PARTS:
-        part_ids = model._default_manager.using(DATABASE).filter(**{f"{lookup}__in": referral_ids})
-        about |= Q(object_type=model._meta.model_name, object_id__in=part_ids.values("pk"))
     return (
         AuditEntry.objects.using(DATABASE)
-        .filter(about, actor_role__in=sorted(roles.HUB_ROLES))
+        .filter(about_referrals(referral_ids), actor_role__in=sorted(roles.HUB_ROLES))
         .exclude(actor_ref=own_ref)
         .order_by("-at", "-id")
     )

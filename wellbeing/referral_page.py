@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -36,7 +36,7 @@ from wellbeing.models import (
     TherapyPlan,
     TherapySession,
 )
-from wellbeing.my_hub import MAX_ID, RECORD_PARTS
+from wellbeing.my_hub import MAX_ID, about_referrals
 from wellbeing.referral_forms import ETHNIC_GROUP_CHOICES, SEX_CHOICES, STAFF_GROUP_CHOICES
 from wellbeing.score_chart import Chart, charts_for
 
@@ -374,18 +374,14 @@ class TrailEntry:
     reason: str
 
 
-def _parts() -> tuple[tuple[type[Model], str], ...]:
-    return RECORD_PARTS
-
-
 def trail_queryset(referral_id: int) -> QuerySet[AuditEntry]:
     """Every audit entry about the referral or any record that belongs to it, newest first:
     hub staff and the member of staff alike (my hub's access log shows the hub's only)."""
-    about = Q(object_type="referral", object_id=referral_id)
-    for model, lookup in _parts():
-        part_ids = model._default_manager.using(DATABASE).filter(**{lookup: referral_id})
-        about |= Q(object_type=model._meta.model_name, object_id__in=part_ids.values("pk"))
-    return AuditEntry.objects.using(DATABASE).filter(about).order_by("-at", "-id")
+    return (
+        AuditEntry.objects.using(DATABASE)
+        .filter(about_referrals([referral_id]))
+        .order_by("-at", "-id")
+    )
 
 
 def _trail_entry(entry: AuditEntry) -> TrailEntry:
