@@ -20,8 +20,7 @@ from portal.models import User
 from portal.permissions import is_hub_staff
 from wellbeing import referral_states
 from wellbeing.audit import DATABASE, Actor, actor_for, record
-from wellbeing.models import AuditAction, Referral, ReferralStatus
-from wellbeing.my_hub import MAX_ID
+from wellbeing.models import MAX_ID, AuditAction, Referral, ReferralStatus
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.referral_states import OPEN_STATUSES
 

@@ -24,6 +24,7 @@ from portal.models import User
 from portal.outbox.queueing import queue
 from wellbeing import audit, follow_up, outreach
 from wellbeing.models import (
+    MAX_ID,
     Assessment,
     AssessmentOutcome,
     Attendance,
@@ -45,7 +46,7 @@ from wellbeing.models import (
     TherapyPlan,
     TherapySession,
 )
-from wellbeing.my_hub import DUPLICATE_REPLY_WINDOW, MAX_ID
+from wellbeing.my_hub import DUPLICATE_REPLY_WINDOW
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.referral_states import (
     CLOSED,

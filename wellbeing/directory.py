@@ -16,7 +16,7 @@ from django.http import Http404
 
 from portal.models import User
 from wellbeing.audit import DATABASE, actor_for, record
-from wellbeing.models import AuditAction, Service
+from wellbeing.models import MAX_ID, AuditAction, Service
 
 # The fields a hub lead edits, in the order the history names them.
 FIELD_NAMES = {
@@ -27,7 +27,6 @@ FIELD_NAMES = {
     "typical_wait": "typical wait",
     "active": "whether it takes referrals",
 }
-MAX_ID = 2**63 - 1
 
 
 class ServiceNameTaken(Exception):

@@ -28,6 +28,7 @@ from portal.outbox.queueing import queue
 from wellbeing import audit, outreach
 from wellbeing.instruments import INSTRUMENTS, Score, score
 from wellbeing.models import (
+    MAX_ID,
     AuditAction,
     FollowUp,
     Referral,
@@ -38,7 +39,6 @@ from wellbeing.models import (
 from wellbeing.pseudonyms import staff_ref_for
 
 DATABASE = "confidential"
-MAX_ID = 2**63 - 1
 
 _STEP = re.compile(r"(\d{1,3})([dwm])")
 _UNIT_WORDS = {"d": ("day", "days"), "w": ("week", "weeks"), "m": ("month", "months")}

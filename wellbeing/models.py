@@ -13,6 +13,10 @@ from django.utils import timezone
 from portal.outbox.models import OptOutBase, OutboxMessageBase
 from wellbeing.crypto import EncryptedJSONField, EncryptedTextField
 
+# The largest id a PostgreSQL bigint holds: a larger one in a URL is simply not found, rather
+# than an "integer out of range" error from the database.
+MAX_ID = 2**63 - 1
+
 
 class ReferralStatus(models.TextChoices):
     NEW = "new", "Waiting for a rapid assessment"

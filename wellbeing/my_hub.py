@@ -26,6 +26,7 @@ from wellbeing import follow_up, referral_states
 from wellbeing.audit import DATABASE, actor_for, record_many
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
+    MAX_ID,
     Assessment,
     Attendance,
     AuditAction,
@@ -45,9 +46,6 @@ from wellbeing.models import (
 )
 from wellbeing.pseudonyms import staff_ref_for
 
-# The largest id a PostgreSQL bigint holds: a larger one in a URL is simply not found, rather
-# than an "integer out of range" error from the database.
-MAX_ID = 2**63 - 1
 # A reply with the same text as the person's last one, this soon after it, is a double submit.
 DUPLICATE_REPLY_WINDOW = timedelta(seconds=30)
 ACCESS_LOG_PAGE_SIZE = 20

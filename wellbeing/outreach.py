@@ -90,29 +90,25 @@ def referral_received(referral: Referral) -> list[OutboxMessage]:
                 context={"path": reverse("wellbeing:my_hub")},
             )
         )
-    if referral.urgent and settings.HUB_DUTY_EMAIL:
-        messages.append(
-            OutboxMessage(
-                idempotency_key=f"referral:{referral.pk}:urgent-alert",
-                category=DUTY,
-                template="wellbeing/urgent_referral",
-                recipient_address=settings.HUB_DUTY_EMAIL,
-                urgent=True,
-                context={"path": reverse("wellbeing:queue")},
-            )
-        )
+    if referral.urgent:
+        messages += duty_alert(f"referral:{referral.pk}:urgent-alert", "wellbeing/urgent_referral")
     return messages
 
 
 def risk_at_check_in(follow_up: FollowUp) -> list[OutboxMessage]:
     """A risk answer at a follow-up check-in: the duty inbox is told at once, as for a referral."""
+    return duty_alert(f"follow-up:{follow_up.pk}:risk-alert", "wellbeing/urgent_check_in")
+
+
+def duty_alert(key: str, template: str) -> list[OutboxMessage]:
+    """An alert to the hub's duty inbox, sent at once whatever the hour; none without an inbox."""
     if not settings.HUB_DUTY_EMAIL:
         return []
     return [
         OutboxMessage(
-            idempotency_key=f"follow-up:{follow_up.pk}:risk-alert",
+            idempotency_key=key,
             category=DUTY,
-            template="wellbeing/urgent_check_in",
+            template=template,
             recipient_address=settings.HUB_DUTY_EMAIL,
             urgent=True,
             context={"path": reverse("wellbeing:queue")},

@@ -21,6 +21,7 @@ from learning.queries import resources_for_signposting
 from portal.models import User
 from wellbeing.audit import DATABASE, actor_for, record_many
 from wellbeing.models import (
+    MAX_ID,
     Assessment,
     AuditAction,
     AuditEntry,
@@ -36,7 +37,7 @@ from wellbeing.models import (
     TherapyPlan,
     TherapySession,
 )
-from wellbeing.my_hub import MAX_ID, about_referrals
+from wellbeing.my_hub import about_referrals
 from wellbeing.referral_forms import ETHNIC_GROUP_CHOICES, SEX_CHOICES, STAFF_GROUP_CHOICES
 from wellbeing.score_chart import Chart, charts_for
 

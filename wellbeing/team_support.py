@@ -26,6 +26,7 @@ from portal.models import User
 from wellbeing.audit import DATABASE, actor_for, record, record_many
 from wellbeing.hub_access import MANAGE_TEAM_SUPPORT, REQUEST_TEAM_SUPPORT
 from wellbeing.models import (
+    MAX_ID,
     AuditAction,
     TeamRequest,
     TeamRequestStatus,
@@ -71,7 +72,6 @@ BOOKABLE = frozenset(
 )
 
 PAGE_SIZE = 20
-MAX_ID = 2**63 - 1
 # A second identical request from the same person this soon is a double click or a re-post.
 DUPLICATE_WINDOW = timedelta(minutes=2)
 # The lists show plain fields only: the encrypted ones are never read for a list.
