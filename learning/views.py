@@ -6,7 +6,7 @@ Views are thin: forms validate, ``learning.services`` changes state, ``learning.
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -20,14 +20,10 @@ from learning.competencies import COMPETENCY_LEVELS, STRATEGIC_OBJECTIVES
 from learning.forms import CatalogueFilterForm, CommentForm, CompletionForm
 from learning.models import LearningStatus
 from portal.queries import staff_profile_for
+from portal.signed_in import signed_in_user
 
 if TYPE_CHECKING:
-    from portal.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    # login_required has run: the user is a real, signed-in User.
-    return cast("User", request.user)
+    pass
 
 
 @login_required
@@ -36,7 +32,7 @@ def _user(request: HttpRequest) -> User:
 def index(request: HttpRequest) -> HttpResponse:
     """Your pathway: the resources of your recommended levels, and your progress in each."""
     context = {
-        "pathway": queries.pathway_for(_user(request)),
+        "pathway": queries.pathway_for(signed_in_user(request)),
         "levels": COMPETENCY_LEVELS,
         "objectives": STRATEGIC_OBJECTIVES,
     }
@@ -52,7 +48,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET, choices=choices)
     form.is_valid()
     params = form.params()
-    results = catalogue_search.search_catalogue(params, user=_user(request), choices=choices)
+    results = catalogue_search.search_catalogue(
+        params, user=signed_in_user(request), choices=choices
+    )
     context = {
         "form": form,
         "results": results,
@@ -69,7 +67,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def _resource_page(
     request: HttpRequest, slug: str, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = queries.resource_page_for(slug, user)
     context = {
         "page": page,
@@ -94,7 +92,7 @@ def resource(request: HttpRequest, slug: str) -> HttpResponse:
 def save_resource(request: HttpRequest, slug: str) -> HttpResponse:
     """Save a resource to my learning. Saving twice keeps one record."""
     found = queries.published_resource(slug)
-    services.do_save_resource(user=_user(request), resource=found)
+    services.do_save_resource(user=signed_in_user(request), resource=found)
     messages.success(request, f"{found.title} is in your learning.")
     return redirect(found)
 
@@ -105,7 +103,7 @@ def save_resource(request: HttpRequest, slug: str) -> HttpResponse:
 def start_resource(request: HttpRequest, slug: str) -> HttpResponse:
     """Move a resource to "in progress"."""
     found = queries.published_resource(slug)
-    services.do_start_resource(user=_user(request), resource=found)
+    services.do_start_resource(user=signed_in_user(request), resource=found)
     messages.success(request, f"{found.title} is marked as in progress.")
     if request.POST.get("next") == "my_learning":
         return redirect("learning:my_learning")
@@ -118,7 +116,7 @@ def start_resource(request: HttpRequest, slug: str) -> HttpResponse:
 def complete_resource(request: HttpRequest, slug: str) -> HttpResponse:
     """ "I've completed this": the date, CPD hours and a reflection. POST, then redirect."""
     found = queries.published_resource(slug)
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         form = CompletionForm(request.POST)
         if form.is_valid():
@@ -156,7 +154,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return _resource_page(request, slug, comment_form=form, status=400)
     try:
         services.do_post_comment(
-            user=_user(request),
+            user=signed_in_user(request),
             resource=found,
             rating=form.cleaned_data["rating"],
             body=form.cleaned_data["body"],
@@ -178,7 +176,9 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
 def my_learning(request: HttpRequest) -> HttpResponse:
     """Saved, in progress and completed learning, and CPD hours per financial year."""
     return render(
-        request, "learning/my_learning.html", {"learning": queries.my_learning_for(_user(request))}
+        request,
+        "learning/my_learning.html",
+        {"learning": queries.my_learning_for(signed_in_user(request))},
     )
 
 
@@ -194,7 +194,7 @@ def my_learning_csv(request: HttpRequest) -> HttpResponse:
     )
     # A byte order mark so that Excel reads the file as UTF-8.
     response.write("\ufeff")
-    csv.writer(response).writerows(queries.learning_record_csv_rows(_user(request)))
+    csv.writer(response).writerows(queries.learning_record_csv_rows(signed_in_user(request)))
     return response
 
 
@@ -203,7 +203,7 @@ def my_learning_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_learning_print(request: HttpRequest) -> HttpResponse:
     """A printable record of completed learning, for appraisal and revalidation."""
-    user = _user(request)
+    user = signed_in_user(request)
     context = {
         "learning": queries.my_learning_for(user),
         "profile": staff_profile_for(user),

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from portal.models import User, UserSession
+from portal.models import UserSession
 from portal.sessions import do_end_sessions, live_sessions_of, remember_session
+from portal.signed_in import signed_in_user
 
 ALL_OTHERS = "all-others"
 
@@ -46,8 +47,7 @@ class EndSessionForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def your_sessions(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    user = signed_in_user(request)
     # The current session's row may be missing if its key changed a moment ago (password change).
     remember_session(request, user, time.time())
     current_key = request.session.session_key

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import queries, roles
 from portal.forms import EmailPreferencesForm, StaffProfileForm
-from portal.models import StaffProfile, User
+from portal.models import StaffProfile
 from portal.outbox import preferences as email_choices
 from portal.permissions import role_names
 from portal.services import do_save_staff_profile
+from portal.signed_in import signed_in_user
 
 ROLE_DESCRIPTIONS = {
     roles.CURATOR: "You curate learning resources, moderate comments and see learning uptake.",
@@ -89,8 +90,7 @@ def health(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_preferences(request: HttpRequest) -> HttpResponse:
     """Which kinds of email the user gets, from every outbox that can write to them."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    user = signed_in_user(request)
     choices = email_choices.choices_for(user)
     form = EmailPreferencesForm(
         request.POST if request.method == "POST" else None,

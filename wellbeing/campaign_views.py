@@ -17,9 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.signed_in import signed_in_user
 from wellbeing import campaigns
 from wellbeing.campaign_forms import CampaignForm
-from wellbeing.hub_access import RUN_OUTREACH, acting_user, hub_staff_page
+from wellbeing.hub_access import RUN_OUTREACH, hub_staff_page
 from wellbeing.models import Campaign, CampaignStatus
 
 PAGE_SIZE = 25
@@ -50,7 +51,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         campaign = campaigns.do_create_campaign(
             name=form.cleaned_data["name"],
-            acting_user=acting_user(request),
+            acting_user=signed_in_user(request),
             **form.audience_fields(),
         )
         messages.success(request, "Campaign saved. Check who it reaches, then start sending.")
@@ -107,7 +108,7 @@ def campaign_start(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             queued = campaigns.do_start_campaign(
-                campaign=campaign, acting_user=acting_user(request)
+                campaign=campaign, acting_user=signed_in_user(request)
             )
         except campaigns.EmptyAudience:
             messages.error(

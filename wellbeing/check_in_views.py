@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from portal.models import User
+from portal.signed_in import signed_in_user
 from portal.templatetags.nhsuk import SummaryItem, error_summary_items
 from wellbeing import follow_up
 from wellbeing.instruments import INSTRUMENTS
@@ -52,7 +52,7 @@ def _summary(forms: list[QuestionnaireForm]) -> list[SummaryItem]:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, follow_up_id: int) -> HttpResponse:
-    user = cast(User, request.user)
+    user = signed_in_user(request)
     if request.method == "POST":
         questionnaires = _questionnaires(request.POST)
         valid = [form.is_valid() for form in questionnaires]  # every form, for every message

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from learning.queries import resources_for_signposting
 from portal.models import User
+from portal.signed_in import signed_in_user
 from wellbeing import clinical
 from wellbeing.clinical_forms import (
     AssessmentForm,
@@ -32,7 +33,7 @@ from wellbeing.clinical_forms import (
     TherapyPlanForm,
     TherapySessionForm,
 )
-from wellbeing.hub_access import WORK_IN_HUB, acting_user, hub_staff_page
+from wellbeing.hub_access import WORK_IN_HUB, hub_staff_page
 from wellbeing.models import Referral
 from wellbeing.referral_states import NotAllowed, require
 
@@ -66,7 +67,7 @@ def _action(
     GET: the referral (audited as opened), refused at once if its state does not allow the
     action. POST: the form, then the `do_*` function; a refusal from it is shown above the form.
     """
-    user = acting_user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         referral = clinical.referral_or_404(referral_id)
         form = make_form(referral, request.POST)

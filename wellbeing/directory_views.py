@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.signed_in import signed_in_user
 from wellbeing import directory
 from wellbeing.directory_forms import NAME_TAKEN, ServiceForm
-from wellbeing.hub_access import MANAGE_DIRECTORY, WORK_IN_HUB, acting_user, hub_staff_page
+from wellbeing.hub_access import MANAGE_DIRECTORY, WORK_IN_HUB, hub_staff_page
 
 PAGE_SIZE = 20
 
@@ -40,7 +41,7 @@ def service_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             service = directory.do_add_service(
-                acting_user=acting_user(request), fields=form.cleaned_data
+                acting_user=signed_in_user(request), fields=form.cleaned_data
             )
         except directory.ServiceNameTaken:
             form.add_error("name", NAME_TAKEN)
@@ -64,7 +65,7 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             change = directory.do_update_service(
-                service=service, acting_user=acting_user(request), fields=form.cleaned_data
+                service=service, acting_user=signed_in_user(request), fields=form.cleaned_data
             )
         except directory.ServiceNameTaken:
             form.add_error("name", NAME_TAKEN)

@@ -13,8 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from portal.models import User
-
 View = Callable[..., HttpResponse]
 
 WORK_IN_HUB = "portal.work_in_hub"
@@ -40,9 +38,3 @@ def hub_staff_page(permission: str = WORK_IN_HUB) -> Callable[[View], View]:
         return wrapped
 
     return decorate
-
-
-def acting_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first
-    return user

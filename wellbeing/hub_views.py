@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.models import User
+from portal.signed_in import signed_in_user
 from wellbeing import assignment
-from wellbeing.hub_access import ALLOCATE, VIEW_AUDIT, acting_user, hub_staff_page
+from wellbeing.hub_access import ALLOCATE, VIEW_AUDIT, hub_staff_page
 from wellbeing.hub_forms import AllocateForm, QueueFilterForm, hub_clinicians
 from wellbeing.my_hub import is_open
 from wellbeing.queue import queue_page, target_for
@@ -28,7 +29,7 @@ from wellbeing.referral_page import audit_trail_for, referral_page_for
 def queue(request: HttpRequest) -> HttpResponse:
     # Always bound: no filters chosen is a valid choice (everyone's open referrals).
     filter_form = QueueFilterForm(request.GET)
-    found = queue_page(filter_form.filters(), acting_user(request), request.GET.get("page"))
+    found = queue_page(filter_form.filters(), signed_in_user(request), request.GET.get("page"))
     return render(request, "wellbeing/hub/queue.html", {"filter_form": filter_form, "queue": found})
 
 
@@ -46,7 +47,7 @@ def _allocate_form(user: User, referral_id: int, data: object = None) -> Allocat
 def _render_referral(
     request: HttpRequest, referral_id: int, allocate_form: AllocateForm | None, status: int = 200
 ) -> HttpResponse:
-    user = acting_user(request)
+    user = signed_in_user(request)
     page = referral_page_for(user, referral_id)
     referral = page.referral
     referral_open = is_open(referral)
@@ -75,14 +76,16 @@ def _render_referral(
 @hub_staff_page()
 @require_GET
 def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
-    return _render_referral(request, referral_id, _allocate_form(acting_user(request), referral_id))
+    return _render_referral(
+        request, referral_id, _allocate_form(signed_in_user(request), referral_id)
+    )
 
 
 @hub_staff_page()
 @require_POST
 def claim(request: HttpRequest, referral_id: int) -> HttpResponse:
     try:
-        held = assignment.do_claim(referral_id=referral_id, acting_user=acting_user(request))
+        held = assignment.do_claim(referral_id=referral_id, acting_user=signed_in_user(request))
     except assignment.AlreadyTaken as taken:
         messages.error(request, taken.message)
     except assignment.AlreadyYours:
@@ -104,7 +107,7 @@ def _seen(value: str) -> datetime.datetime | None:
 @hub_staff_page(ALLOCATE)
 @require_http_methods(["POST"])
 def allocate(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = acting_user(request)
+    user = signed_in_user(request)
     form = _allocate_form(user, referral_id, request.POST)
     assert form is not None  # noqa: S101 - the ALLOCATE permission was checked above
     if not form.is_valid():
@@ -135,5 +138,5 @@ def allocate(request: HttpRequest, referral_id: int) -> HttpResponse:
 @hub_staff_page(VIEW_AUDIT)
 @require_GET
 def audit_trail(request: HttpRequest, referral_id: int) -> HttpResponse:
-    trail = audit_trail_for(acting_user(request), referral_id, request.GET.get("page"))
+    trail = audit_trail_for(signed_in_user(request), referral_id, request.GET.get("page"))
     return render(request, "wellbeing/hub/audit.html", {"trail": trail})

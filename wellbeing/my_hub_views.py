@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.reauthentication import get_reauthentication_flows
@@ -28,7 +28,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.models import User
+from portal.signed_in import signed_in_user
 from wellbeing import my_hub
 from wellbeing.my_hub_forms import ReplyForm
 
@@ -75,11 +75,6 @@ def recently_authenticated(
     return wrapper
 
 
-def _user(request: HttpRequest) -> User:
-    # login_required has run: the user is signed in.
-    return cast(User, request.user)
-
-
 def _crisis_context() -> dict[str, object]:
     return {"local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE}
 
@@ -89,7 +84,7 @@ def _crisis_context() -> dict[str, object]:
 @recently_authenticated
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    referrals = my_hub.overview_for(_user(request))
+    referrals = my_hub.overview_for(signed_in_user(request))
     return render(
         request,
         "wellbeing/my_hub/overview.html",
@@ -102,7 +97,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @recently_authenticated
 @require_http_methods(["GET", "POST"])
 def messages_view(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ReplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         referral = my_hub.my_referral_or_404(user, referral_id)
@@ -141,7 +136,7 @@ def messages_view(request: HttpRequest, referral_id: int) -> HttpResponse:
 @recently_authenticated
 @require_GET
 def access(request: HttpRequest, referral_id: int) -> HttpResponse:
-    log = my_hub.access_log_for(_user(request), referral_id, request.GET.get("page"))
+    log = my_hub.access_log_for(signed_in_user(request), referral_id, request.GET.get("page"))
     return render(request, "wellbeing/my_hub/access.html", {"log": log})
 
 
@@ -150,7 +145,7 @@ def access(request: HttpRequest, referral_id: int) -> HttpResponse:
 @recently_authenticated
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
-    data = my_hub.export_for(_user(request))
+    data = my_hub.export_for(signed_in_user(request))
     filename = f"my-resilience-hub-data-{timezone.localdate():%Y-%m-%d}.json"
     return HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
@@ -164,7 +159,9 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @recently_authenticated
 @require_GET
 def export_print(request: HttpRequest) -> HttpResponse:
-    data = my_hub.export_for(_user(request), reason="Printed a copy of my data from my hub")
+    data = my_hub.export_for(
+        signed_in_user(request), reason="Printed a copy of my data from my hub"
+    )
     return render(request, "wellbeing/my_hub/print.html", {"data": data})
 
 
@@ -173,7 +170,7 @@ def export_print(request: HttpRequest) -> HttpResponse:
 @recently_authenticated
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         referral = my_hub.my_referral_or_404(user, referral_id)
         try:

@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.models import User
+from portal.signed_in import signed_in_user
 from wellbeing import referrals
 from wellbeing.instruments import get_instrument
 from wellbeing.models import HowHeard
@@ -73,12 +74,6 @@ def hub_page(view: View) -> View:
     return wrapped
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first
-    return user
-
-
 def _step_url(step: Step, *, changing: bool = False) -> str:
     url = reverse("wellbeing:refer_step", args=[step.slug])
     return f"{url}?change=1" if changing else url
@@ -92,7 +87,7 @@ def _crisis_context() -> dict[str, Any]:
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """Start or resume a referral: the first page still to answer, or check your answers."""
-    user = _user(request)
+    user = signed_in_user(request)
     campaign = request.GET.get("campaign")
     draft = (
         referrals.do_save_draft(user=user, campaign=campaign)
@@ -128,7 +123,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     this_step = STEPS_BY_SLUG.get(slug)
     if this_step is None:
         raise Http404("No such question page")
-    user = _user(request)
+    user = signed_in_user(request)
     draft = referrals.current_draft(user)
     data = draft.data if draft else {}
     changing = request.GET.get("change") == "1"
@@ -328,7 +323,7 @@ def _summary_sections(data: dict[str, Any]) -> list[SummarySection]:
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
     """Check your answers, and send the referral."""
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         form = SendForm(request.POST)
         if form.is_valid():
@@ -367,7 +362,7 @@ def check(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sent(request: HttpRequest) -> HttpResponse:
     """The confirmation: the reference, what happens next and by when, crisis contacts."""
-    referral = referrals.latest_referral_for(_user(request), within=CONFIRMATION_WINDOW)
+    referral = referrals.latest_referral_for(signed_in_user(request), within=CONFIRMATION_WINDOW)
     if referral is None:
         return redirect("wellbeing:index")
     context = {

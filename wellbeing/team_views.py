@@ -18,11 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.signed_in import signed_in_user
 from wellbeing import team_support
 from wellbeing.hub_access import (
     MANAGE_TEAM_SUPPORT,
     REQUEST_TEAM_SUPPORT,
-    acting_user,
     hub_staff_page,
 )
 from wellbeing.models import TeamRequestStatus
@@ -46,7 +46,7 @@ def hub_requests(request: HttpRequest) -> HttpResponse:
     if status not in TeamRequestStatus.values:
         status = ""
     page = team_support.hub_list_page(
-        acting_user(request), status=status, page_number=request.GET.get("page")
+        signed_in_user(request), status=status, page_number=request.GET.get("page")
     )
     counts = team_support.status_counts()
     return render(
@@ -66,7 +66,7 @@ def hub_requests(request: HttpRequest) -> HttpResponse:
 @hub_staff_page(REQUEST_TEAM_SUPPORT)
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
+    user = signed_in_user(request)
     profile = getattr(user, "staff_profile", None)
     form = TeamRequestForm(
         _posted(request), initial={"organisation": profile.organisation if profile else ""}
@@ -85,7 +85,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 @hub_staff_page(REQUEST_TEAM_SUPPORT)
 @require_GET
 def my_requests(request: HttpRequest) -> HttpResponse:
-    page = team_support.my_list_page(acting_user(request), page_number=request.GET.get("page"))
+    page = team_support.my_list_page(signed_in_user(request), page_number=request.GET.get("page"))
     return render(request, "wellbeing/teams/mine.html", {"page": page, "query": ""})
 
 
@@ -96,7 +96,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """The hub lead's or the requester's view of one request. The requester may withdraw it
     here (a POST); the hub lead acts through the decision and session pages."""
-    user = acting_user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         team_request = team_support.request_or_404(user, request_id)
         try:
@@ -133,7 +133,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 @hub_staff_page(MANAGE_TEAM_SUPPORT)
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = acting_user(request)
+    user = signed_in_user(request)
     team_request = team_support.request_for_hub_or_404(
         user, request_id, reason="Opened a team request to decide on it"
     )
@@ -167,7 +167,7 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
 @hub_staff_page(MANAGE_TEAM_SUPPORT)
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = acting_user(request)
+    user = signed_in_user(request)
     team_request = team_support.request_for_hub_or_404(
         user, request_id, reason="Opened a team request to book a session"
     )
@@ -209,7 +209,7 @@ def session_new(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, request_id: int, session_id: int) -> HttpResponse:
     """One session: after it, attendance and feedback; before it, cancelling it."""
-    user = acting_user(request)
+    user = signed_in_user(request)
     team_request = team_support.request_for_hub_or_404(
         user, request_id, reason="Opened a team session"
     )

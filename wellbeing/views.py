@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal.models import User
+from portal.signed_in import signed_in_user
 from wellbeing import referrals
 from wellbeing.working_days import contact_target_date
 
@@ -19,8 +19,7 @@ from wellbeing.working_days import contact_target_date
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The hub page: what the hub offers, who can see what, crisis contacts, how soon, start."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    user = signed_in_user(request)
     context = {
         "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE,
         "contact_by": contact_target_date(),
