@@ -118,10 +118,7 @@ def curator_review_reminders(today: datetime.date | None = None) -> list[OutboxM
         return []
     year, week, _day = today.isocalendar()
     curators = (
-        User.objects.filter(is_active=True, groups__name=roles.CURATOR)
-        .values_list("pk", flat=True)
-        .distinct()
-        .order_by("pk")
+        User.objects.active_in_roles(roles.CURATOR).values_list("pk", flat=True).order_by("pk")
     )
     path = reverse("learning:curate_index")
     return [

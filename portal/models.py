@@ -29,6 +29,10 @@ class UserManager(BaseUserManager["User"]):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def active_in_roles(self, *role_names: str) -> models.QuerySet[User]:
+        """Active accounts holding any of these roles, each once."""
+        return self.filter(is_active=True, groups__name__in=sorted(role_names)).distinct()
+
     def create_superuser(
         self, email: str, password: str | None = None, **extra_fields: Any
     ) -> User:

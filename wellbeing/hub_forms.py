@@ -47,9 +47,8 @@ class QueueFilterForm(forms.Form):
 def hub_clinicians() -> list[User]:
     """Active hub clinicians and leads, by name: who a referral can be allocated to."""
     return list(
-        User.objects.filter(is_active=True, groups__name__in=sorted(roles.HUB_ROLES))
+        User.objects.active_in_roles(*roles.HUB_ROLES)
         .select_related("staff_profile")
-        .distinct()
         .order_by("staff_profile__display_name", "email")
     )
 

@@ -137,19 +137,13 @@ def new_hub_message(message: HubMessage) -> list[OutboxMessage]:
 
 def hub_members() -> dict[str, int]:
     """Active hub clinicians and leads, by the pseudonym the confidential store knows them by."""
-    ids = User.objects.filter(is_active=True, groups__name__in=sorted(roles.HUB_ROLES)).values_list(
-        "pk", flat=True
-    )
-    return {staff_ref_for(user_id): user_id for user_id in set(ids)}
+    ids = User.objects.active_in_roles(*roles.HUB_ROLES).values_list("pk", flat=True)
+    return {staff_ref_for(user_id): user_id for user_id in ids}
 
 
 def hub_leads() -> list[int]:
-    return sorted(
-        set(
-            User.objects.filter(is_active=True, groups__name=roles.HUB_LEAD).values_list(
-                "pk", flat=True
-            )
-        )
+    return list(
+        User.objects.active_in_roles(roles.HUB_LEAD).order_by("pk").values_list("pk", flat=True)
     )
 
 
