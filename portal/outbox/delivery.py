@@ -74,7 +74,7 @@ class _Batch:
         self.outbox = outbox
         self.token = token
         self.now = now
-        self.rows = outbox.message_model._default_manager.using(outbox.database)
+        self.rows = outbox.messages()
 
     def load(self) -> list[OutboxMessageBase]:
         messages = list(
@@ -84,7 +84,7 @@ class _Batch:
         )
         refs = {m.recipient_ref for m in messages if m.recipient_ref}
         self.opted_out = set(
-            self.outbox.opt_out_model._default_manager.using(self.outbox.database)
+            self.outbox.opt_outs()
             .filter(recipient_ref__in=refs)
             .values_list("recipient_ref", "category")
         )
@@ -215,7 +215,7 @@ def sweep(label: str) -> int:
     from portal.outbox.queueing import hand_off
 
     outbox = registry.get(label)
-    rows = outbox.message_model._default_manager.using(outbox.database)
+    rows = outbox.messages()
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
     ids = list(

@@ -51,7 +51,7 @@ def failed(label: str) -> QuerySet[OutboxMessageBase]:
     """Failed messages, newest first; only the fields the page needs (no recipient)."""
     outbox = registry.get(label)
     return (
-        outbox.message_model._default_manager.using(outbox.database)
+        outbox.messages()
         .filter(status=Status.FAILED)
         .only("pk", "template", "context", "created_at", "attempts", "last_error")
         .order_by("-created_at", "-pk")
@@ -86,7 +86,7 @@ def do_retry_failed(*, label: str, message_id: int) -> bool:
     now = timezone.now()
     with transaction.atomic(using=outbox.database):
         changed = (
-            outbox.message_model._default_manager.using(outbox.database)
+            outbox.messages()
             .filter(pk=message_id, status=Status.FAILED)
             .update(
                 status=Status.PENDING,

@@ -31,18 +31,12 @@ def message_for(label: str, message_id: int) -> OutboxMessageBase | None:
         outbox = registry.get(label)
     except KeyError:
         return None
-    return (
-        outbox.message_model._default_manager.using(outbox.database).filter(pk=message_id).first()
-    )
+    return outbox.messages().filter(pk=message_id).first()
 
 
 def is_opted_out(label: str, recipient_ref: str, category: str) -> bool:
     outbox = registry.get(label)
-    return (
-        outbox.opt_out_model._default_manager.using(outbox.database)
-        .filter(recipient_ref=recipient_ref, category=category)
-        .exists()
-    )
+    return outbox.opt_outs().filter(recipient_ref=recipient_ref, category=category).exists()
 
 
 def opt_out(label: str, recipient_ref: str, category: str) -> None:
@@ -50,16 +44,12 @@ def opt_out(label: str, recipient_ref: str, category: str) -> None:
     outbox = registry.get(label)
     if not outbox.category(category).opt_out or not recipient_ref:
         return
-    outbox.opt_out_model._default_manager.using(outbox.database).get_or_create(
-        recipient_ref=recipient_ref, category=category
-    )
+    outbox.opt_outs().get_or_create(recipient_ref=recipient_ref, category=category)
 
 
 def opt_in(label: str, recipient_ref: str, category: str) -> None:
     outbox = registry.get(label)
-    outbox.opt_out_model._default_manager.using(outbox.database).filter(
-        recipient_ref=recipient_ref, category=category
-    ).delete()
+    outbox.opt_outs().filter(recipient_ref=recipient_ref, category=category).delete()
 
 
 # --- The email preferences page ------------------------------------------------------------------
@@ -102,7 +92,7 @@ def wanted_by(user: User, choices: list[Choice]) -> set[str]:
     for label in _by_outbox(choices):
         outbox = registry.get(label)
         refused = (
-            outbox.opt_out_model._default_manager.using(outbox.database)
+            outbox.opt_outs()
             .filter(recipient_ref=outbox.ref_for_user(user.pk))
             .values_list("category", flat=True)
         )
@@ -115,7 +105,7 @@ def do_save_email_choices(*, user: User, choices: list[Choice], wanted: set[str]
     for label, in_outbox in _by_outbox(choices).items():
         outbox = registry.get(label)
         ref = outbox.ref_for_user(user.pk)
-        opt_outs = outbox.opt_out_model._default_manager.using(outbox.database)
+        opt_outs = outbox.opt_outs()
         refused = [c.category.key for c in in_outbox if c.key not in wanted]
         with transaction.atomic(using=outbox.database):
             opt_outs.filter(recipient_ref=ref).exclude(category__in=refused).filter(

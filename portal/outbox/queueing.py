@@ -29,15 +29,12 @@ def queue(messages: Sequence[OutboxMessageBase]) -> None:
     now = timezone.now()
     for message in messages:
         message.enqueued_at = now if message.due_at <= now else None
-    model = outbox.message_model
-    model._default_manager.using(outbox.database).bulk_create(
-        messages, ignore_conflicts=True, batch_size=500
-    )
+    outbox.messages().bulk_create(messages, ignore_conflicts=True, batch_size=500)
     due_keys = [m.idempotency_key for m in messages if m.due_at <= now]
     ids: list[int] = []
     for keys in batched(due_keys, 1000):
         ids.extend(
-            model._default_manager.using(outbox.database)
+            outbox.messages()
             .filter(idempotency_key__in=keys, status=Status.PENDING)
             .values_list("pk", flat=True)
         )
@@ -60,6 +57,4 @@ def hand_off(label: str, ids: Iterable[int]) -> None:
                 label,
                 type(error).__name__,
             )
-            outbox.message_model._default_manager.using(outbox.database).filter(
-                pk__in=batch, status=Status.PENDING
-            ).update(enqueued_at=None)
+            outbox.messages().filter(pk__in=batch, status=Status.PENDING).update(enqueued_at=None)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from portal.outbox.models import OptOutBase, OutboxMessageBase
 
 
@@ -41,6 +43,14 @@ class Outbox:
 
     def category(self, key: str) -> Category:
         return self.categories[key]
+
+    def messages(self) -> QuerySet[OutboxMessageBase]:
+        """This outbox's message rows, in its own database."""
+        return self.message_model._default_manager.using(self.database)
+
+    def opt_outs(self) -> QuerySet[OptOutBase]:
+        """This outbox's opt-outs, in its own database."""
+        return self.opt_out_model._default_manager.using(self.database)
 
 
 _OUTBOXES: dict[str, Outbox] = {}
