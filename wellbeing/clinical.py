@@ -11,11 +11,13 @@ message for the clinician; nothing is changed.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -70,6 +72,8 @@ JOINABLE_TEAM_REQUESTS = (
 )
 MAX_PLANNED_SESSIONS = 30
 
+_Record = TypeVar("_Record", bound=Model)
+
 # The plain fields a service needs; nothing the clinician did not ask for is decrypted. owner_key
 # is how a message's email finds its reader.
 _LOCKED_FIELDS = (
@@ -94,14 +98,19 @@ _LOCKED_FIELDS = (
 # --- Reading ------------------------------------------------------------------------------------
 
 
+def _one_or_404(records: QuerySet[_Record], record_id: int, not_found: str) -> _Record:
+    """The record with this id among `records`; an id out of range, or none, is a 404."""
+    found = records.filter(pk=record_id).first() if 0 < record_id <= MAX_ID else None
+    if found is None:
+        raise Http404(not_found)
+    return found
+
+
 def referral_or_404(referral_id: int) -> Referral:
     """A referral by id, plain fields only (a hub clinician may act on any referral)."""
-    if not 0 < referral_id <= MAX_ID:
-        raise Http404("No such referral")
-    found = Referral.objects.using(DATABASE).only(*_LOCKED_FIELDS).filter(pk=referral_id).first()
-    if found is None:
-        raise Http404("No such referral")
-    return found
+    return _one_or_404(
+        Referral.objects.using(DATABASE).only(*_LOCKED_FIELDS), referral_id, "No such referral"
+    )
 
 
 def referral_for_action(user: User, referral_id: int, *, reason: str) -> Referral:
@@ -115,30 +124,19 @@ def referral_for_action(user: User, referral_id: int, *, reason: str) -> Referra
 
 
 def therapy_plan_or_404(referral: Referral, plan_id: int) -> TherapyPlan:
-    plan = (
-        TherapyPlan.objects.using(DATABASE)
-        .filter(referral=referral, pk=plan_id if 0 < plan_id <= MAX_ID else 0)
-        .first()
+    return _one_or_404(
+        TherapyPlan.objects.using(DATABASE).filter(referral=referral),
+        plan_id,
+        "No such therapy plan",
     )
-    if plan is None:
-        raise Http404("No such therapy plan")
-    return plan
 
 
 def onward_or_404(referral: Referral, onward_id: int) -> OnwardReferral:
-    onward = (
-        OnwardReferral.objects.using(DATABASE)
-        .select_related("service")
-        .filter(referral=referral, pk=onward_id if 0 < onward_id <= MAX_ID else 0)
-        .first()
+    return _one_or_404(
+        OnwardReferral.objects.using(DATABASE).select_related("service").filter(referral=referral),
+        onward_id,
+        "No such onward referral",
     )
-    if onward is None:
-        raise Http404("No such onward referral")
-    return onward
-
-
-def active_services() -> QuerySet[Service]:
-    return Service.objects.using(DATABASE).filter(active=True).order_by("name")
 
 
 def joinable_team_requests() -> QuerySet[TeamRequest]:
@@ -173,6 +171,16 @@ def _lock(referral: Referral) -> Referral:
     if found is None:
         raise Http404("No such referral")
     return found
+
+
+@contextmanager
+def _changing(referral: Referral, action: str) -> Iterator[Referral]:
+    """The transaction every `do_*` function works in: the referral's row locked, and the
+    action refused (NotAllowed, nothing changed) unless its state allows it."""
+    with transaction.atomic(using=DATABASE):
+        locked = _lock(referral)
+        require(locked, action)
+        yield locked
 
 
 def _take_if_unassigned(referral: Referral, user: User, now: datetime.datetime) -> None:
@@ -232,9 +240,7 @@ def do_record_contact(
     to assessment and, if nobody holds it yet, gives it to the clinician who made it."""
     if at > timezone.now():
         raise NotAllowed("A contact attempt cannot be in the future.")
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "record a contact attempt")
+    with _changing(referral, "record a contact attempt") as locked:
         now = timezone.now()
         if locked.status == NEW:
             move(locked, IN_ASSESSMENT)
@@ -355,9 +361,7 @@ def do_record_assessment(
         raise NotAllowed("A safety plan is needed when risk is moderate or high.")
     if outcome not in AssessmentOutcome.values:
         raise NotAllowed("Choose the outcome of the assessment.")
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "record a rapid assessment")
+    with _changing(referral, "record a rapid assessment") as locked:
         now = timezone.now()
         if locked.status == NEW:
             move(locked, IN_ASSESSMENT)
@@ -412,9 +416,7 @@ def do_signpost_resources(
 ) -> int:
     """Signpost more learning resources to someone already in support; returns how many were
     new (one already signposted is not added twice)."""
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "add support")
+    with _changing(referral, "add support") as locked:
         added = _signpost(locked, resource_ids, timezone.now())
         _audit(acting_user, locked, "Signposted self-help resources")
     return added
@@ -424,9 +426,7 @@ def do_link_team_support(
     *, referral: Referral, acting_user: User, team_request: TeamRequest
 ) -> Referral:
     """Make this person's support part of a team request the hub has accepted."""
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "add support")
+    with _changing(referral, "add support") as locked:
         now = timezone.now()
         _link_team(locked, team_request)
         _save(locked, now)
@@ -439,9 +439,7 @@ def do_start_therapy(
     *, referral: Referral, acting_user: User, modality: str, planned_sessions: int
 ) -> TherapyPlan:
     """Start direct therapy at the hub for someone already in support."""
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "add support")
+    with _changing(referral, "add support") as locked:
         plan = _start_therapy(locked, acting_user, modality, planned_sessions)
         _events(locked, [ReferralEventKind.SUPPORT_STARTED], timezone.now())
         _audit(acting_user, locked, "Started direct therapy")
@@ -457,9 +455,7 @@ def do_refer_onward(
     note: str = "",
 ) -> OnwardReferral:
     """Refer someone already in support on to a service from the directory."""
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "add support")
+    with _changing(referral, "add support") as locked:
         onward = _refer_onward(locked, service, sent_on, note)
         _events(locked, [ReferralEventKind.REFERRED_ON], timezone.now())
         _audit(acting_user, locked, f"Referred on to {service.name}"[:120])
@@ -480,9 +476,7 @@ def do_log_therapy_session(
         raise NotAllowed("A session cannot be logged for a date in the future.")
     if attendance not in Attendance.values:
         raise NotAllowed("Choose whether the session was attended.")
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "log a therapy session")
+    with _changing(referral, "log a therapy session") as locked:
         if plan.referral_id != locked.pk:
             raise Http404("No such therapy plan")
         if on < plan.started_on:
@@ -513,9 +507,7 @@ def do_update_onward(
         raise NotAllowed(
             f"The date cannot be before the referral was sent ({_day(onward.sent_on)})."
         )
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "update an onward referral")
+    with _changing(referral, "update an onward referral") as locked:
         updated = OnwardReferral.objects.using(DATABASE).filter(pk=onward.pk, referral=locked)
         if not updated.update(status=status, status_on=status_on):
             raise Http404("No such onward referral")
@@ -532,9 +524,7 @@ def do_close(*, referral: Referral, acting_user: User, reason: str) -> Referral:
     plan ends today. A closed referral is not re-opened (wellbeing/referral_states.py)."""
     if reason not in CloseReason.values:
         raise NotAllowed("Choose why the referral is being closed.")
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "close")
+    with _changing(referral, "close") as locked:
         now = timezone.now()
         _close(locked, reason, now)
         _save(locked, now)
@@ -554,9 +544,7 @@ def do_send_hub_message(*, referral: Referral, acting_user: User, body: str) -> 
     """
     if not body.strip():
         raise NotAllowed("Write a message.")
-    with transaction.atomic(using=DATABASE):
-        locked = _lock(referral)
-        require(locked, "send a message")
+    with _changing(referral, "send a message") as locked:
         actor = audit.actor_for(acting_user)
         now = timezone.now()
         last = (

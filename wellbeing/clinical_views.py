@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from learning.queries import resources_for_signposting
 from portal.models import User
 from portal.signed_in import signed_in_user
-from wellbeing import clinical
+from wellbeing import clinical, directory
 from wellbeing.clinical_forms import (
     AssessmentForm,
     CloseForm,
@@ -34,7 +35,7 @@ from wellbeing.clinical_forms import (
     TherapySessionForm,
 )
 from wellbeing.hub_access import WORK_IN_HUB, hub_staff_page
-from wellbeing.models import Referral
+from wellbeing.models import OnwardReferral, Referral, TherapyPlan
 from wellbeing.referral_states import NotAllowed, require
 
 
@@ -155,7 +156,7 @@ def _assessment_form(_referral: Referral, data: Any) -> AssessmentForm:
         data,
         resources=resources_for_signposting(),
         team_requests=clinical.joinable_team_requests(),
-        services=clinical.active_services(),
+        services=directory.services_for_onward_referral(),
     )
 
 
@@ -275,19 +276,23 @@ SESSION = ActionPage(
 @hub_staff_page(WORK_IN_HUB)
 @require_http_methods(["GET", "POST"])
 def therapy_session(request: HttpRequest, referral_id: int, plan_id: int) -> HttpResponse:
+    @cache  # read once a request, however many steps of the page need it
+    def plan_of(referral: Referral) -> TherapyPlan:
+        return clinical.therapy_plan_or_404(referral, plan_id)
+
     def perform(referral: Referral, user: User, form: forms.Form) -> object:
         data = form.cleaned_data
         return clinical.do_log_therapy_session(
             referral=referral,
             acting_user=user,
-            plan=clinical.therapy_plan_or_404(referral, plan_id),
+            plan=plan_of(referral),
             on=data["on"],
             attendance=data["attendance"],
             note=data["note"],
         )
 
     def extra(referral: Referral) -> dict[str, Any]:
-        return {"plan": clinical.therapy_plan_or_404(referral, plan_id)}
+        return {"plan": plan_of(referral)}
 
     return _action(
         request,
@@ -328,7 +333,9 @@ def onward(request: HttpRequest, referral_id: int) -> HttpResponse:
         request,
         referral_id,
         ONWARD,
-        lambda _r, data: OnwardReferralForm(data, services=clinical.active_services()),
+        lambda _r, data: OnwardReferralForm(
+            data, services=directory.services_for_onward_referral()
+        ),
         perform,
     )
 
@@ -346,8 +353,12 @@ ONWARD_STATUS = ActionPage(
 @hub_staff_page(WORK_IN_HUB)
 @require_http_methods(["GET", "POST"])
 def onward_status(request: HttpRequest, referral_id: int, onward_id: int) -> HttpResponse:
+    @cache  # read once a request, however many steps of the page need it
+    def onward_of(referral: Referral) -> OnwardReferral:
+        return clinical.onward_or_404(referral, onward_id)
+
     def make_form(referral: Referral, data: Any) -> OnwardStatusForm:
-        found = clinical.onward_or_404(referral, onward_id)
+        found = onward_of(referral)
         initial = {"status": found.status}
         return OnwardStatusForm(data, sent_on=found.sent_on, initial=initial)
 
@@ -356,13 +367,13 @@ def onward_status(request: HttpRequest, referral_id: int, onward_id: int) -> Htt
         return clinical.do_update_onward(
             referral=referral,
             acting_user=user,
-            onward=clinical.onward_or_404(referral, onward_id),
+            onward=onward_of(referral),
             status=data["status"],
             status_on=data["status_on"],
         )
 
     def extra(referral: Referral) -> dict[str, Any]:
-        return {"onward": clinical.onward_or_404(referral, onward_id)}
+        return {"onward": onward_of(referral)}
 
     return _action(request, referral_id, ONWARD_STATUS, make_form, perform, extra)
 

@@ -8,20 +8,11 @@ from django import forms
 
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
+from portal.nhsuk_forms.messages import text_errors
 from wellbeing import directory
 from wellbeing.models import Service
 
 NAME_TAKEN = "There is already a service with this name. Edit that one, or choose another name"
-
-
-def _limits(what: str, called: str, max_length: int) -> dict[str, str]:
-    """Messages for a text field: 'Enter <what>', '<Called> must be ... or fewer'."""
-    return {
-        "required": f"Enter {what}",
-        "max_length": f"{called} must be {max_length:,} characters or fewer",
-        "null_characters_not_allowed": f"{called} must only include letters, numbers and "
-        "punctuation",
-    }
 
 
 def _yes(value: str) -> bool:
@@ -34,34 +25,34 @@ class ServiceForm(forms.Form):
     name = forms.CharField(
         label="Name of the service",
         max_length=120,
-        error_messages=_limits("the name of the service", "Name", 120),
+        error_messages=text_errors("the name of the service", "Name", 120),
     )
     criteria = forms.CharField(
         label="Who the service is for",
         help_text="Who it accepts and who it does not, so clinicians can tell at a glance.",
         max_length=3000,
         widget=forms.Textarea,
-        error_messages=_limits("who the service is for", "Who the service is for", 3000),
+        error_messages=text_errors("who the service is for", "Who the service is for", 3000),
     )
     how_to_refer = forms.CharField(
         label="How to refer",
         help_text="For example, whether people can refer themselves, and what the service needs.",
         max_length=3000,
         widget=forms.Textarea,
-        error_messages=_limits("how to refer", "How to refer", 3000),
+        error_messages=text_errors("how to refer", "How to refer", 3000),
     )
     contact = forms.CharField(
         label="Contact details",
         help_text="A phone number, email address or website. No personal numbers.",
         max_length=300,
-        error_messages=_limits("the contact details", "Contact details", 300),
+        error_messages=text_errors("the contact details", "Contact details", 300),
     )
     typical_wait = forms.CharField(
         label="Typical wait (optional)",
         help_text="For example, about 6 weeks for a first appointment.",
         max_length=120,
         required=False,
-        error_messages=_limits("the typical wait", "Typical wait", 120),
+        error_messages=text_errors("the typical wait", "Typical wait", 120),
     )
 
     def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from portal.nhsuk_forms.fields import DateInputField
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import HTML, Field, Layout, Submit
+from portal.nhsuk_forms.messages import text_errors
 from wellbeing.models import TeamRequestStatus, TeamSupportType
 
 MAX_TEAM_SIZE = 500
@@ -34,27 +35,17 @@ NO_CLINICAL_DETAIL = (
 )
 
 
-def _text_errors(what: str, called: str, max_length: int) -> dict[str, str]:
-    """Messages for a text field: 'Enter <what>', '<Called> must be ... or fewer'."""
-    return {
-        "required": f"Enter {what}",
-        "max_length": f"{called} must be {max_length:,} characters or fewer",
-        "null_characters_not_allowed": f"{called} must only include letters, numbers and "
-        "punctuation",
-    }
-
-
 class TeamRequestForm(forms.Form):
     team = forms.CharField(
         label="Team name",
         help_text="For example, Ward 7 nursing team or Emergency department reception.",
         max_length=120,
-        error_messages=_text_errors("the team's name", "Team name", 120),
+        error_messages=text_errors("the team's name", "Team name", 120),
     )
     organisation = forms.CharField(
         label="Organisation",
         max_length=120,
-        error_messages=_text_errors("the organisation", "Organisation", 120),
+        error_messages=text_errors("the organisation", "Organisation", 120),
     )
     team_size = forms.IntegerField(
         label="How many people are in the team?",
@@ -85,21 +76,21 @@ class TeamRequestForm(forms.Form):
         help_text="For example, coping after a difficult incident, or managing stress on a busy "
         "unit.",
         max_length=200,
-        error_messages=_text_errors("what you would like it to cover", "What it should cover", 200),
+        error_messages=text_errors("what you would like it to cover", "What it should cover", 200),
     )
     preferred_dates = forms.CharField(
         label="When would suit the team? (optional)",
         help_text="For example, Tuesday afternoons in March, or after the 8am handover.",
         max_length=300,
         required=False,
-        error_messages=_text_errors("when would suit the team", "When would suit the team", 300),
+        error_messages=text_errors("when would suit the team", "When would suit the team", 300),
     )
     prompted_by = forms.CharField(
         label="What prompted this request?",
         help_text="A sentence or two about what the team has been through.",
         max_length=PROMPTED_BY_MAX_LENGTH,
         widget=forms.Textarea,
-        error_messages=_text_errors(
+        error_messages=text_errors(
             "what prompted this request", "What prompted it", PROMPTED_BY_MAX_LENGTH
         ),
     )
@@ -137,7 +128,7 @@ class DecisionForm(forms.Form):
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea,
-        error_messages=_text_errors("the reason", "The reason", REASON_MAX_LENGTH),
+        error_messages=text_errors("the reason", "The reason", REASON_MAX_LENGTH),
     )
 
     DECISION_LABELS = {
@@ -208,13 +199,13 @@ class SessionForm(forms.Form):
         label="Facilitator",
         help_text="Who from the hub will run it.",
         max_length=80,
-        error_messages=_text_errors("the facilitator's name", "Facilitator", 80),
+        error_messages=text_errors("the facilitator's name", "Facilitator", 80),
     )
     place = forms.CharField(
         label="Place or video call link",
         help_text="A room and site, or a link to join the call.",
         max_length=200,
-        error_messages=_text_errors("the place or video call link", "Place or link", 200),
+        error_messages=text_errors("the place or video call link", "Place or link", 200),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -267,7 +258,7 @@ class SessionRecordForm(forms.Form):
         max_length=FEEDBACK_MAX_LENGTH,
         required=False,
         widget=forms.Textarea,
-        error_messages=_text_errors("the feedback", "Feedback", FEEDBACK_MAX_LENGTH),
+        error_messages=text_errors("the feedback", "Feedback", FEEDBACK_MAX_LENGTH),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

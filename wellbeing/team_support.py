@@ -91,6 +91,14 @@ def decisions_for(status: str) -> list[Status]:
     return [target for target in HUB_DECISIONS if can_move(status, target, by=HUB_LEAD)]
 
 
+def not_bookable(status: str) -> str:
+    """Why sessions cannot be booked for a request in this state, in words."""
+    return (
+        f"This request is {Status(status).label.lower()}: sessions can only be booked once it "
+        "is accepted, and until it is delivered."
+    )
+
+
 def _refusal(source: str, target: str) -> TeamSupportRefused:
     return TeamSupportRefused(
         f"A request that is {Status(source).label.lower()} cannot be "
@@ -236,7 +244,8 @@ def requester_contact(team_request: TeamRequest) -> tuple[str, str]:
 # --- Changing ------------------------------------------------------------------------------------
 
 
-def _display_name(user: User) -> str:
+def display_name(user: User) -> str:
+    """The name the user gave in their staff profile; "" without one."""
     profile = getattr(user, "staff_profile", None)
     return profile.display_name if profile else ""
 
@@ -270,7 +279,7 @@ def do_request_team_support(
         team_request = TeamRequest.objects.using(DATABASE).create(
             requester_ref=own_ref,
             requester_key=str(acting_user.pk),
-            requester_name=_display_name(acting_user),
+            requester_name=display_name(acting_user),
             team=team,
             organisation=organisation,
             team_size=team_size,
@@ -370,10 +379,7 @@ def do_book_session(
     with transaction.atomic(using=DATABASE):
         current = _locked(team_request)
         if current.status not in BOOKABLE:
-            raise TeamSupportRefused(
-                f"This request is {Status(current.status).label.lower()}: sessions can only be "
-                "booked once it is accepted, and until it is delivered."
-            )
+            raise TeamSupportRefused(not_bookable(current.status))
         session = TeamSession.objects.using(DATABASE).create(
             request=current, starts_at=starts_at, facilitator=facilitator, place=place
         )

@@ -172,16 +172,9 @@ def session_new(request: HttpRequest, request_id: int) -> HttpResponse:
         user, request_id, reason="Opened a team request to book a session"
     )
     if team_request.status not in team_support.BOOKABLE:
-        messages.error(
-            request,
-            f"This request is {team_request.get_status_display().lower()}: sessions can only "
-            "be booked once it is accepted, and until it is delivered.",
-        )
+        messages.error(request, team_support.not_bookable(team_request.status))
         return redirect("wellbeing:team_request", request_id=team_request.pk)
-    profile = getattr(user, "staff_profile", None)
-    form = SessionForm(
-        _posted(request), initial={"facilitator": profile.display_name if profile else ""}
-    )
+    form = SessionForm(_posted(request), initial={"facilitator": team_support.display_name(user)})
     if request.method == "POST" and form.is_valid():
         try:
             team_support.do_book_session(
