@@ -293,7 +293,7 @@ def seed_catalogue(count: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     # bulk_create sends no signals, so forget any topics cached by an earlier run.
-    from learning.catalogue_search import forget_catalogue_choices
+    from learning.queries.catalogue_search import forget_catalogue_choices
 
     forget_catalogue_choices()
 
@@ -403,10 +403,11 @@ def match_count(query: str) -> int:
 
 
 def project_search(**facets: tuple[str, ...]) -> Callable[[str], object] | None:
-    """`learning.catalogue_search.search_catalogue` as the catalogue view calls it (search, facet counts,
-    count and page), or None when it is not there or its shape has changed."""
+    """`learning.queries.catalogue_search.search_catalogue` as the catalogue view calls it
+    (search, facet counts, count and page), or None when it is not there or its shape has
+    changed."""
     try:
-        queries = importlib.import_module("learning.catalogue_search")
+        queries = importlib.import_module("learning.queries.catalogue_search")
         search_catalogue = queries.search_catalogue
         params_class = queries.CatalogueParams
     except (ImportError, AttributeError):
@@ -422,14 +423,18 @@ def project_search(**facets: tuple[str, ...]) -> Callable[[str], object] | None:
     try:
         call(QUERIES[0])
     except Exception as error:  # noqa: BLE001 - the function is new; report, and go on
-        print(f"bench: learning.catalogue_search.search_catalogue could not be called ({error!r})")
+        print(
+            f"bench: learning.queries.catalogue_search.search_catalogue could not be called ({error!r})"
+        )
         return None
     return call
 
 
 def orm_scenario(label: str, call: Callable[[str], object] | None) -> Result:
     if call is None:
-        return Result(label, note="not yet available: learning.catalogue_search.search_catalogue")
+        return Result(
+            label, note="not yet available: learning.queries.catalogue_search.search_catalogue"
+        )
     result = run_loop(call, label)
     result.queries_per_request = queries_for(lambda: call(QUERIES[0]))
     return result

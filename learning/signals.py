@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from learning.catalogue_search import catalogue_changed, forget_catalogue_choices
 from learning.models import Provider, Resource, Topic
+from learning.queries.catalogue_search import catalogue_changed, forget_catalogue_choices
 
 
 @receiver([post_save, post_delete], sender=Topic)

@@ -1,21 +1,61 @@
-"""URLs of the learning catalogue: staff pages here, curator pages under curate/."""
+"""Every URL of the learning catalogue, in the "learning" namespace: the staff pages, then the
+curator pages under curate/ (their names start with "curate_")."""
 
-from django.urls import include, path
+from __future__ import annotations
 
-from learning import views
+from django.urls import URLPattern, path
+
+from learning.views import catalogue, curation, my_learning
+from portal.outbox.views import failed_messages_page
 
 app_name = "learning"
 
-urlpatterns = [
-    path("", views.index, name="index"),
-    path("catalogue/", views.catalogue, name="catalogue"),
-    path("resources/<slug:slug>/", views.resource, name="resource"),
-    path("resources/<slug:slug>/save/", views.save_resource, name="save"),
-    path("resources/<slug:slug>/start/", views.start_resource, name="start"),
-    path("resources/<slug:slug>/complete/", views.complete_resource, name="complete"),
-    path("resources/<slug:slug>/comments/", views.post_comment, name="comment"),
-    path("my-learning/", views.my_learning, name="my_learning"),
-    path("my-learning/my-learning.csv", views.my_learning_csv, name="my_learning_csv"),
-    path("my-learning/print/", views.my_learning_print, name="my_learning_print"),
-    path("curate/", include("learning.curation_urls")),
+urlpatterns: list[URLPattern] = [
+    # Finding learning.
+    path("", catalogue.index, name="index"),
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("resources/<slug:slug>/", catalogue.resource, name="resource"),
+    path("resources/<slug:slug>/comments/", catalogue.post_comment, name="comment"),
+    # My learning.
+    path("resources/<slug:slug>/save/", my_learning.save_resource, name="save"),
+    path("resources/<slug:slug>/start/", my_learning.start_resource, name="start"),
+    path("resources/<slug:slug>/complete/", my_learning.complete_resource, name="complete"),
+    path("my-learning/", my_learning.my_learning, name="my_learning"),
+    path("my-learning/my-learning.csv", my_learning.my_learning_csv, name="my_learning_csv"),
+    path("my-learning/print/", my_learning.my_learning_print, name="my_learning_print"),
+    # Curating the catalogue.
+    path("curate/", curation.index, name="curate_index"),
+    path("curate/resources/", curation.resource_list, name="curate_resources"),
+    path("curate/resources/new/", curation.resource_create, name="curate_resource_create"),
+    path("curate/resources/<int:pk>/", curation.resource_detail, name="curate_resource"),
+    path("curate/resources/<int:pk>/edit/", curation.resource_edit, name="curate_resource_edit"),
+    path(
+        "curate/resources/<int:pk>/preview/",
+        curation.resource_preview,
+        name="curate_resource_preview",
+    ),
+    path("curate/resources/<int:pk>/move/", curation.resource_move, name="curate_resource_move"),
+    path("curate/review-due/", curation.review_due, name="curate_review_due"),
+    path("curate/broken-links/", curation.broken_links, name="curate_broken_links"),
+    path("curate/import/", curation.catalogue_import, name="curate_import"),
+    path("curate/export.csv", curation.catalogue_export, name="curate_export"),
+    path("curate/comments/", curation.comments, name="curate_comments"),
+    path(
+        "curate/comments/<int:pk>/publish/",
+        curation.comment_publish,
+        name="curate_comment_publish",
+    ),
+    path("curate/comments/<int:pk>/reject/", curation.comment_reject, name="curate_comment_reject"),
+    path("curate/uptake/", curation.uptake_report, name="curate_uptake"),
+    path("curate/uptake/<slug:table>.csv", curation.uptake_csv, name="curate_uptake_csv"),
+    path(
+        "curate/emails/failed/",
+        failed_messages_page(
+            label="portal",
+            permission="portal.curate_learning",
+            back_url_name="learning:curate_index",
+            back_label="Curate learning",
+        ),
+        name="curate_emails_failed",
+    ),
 ]

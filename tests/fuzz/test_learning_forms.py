@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from learning import catalogue_csv
 from learning.models import Objective, ResourceStatus
+from learning.services import catalogue_csv
 from portal import roles
 from tests.factories import UserFactory
 from tests.fuzz.harness import fuzz, hostile_client

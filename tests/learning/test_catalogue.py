@@ -12,15 +12,15 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from learning import catalogue_search
-from learning.catalogue_search import (
+from learning.forms.catalogue import CatalogueFilterForm
+from learning.models import ResourceFormat, ResourceStatus
+from learning.queries import catalogue_search
+from learning.queries.catalogue_search import (
     DURATION_BANDS,
     OBJECTIVE_CHOICES,
     CatalogueParams,
     search_catalogue,
 )
-from learning.forms import CatalogueFilterForm
-from learning.models import ResourceFormat, ResourceStatus
 from tests.factories import UserFactory
 from tests.learning.factories import ProviderFactory, ResourceFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from learning.catalogue_search import catalogue_choices
+from learning.queries.catalogue_search import catalogue_choices
 from tests.learning.factories import ProviderFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,14 +13,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from learning import catalogue_csv
-from learning.catalogue_csv import (
+from learning.models import Provider, Resource, ResourceChange, Topic
+from learning.services import catalogue_csv
+from learning.services.catalogue_csv import (
     EXPORT_COLUMNS,
     CatalogueFileError,
     CatalogueRowErrors,
     do_import_catalogue,
 )
-from learning.models import Provider, Resource, ResourceChange, Topic
 from tests.factories import UserFactory
 from tests.learning.factories import ResourceFactory
 

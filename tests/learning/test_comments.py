@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from learning import services
 from learning.models import Comment, CommentStatus
+from learning.services import comments
 from tests.factories import UserFactory
 from tests.learning.factories import CommentFactory, ResourceFactory
 
@@ -131,11 +131,11 @@ def test_a_comment_of_2000_characters_is_accepted(staff_client):
 def test_at_most_five_comments_an_hour_are_accepted(staff_client):
     resource = ResourceFactory()
 
-    for _ in range(services.COMMENTS_PER_HOUR):
+    for _ in range(comments.COMMENTS_PER_HOUR):
         assert post(staff_client, resource).status_code == 302
     response = post(staff_client, resource)
 
-    assert Comment.objects.count() == services.COMMENTS_PER_HOUR
+    assert Comment.objects.count() == comments.COMMENTS_PER_HOUR
     html = staff_client.get(response.url).content.decode()
     assert "You have posted 5 comments in the last hour, which is the most we accept." in html
     assert "You have posted as many comments as we accept in an hour." in html
@@ -143,23 +143,23 @@ def test_at_most_five_comments_an_hour_are_accepted(staff_client):
 
 def test_the_limit_is_per_person(staff_client, client, user):
     resource = ResourceFactory()
-    for _ in range(services.COMMENTS_PER_HOUR):
-        services.do_post_comment(user=user, resource=resource, rating=4, body="Mine")
+    for _ in range(comments.COMMENTS_PER_HOUR):
+        comments.do_post_comment(user=user, resource=resource, rating=4, body="Mine")
 
     other = UserFactory(with_profile=True)
-    services.do_post_comment(user=other, resource=resource, rating=4, body="Theirs")
+    comments.do_post_comment(user=other, resource=resource, rating=4, body="Theirs")
 
     assert Comment.objects.filter(author=other).count() == 1
 
 
 def test_the_service_refuses_a_sixth_comment_within_the_hour(user):
     resource = ResourceFactory()
-    for _ in range(services.COMMENTS_PER_HOUR):
-        services.do_post_comment(user=user, resource=resource, rating=3, body="Fine")
+    for _ in range(comments.COMMENTS_PER_HOUR):
+        comments.do_post_comment(user=user, resource=resource, rating=3, body="Fine")
 
-    with pytest.raises(services.CommentLimitReached):
-        services.do_post_comment(user=user, resource=resource, rating=3, body="One more")
-    assert services.comments_left_this_hour(user) == 0
+    with pytest.raises(comments.CommentLimitReached):
+        comments.do_post_comment(user=user, resource=resource, rating=3, body="One more")
+    assert comments.comments_left_this_hour(user) == 0
 
 
 def test_the_comment_form_is_labelled_and_uses_radios_for_the_rating(staff_client):

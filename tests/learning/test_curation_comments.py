@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from learning import curation
-from learning.curation import CurationError
 from learning.models import Comment, CommentStatus
+from learning.services import curation
+from learning.services.curation import CurationError
 from tests.factories import UserFactory
 from tests.learning.factories import CommentFactory, ResourceFactory
 

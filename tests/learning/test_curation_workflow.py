@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from learning import curation
-from learning.curation import WORKFLOW, CurationError
 from learning.models import (
     Level,
     Objective,
@@ -17,6 +15,8 @@ from learning.models import (
     ResourceStatus,
     Topic,
 )
+from learning.services import curation
+from learning.services.curation import WORKFLOW, CurationError
 from tests.factories import UserFactory
 from tests.learning.factories import ProviderFactory, ResourceFactory, TopicFactory
 

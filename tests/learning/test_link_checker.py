@@ -11,9 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from learning import tasks
+from learning import link_checker
+from learning.link_checker import check_url, is_public_address
 from learning.models import Resource
-from learning.tasks import check_resource_links, check_url, is_public_address
+from learning.tasks import check_resource_links
 from tests.learning.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_a_link_is_judged_by_its_final_answer(server, path, status, broken):
 
 def test_a_server_that_does_not_answer_is_broken_with_no_status(monkeypatch, settings):
     settings.LINK_CHECK_ALLOWED_HOSTS = ["127.0.0.1"]
-    monkeypatch.setattr(tasks, "TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(link_checker, "TIMEOUT_SECONDS", 1)
     # Nothing listens on port 9 (discard) of the loopback address in the test environment.
     result = check_url("http://127.0.0.1:9/")
     assert (result.status, result.broken, result.refused) == (None, True, False)
@@ -188,7 +189,7 @@ def test_the_task_is_registered_under_its_public_name():
 )
 def test_private_and_internal_addresses_are_refused_unasked(url, settings):
     settings.LINK_CHECK_ALLOWED_HOSTS = []
-    assert check_url(url) == tasks.LinkCheck(None, broken=True, refused=True)
+    assert check_url(url) == link_checker.LinkCheck(None, broken=True, refused=True)
 
 
 def test_the_allow_list_is_needed_even_for_the_test_server(server, settings):
@@ -204,7 +205,9 @@ def test_a_host_on_the_allow_list_is_checked_by_its_name(server, settings):
 
 
 def test_a_redirect_into_a_private_address_is_not_followed(server):
-    assert check_url(server + "/to-metadata") == tasks.LinkCheck(None, broken=True, refused=True)
+    assert check_url(server + "/to-metadata") == link_checker.LinkCheck(
+        None, broken=True, refused=True
+    )
     assert seen_paths == ["/to-metadata"], "HEAD was refused at the redirect and not retried"
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from learning.models import LearningStatus, ResourceStatus
-from learning.queries import financial_year_start, my_learning_for
+from learning.queries.my_learning import financial_year_start, my_learning_for
 from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import LearningStatus, ResourceStatus
-from learning.queries import PATHWAY_PER_LEVEL, pathway_for
+from learning.queries.pathway import PATHWAY_PER_LEVEL, pathway_for
 from portal.models import CaringFrequency
 from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory

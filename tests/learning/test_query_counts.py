@@ -2,8 +2,8 @@
 
 Each page is measured in a small catalogue, then again after 199 more resources, learning records
 and comments are added; the counts must match exactly. A difference means a query per row (an
-N+1) has crept in: add select_related, prefetch_related or an annotation in learning/queries.py or
-learning/catalogue_search.py.
+N+1) has crept in: add select_related, prefetch_related or an annotation in learning/queries/ (the
+search is learning/queries/catalogue_search.py).
 """
 
 from __future__ import annotations

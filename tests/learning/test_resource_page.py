@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from learning import services
 from learning.models import LearningRecord, LearningStatus, ResourceStatus
-from learning.queries import related_resources
+from learning.queries.resource_page import related_resources
+from learning.services import my_learning
 from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ProviderFactory, ResourceFactory
 
@@ -181,8 +181,8 @@ def test_saving_again_does_not_undo_a_completion(user):
     resource = ResourceFactory()
     LearningRecordFactory(user=user, resource=resource, status=LearningStatus.COMPLETED)
 
-    services.do_save_resource(user=user, resource=resource)
-    services.do_start_resource(user=user, resource=resource)
+    my_learning.do_save_resource(user=user, resource=resource)
+    my_learning.do_start_resource(user=user, resource=resource)
 
     assert LearningRecord.objects.get().status == LearningStatus.COMPLETED
 
@@ -190,8 +190,8 @@ def test_saving_again_does_not_undo_a_completion(user):
 def test_services_refuse_a_resource_that_is_not_published(user):
     resource = ResourceFactory(status=ResourceStatus.ARCHIVED)
 
-    with pytest.raises(services.ResourceNotAvailable):
-        services.do_save_resource(user=user, resource=resource)
+    with pytest.raises(my_learning.ResourceNotAvailable):
+        my_learning.do_save_resource(user=user, resource=resource)
 
 
 def test_a_saved_resource_can_be_marked_in_progress(staff_client, user):

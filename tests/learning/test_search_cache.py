@@ -1,5 +1,5 @@
 """A search made lately is served from the shared cache, and any change to the catalogue shows
-in the very next search (learning/catalogue_search.py, learning/signals.py)."""
+in the very next search (learning/queries/catalogue_search.py, learning/signals.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from learning.catalogue_search import CatalogueParams, search_catalogue
-from learning.curation import do_move_resource
 from learning.models import ResourceStatus
+from learning.queries.catalogue_search import CatalogueParams, search_catalogue
+from learning.services.curation import do_move_resource
 from tests.learning.factories import ResourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

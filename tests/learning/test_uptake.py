@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from learning import uptake
 from learning.models import LearningRecord
+from learning.queries import uptake
 from tests.factories import StaffProfileFactory, UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
 

@@ -67,10 +67,6 @@ class UptakeTable:
     rows: tuple[UptakeRow, ...]
 
     @property
-    def total_saves(self) -> int:
-        return sum(row.saves for row in self.rows)
-
-    @property
     def chart(self) -> BarChart:
         base = BarChart(bars=(), height=0)
         largest = max(

@@ -2,7 +2,9 @@
 export, comment moderation and the uptake report.
 
 Every view needs a signed-in curator: anonymous people are sent to sign in, other staff get 403.
-Views are thin: forms validate, ``learning.curation`` changes state, query functions read.
+Views are thin: forms (``learning.forms.curation``) validate, ``learning.services.curation`` and
+``learning.services.catalogue_csv`` change state, ``learning.queries.curation`` and
+``learning.queries.uptake`` read.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from learning import catalogue_csv, curation, uptake
-from learning.curation_forms import CatalogueImportForm, RejectCommentForm, ResourceForm
+from learning.forms.curation import CatalogueImportForm, RejectCommentForm, ResourceForm
 from learning.models import Comment, CommentStatus, Resource, ResourceStatus
+from learning.queries import curation as curation_queries
+from learning.queries import uptake
+from learning.services import catalogue_csv, curation
 from portal.spreadsheets import spreadsheet_safe
 
 CURATE = "portal.curate_learning"
@@ -52,7 +56,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @permission_required(CURATE, raise_exception=True)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    counts = curation.counts_by_status()
+    counts = curation_queries.counts_by_status()
     statuses = [(value, label, counts[value]) for value, label in ResourceStatus.choices]
     return render(request, "learning/curate/index.html", {"counts": counts, "statuses": statuses})
 
@@ -65,7 +69,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     if status not in ResourceStatus.values:
         status = ""
     context = {
-        "page": _page(request, curation.resources_for_curators(status or None)),
+        "page": _page(request, curation_queries.resources_for_curators(status or None)),
         "status": status,
         "statuses": ResourceStatus.choices,
         "query": _query_without_page(request),
@@ -138,12 +142,12 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resource": resource,
         "moves": curation.moves_from(resource.status),
         "history": [
-            (change, curation.display_name(change.changed_by))
-            for change in curation.history_of(resource)
+            (change, curation_queries.display_name(change.changed_by))
+            for change in curation_queries.history_of(resource)
         ],
         "staff_groups": resource.staff_group_labels,
         "status_changed_by": (
-            curation.display_name(resource.status_changed_by)
+            curation_queries.display_name(resource.status_changed_by)
             if resource.status_changed_by_id
             else ""
         ),
@@ -193,9 +197,9 @@ def resource_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_due(request: HttpRequest) -> HttpResponse:
     context = {
-        "page": _page(request, curation.resources_due_for_review()),
+        "page": _page(request, curation_queries.resources_due_for_review()),
         "today": timezone.localdate(),
-        "window": curation.REVIEW_WINDOW_DAYS,
+        "window": curation_queries.REVIEW_WINDOW_DAYS,
         "query": "",
     }
     return render(request, "learning/curate/review_due.html", context)
@@ -205,7 +209,7 @@ def review_due(request: HttpRequest) -> HttpResponse:
 @permission_required(CURATE, raise_exception=True)
 @require_GET
 def broken_links(request: HttpRequest) -> HttpResponse:
-    context = {"page": _page(request, curation.resources_with_broken_links()), "query": ""}
+    context = {"page": _page(request, curation_queries.resources_with_broken_links()), "query": ""}
     return render(request, "learning/curate/broken_links.html", context)
 
 
@@ -272,10 +276,10 @@ def catalogue_export(request: HttpRequest) -> HttpResponse:
 @permission_required(MODERATE, raise_exception=True)
 @require_GET
 def comments(request: HttpRequest) -> HttpResponse:
-    page = _page(request, curation.comments_awaiting_moderation())
+    page = _page(request, curation_queries.comments_awaiting_moderation())
     context = {
         "page": page,
-        "items": [(comment, curation.display_name(comment.author)) for comment in page],
+        "items": [(comment, curation_queries.display_name(comment.author)) for comment in page],
         "query": "",
     }
     return render(request, "learning/curate/comments.html", context)
@@ -326,7 +330,7 @@ def comment_reject(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "form": form,
         "comment": comment,
-        "author_name": curation.display_name(comment.author),
+        "author_name": curation_queries.display_name(comment.author),
     }
     return render(request, "learning/curate/comment_reject.html", context)
 

@@ -1,5 +1,5 @@
-"""State changes of the learning catalogue made by staff: saving, starting and completing a
-resource, and commenting on it. Each runs in one transaction and takes keyword arguments only.
+"""Staff's own learning: saving a published resource to "my learning", starting it and
+completing it for CPD hours. Each runs in one transaction and takes keyword arguments only.
 """
 
 from __future__ import annotations
@@ -8,12 +8,9 @@ import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db import transaction
 
 from learning.models import (
-    Comment,
-    CommentStatus,
     LearningRecord,
     LearningStatus,
     Resource,
@@ -23,19 +20,13 @@ from learning.models import (
 if TYPE_CHECKING:
     from portal.models import User
 
-COMMENTS_PER_HOUR = 5
-COMMENT_WINDOW_SECONDS = 60 * 60
-
 
 class ResourceNotAvailable(Exception):
-    """The resource is not published, so staff cannot add it to their learning."""
+    """The resource is not published, so staff cannot add it to their learning or comment on it."""
 
 
-class CommentLimitReached(Exception):
-    """The member of staff has posted as many comments as the hourly limit allows."""
-
-
-def _require_published(resource: Resource) -> None:
+def require_published(resource: Resource) -> None:
+    """Refuse a resource staff cannot see (a draft, in review or archived)."""
     if resource.status != ResourceStatus.PUBLISHED:
         raise ResourceNotAvailable(f"Resource {resource.pk} is not published")
 
@@ -45,7 +36,7 @@ def do_save_resource(*, user: User, resource: Resource) -> LearningRecord:
     """Add a resource to the user's learning as "saved". Saving again changes nothing: the
     one-record-per-resource constraint and get_or_create make it idempotent, and a resource
     already in progress or completed keeps that status."""
-    _require_published(resource)
+    require_published(resource)
     record, _ = LearningRecord.objects.get_or_create(
         user=user, resource=resource, defaults={"status": LearningStatus.SAVED}
     )
@@ -56,7 +47,7 @@ def do_save_resource(*, user: User, resource: Resource) -> LearningRecord:
 def do_start_resource(*, user: User, resource: Resource) -> LearningRecord:
     """Mark a resource as in progress, saving it first if need be. A completed resource stays
     completed, so its CPD hours are not lost."""
-    _require_published(resource)
+    require_published(resource)
     record, created = LearningRecord.objects.select_for_update().get_or_create(
         user=user, resource=resource, defaults={"status": LearningStatus.IN_PROGRESS}
     )
@@ -80,7 +71,7 @@ def do_complete_resource(
 
     Submitting twice updates the one record rather than adding a second.
     """
-    _require_published(resource)
+    require_published(resource)
     record, _ = LearningRecord.objects.update_or_create(
         user=user,
         resource=resource,
@@ -92,37 +83,3 @@ def do_complete_resource(
         },
     )
     return record
-
-
-def _comment_count_key(user: User) -> str:
-    return f"learning:comments-posted:{user.pk}"
-
-
-def comments_left_this_hour(user: User) -> int:
-    """How many more comments the user may post before the hourly limit."""
-    posted = cache.get(_comment_count_key(user), 0)
-    return max(0, COMMENTS_PER_HOUR - int(posted))
-
-
-@transaction.atomic
-def do_post_comment(*, user: User, resource: Resource, rating: int, body: str) -> Comment:
-    """Post a rating and comment; it waits for a curator's moderation before others see it.
-
-    At most COMMENTS_PER_HOUR comments per person per hour, counted in the shared cache (Redis
-    in production) so the limit holds across processes. Raises CommentLimitReached beyond it.
-    """
-    _require_published(resource)
-    key = _comment_count_key(user)
-    # add() starts the hour's window only if none is running; incr() is atomic in Redis.
-    cache.add(key, 0, timeout=COMMENT_WINDOW_SECONDS)
-    try:
-        posted = cache.incr(key)
-    except ValueError:
-        # The window ended between add() and incr(): this comment opens a new one.
-        cache.set(key, 1, timeout=COMMENT_WINDOW_SECONDS)
-        posted = 1
-    if posted > COMMENTS_PER_HOUR:
-        raise CommentLimitReached(f"At most {COMMENTS_PER_HOUR} comments an hour")
-    return Comment.objects.create(
-        resource=resource, author=user, rating=rating, body=body, status=CommentStatus.PENDING
-    )

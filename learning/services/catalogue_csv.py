@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
-from learning import curation
 from learning.models import Level, Objective, Provider, Resource, ResourceFormat, Topic
+from learning.services import curation
 from portal.models import StaffGroup
 from portal.spreadsheets import spreadsheet_safe, undo_spreadsheet_guard
 

@@ -1,5 +1,7 @@
-"""The curator's work on the catalogue: the workflow, edits with their history, moderation and
-link checks (``do_*`` functions, each in a transaction), and the reads behind the curator pages.
+"""The curator's changes to the catalogue (``do_*`` functions, each in a transaction): adding and
+editing resources with their history, moving them through the workflow, moderating comments, and
+noting what the link checker found. The reads behind the curator pages are in
+``learning.queries.curation``; CSV import is in ``learning.services.catalogue_csv``.
 
 The workflow's allowed moves live in ``WORKFLOW`` and nowhere else: views offer only these moves
 and ``do_move_resource`` refuses any other.
@@ -13,11 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from learning.catalogue_search import catalogue_changed
 from learning.models import (
     Comment,
     CommentStatus,
@@ -25,18 +25,14 @@ from learning.models import (
     Provider,
     Resource,
     ResourceChange,
-    ResourceQuerySet,
     ResourceStatus,
     Topic,
 )
+from learning.queries.catalogue_search import catalogue_changed
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from portal.models import User
 
-# How far ahead the review-due list looks.
-REVIEW_WINDOW_DAYS = 30
 SLUG_MAX_LENGTH = 200  # leaves room in the 220-character column for a "-NN" suffix
 
 
@@ -104,13 +100,10 @@ def plain_list(words: Sequence[str]) -> str:
     return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+def unique_slug(title: str) -> str:
     """A slug made from the title that no other resource uses, with "-2", "-3"... if needed."""
     base = slugify(title)[:SLUG_MAX_LENGTH].strip("-") or "resource"
-    taken_query = Resource.objects.filter(slug__startswith=base)
-    if exclude_pk is not None:
-        taken_query = taken_query.exclude(pk=exclude_pk)
-    taken = set(taken_query.values_list("slug", flat=True))
+    taken = set(Resource.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base
     number = 2
@@ -278,83 +271,6 @@ def do_record_link_check(
     Resource.objects.filter(pk=resource_id).update(
         link_checked_at=checked_at, link_status=status, link_broken=broken
     )
-
-
-# Reads behind the curator pages. Each is one query (or a fixed few), however many rows.
-
-
-def resources_for_curators(status: str | None = None) -> ResourceQuerySet:
-    resources = Resource.objects.select_related("provider").order_by("title", "pk")
-    if status in ResourceStatus.values:
-        resources = resources.filter(status=status)
-    return resources
-
-
-def counts_by_status() -> dict[str, int]:
-    """How many resources are in each status, every status present (zero if none)."""
-    aggregates = {
-        str(value): Count("pk", filter=Q(status=value)) for value in ResourceStatus.values
-    }
-    aggregates.update(
-        review_due=Count(
-            "pk",
-            filter=Q(review_due__lte=review_horizon()) & ~Q(status=ResourceStatus.ARCHIVED),
-        ),
-        broken_links=Count("pk", filter=Q(link_broken=True, status=ResourceStatus.PUBLISHED)),
-    )
-    counts: dict[str, int] = Resource.objects.aggregate(**aggregates)
-    counts["pending_comments"] = Comment.objects.filter(status=CommentStatus.PENDING).count()
-    return counts
-
-
-def review_horizon(today: datetime.date | None = None) -> datetime.date:
-    return (today or timezone.localdate()) + datetime.timedelta(days=REVIEW_WINDOW_DAYS)
-
-
-def resources_due_for_review(today: datetime.date | None = None) -> ResourceQuerySet:
-    """Resources whose review date has passed or falls in the next 30 days, oldest first.
-
-    Archived resources are left out: nobody sees them, so they need no review.
-    """
-    return (
-        Resource.objects.select_related("provider", "owner__staff_profile")
-        .filter(review_due__lte=review_horizon(today))
-        .exclude(status=ResourceStatus.ARCHIVED)
-        .order_by("review_due", "title", "pk")
-    )
-
-
-def resources_with_broken_links() -> ResourceQuerySet:
-    return (
-        Resource.objects.select_related("provider")
-        .filter(link_broken=True, status=ResourceStatus.PUBLISHED)
-        .order_by("title", "pk")
-    )
-
-
-def comments_awaiting_moderation() -> QuerySet[Comment]:
-    """Waiting comments, oldest first, with what the queue shows about each."""
-    return (
-        Comment.objects.select_related("resource", "author__staff_profile")
-        .filter(status=CommentStatus.PENDING)
-        .order_by("created_at", "pk")
-    )
-
-
-def history_of(resource: Resource, limit: int = 50) -> list[ResourceChange]:
-    return list(
-        resource.changes.select_related("changed_by__staff_profile").order_by("-changed_at", "-pk")[
-            :limit
-        ]
-    )
-
-
-def display_name(user: User | None) -> str:
-    """How the curator pages name a person: their display name, or their email address."""
-    if user is None:
-        return "A deleted account"
-    profile = getattr(user, "staff_profile", None)
-    return profile.display_name if profile is not None else user.email
 
 
 @dataclass(frozen=True)

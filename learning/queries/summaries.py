@@ -1,22 +1,14 @@
-"""How resources are summarised wherever they are listed: duration, cost and the viewer's status."""
+"""How resources are summarised wherever they are listed (the pathway, the catalogue, related
+resources): duration and cost in words, and the viewer's status; and the one queryset of what
+staff may see, the published resources.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from learning.models import (
-    LearningStatus,
-    Resource,
-    ResourceQuerySet,
-)
-
-if TYPE_CHECKING:
-    pass
-
-
-# --- Presenting resources ----------------------------------------------------------------
+from learning.models import Resource, ResourceQuerySet
 
 
 def describe_duration(minutes: int) -> str:
@@ -53,10 +45,6 @@ class ResourceSummary:
     def cost(self) -> str:
         return describe_cost(self.resource.cost_pence)
 
-    @property
-    def status_label(self) -> str:
-        return LearningStatus(self.status).label if self.status else ""
-
 
 def published_resources() -> ResourceQuerySet:
     """Every published resource, with its provider: the only resources staff ever see."""
@@ -64,4 +52,5 @@ def published_resources() -> ResourceQuerySet:
 
 
 def summarise(resources: Iterable[Resource]) -> list[ResourceSummary]:
+    """Resources as lists show them, with the viewer's status where the query annotated it."""
     return [ResourceSummary(r, getattr(r, "my_status", None)) for r in resources]

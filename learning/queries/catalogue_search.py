@@ -1,4 +1,5 @@
-"""The catalogue search: full-text search with facets, counts, sorting and pagination.
+"""The catalogue search: full-text search with facets, counts, sorting and pagination, and the
+cached topic and provider choices that the facets offer (forgotten by learning/signals.py).
 
 Its queries are fixed in number however large the catalogue (tests/learning/test_query_counts.py).
 """
@@ -35,9 +36,7 @@ from django.db.models.functions import Cast
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 
-from learning.competencies import (
-    STRATEGIC_OBJECTIVES,
-)
+from learning.competencies import STRATEGIC_OBJECTIVES
 from learning.models import (
     LearningRecord,
     Level,
@@ -48,7 +47,7 @@ from learning.models import (
     ResourceQuerySet,
     Topic,
 )
-from learning.summaries import ResourceSummary, published_resources
+from learning.queries.summaries import ResourceSummary, published_resources
 
 if TYPE_CHECKING:
     from portal.models import User
