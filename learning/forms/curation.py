@@ -1,4 +1,10 @@
-"""Forms of the curator pages, with NHS.UK error messages in plain English."""
+"""Forms of the curator pages, with NHS.UK error messages in plain English: a resource, rejecting
+a comment, and uploading a catalogue CSV.
+
+``ResourceForm`` holds every rule of what a resource may be (lengths, required fields, ranges, web
+address, dates) and its messages; the CSV import (``learning.services.catalogue_csv``) checks each
+row with it too, so the rules are written once.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +16,35 @@ from django import forms
 from django.core.validators import URLValidator
 
 from learning.models import Level, Objective, Provider, Resource, ResourceFormat, Topic
-from learning.services.catalogue_csv import MAX_BYTES
 from portal.models import StaffGroup
 from portal.nhsuk_forms.fields import DateInputField
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
 
 MAX_NEW_TOPICS = 10
+TOPIC_NAME_MAX_LENGTH = 100
+TOPIC_SEPARATOR = ";"
+# The largest catalogue file the import reads.
+MAX_BYTES = 2 * 1024 * 1024
 _POUNDS = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
 
 
 def _yes_no(value: str) -> bool:
     return value == "True"
+
+
+def topic_names(text: str) -> list[str]:
+    """Topic names typed in one box (or a CSV cell), separated by semicolons, spaces tidied."""
+    names = [" ".join(name.split()) for name in text.split(TOPIC_SEPARATOR)]
+    return [name for name in names if name]
+
+
+def check_topic_names(names: list[str]) -> None:
+    """Refuse a topic name too long to store."""
+    if any(len(name) > TOPIC_NAME_MAX_LENGTH for name in names):
+        raise forms.ValidationError(
+            f"Each topic must be {TOPIC_NAME_MAX_LENGTH} characters or fewer"
+        )
 
 
 class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -289,12 +312,10 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         return " ".join(str(self.cleaned_data["new_provider"]).split())
 
     def clean_new_topics(self) -> list[str]:
-        names = [" ".join(n.split()) for n in str(self.cleaned_data["new_topics"]).split(";")]
-        names = [name for name in names if name]
+        names = topic_names(str(self.cleaned_data["new_topics"]))
         if len(names) > MAX_NEW_TOPICS:
             raise forms.ValidationError(f"Add no more than {MAX_NEW_TOPICS} new topics at once")
-        if any(len(name) > 100 for name in names):
-            raise forms.ValidationError("Each topic must be 100 characters or fewer")
+        check_topic_names(names)
         return names
 
     def clean(self) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The catalogue as a CSV file: export every resource, and import a whole file or none of it.
 
-Import checks every row before it writes anything, and reports every problem in words a
-curator can fix in a spreadsheet ("Row 4, column 'level': Enter a level of 1, 2 or 3"). Rows
+Import checks every row before it writes anything, with the curator's own resource form
+(``learning.forms.curation.ResourceForm``), so a row obeys the same rules as the resource page
+and is told the same messages, by column ("Row 4, column 'level': Select a level"). Reading the
+cells into the form's fields (lists, yes and no, pence, dates) is all this module adds. Rows
 update the resource with the same slug (or, with no slug, the same title) and create the rest as
 drafts: the workflow, not a spreadsheet, decides what staff see, so the status column is
 exported for reference and ignored on import.
@@ -10,18 +12,24 @@ exported for reference and ignored on import.
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_slug
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 
-from learning.models import Level, Objective, Provider, Resource, ResourceFormat, Topic
+from learning.forms.curation import (
+    MAX_BYTES,
+    TOPIC_SEPARATOR,
+    ResourceForm,
+    check_topic_names,
+    topic_names,
+)
+from learning.models import Objective, Provider, Resource, ResourceFormat, Topic
 from learning.services import curation
 from portal.models import StaffGroup
 from portal.spreadsheets import spreadsheet_safe, undo_spreadsheet_guard
@@ -29,9 +37,10 @@ from portal.spreadsheets import spreadsheet_safe, undo_spreadsheet_guard
 if TYPE_CHECKING:
     from portal.models import User
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
-LIST_SEPARATOR = ";"
+# Every list in a cell (objectives, topics, staff groups) is separated as the resource form's new
+# topics box separates them.
+LIST_SEPARATOR = TOPIC_SEPARATOR
 
 # Columns a file must have, columns it may have, and columns export adds for reference only.
 REQUIRED_COLUMNS = (
@@ -79,7 +88,6 @@ EXPORT_COLUMNS = (
 
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
-_url_is_valid = URLValidator(schemes=["http", "https"])
 
 
 class CatalogueFileError(Exception):
@@ -237,36 +245,58 @@ class ParsedRow:
     existing: Resource | None = None
 
 
+# The resource's fields the import writes, as the resource form cleans them.
+FORM_VALUES = (
+    "title",
+    "summary",
+    "description",
+    "format",
+    "level",
+    "staff_groups",
+    "duration_minutes",
+    "is_online",
+    "location",
+    "url",
+    "cpd_hours",
+    "accredited",
+    "co_produced",
+    "is_sample",
+    "review_due",
+)
+# The resource form's fields whose errors belong to a column of another name.
+COLUMN_OF_FIELD = {
+    "provider": "provider",
+    "new_provider": "provider",
+    "cost": "cost_pence",
+    "new_topics": "topics",
+    NON_FIELD_ERRORS: "",
+}
+
+# Words a spreadsheet may use where the form has a code: a format's or staff group's name.
+FORMATS = {value: value for value in ResourceFormat.values} | {
+    label.lower(): value for value, label in ResourceFormat.choices
+}
+STAFF_GROUPS = {value: value for value in StaffGroup.values} | {
+    label.lower(): value for value, label in StaffGroup.choices
+}
+
+
 @dataclass
 class _RowReader:
-    """Reads one row's cells, collecting an error for each that is wrong."""
+    """Reads one row's cells into what the resource form would be sent, collecting an error for
+    each cell that cannot be read at all (a yes/no that is neither, a date in no known shape)."""
 
     number: int
     cells: dict[str, str]
     errors: list[RowError] = field(default_factory=list)
 
-    def text(self, column: str, label: str, max_length: int, *, required: bool) -> str:
-        value = (
-            " ".join(self.cells.get(column, "").split())
-            if column != "description"
-            else (self.cells.get(column, "").strip())
-        )
-        if required and not value:
-            self.error(column, f"Enter a {label}")
-        elif len(value) > max_length:
-            self.error(column, f"{label.capitalize()} must be {max_length} characters or fewer")
-        return value
+    def words(self, column: str) -> str:
+        """A cell's text with its spaces tidied: spreadsheets keep stray line breaks."""
+        return " ".join(self.cells.get(column, "").split())
 
-    def whole_number(self, column: str, label: str, low: int, high: int, default: int) -> int:
-        value = self.cells.get(column, "").strip().replace(",", "")
-        if not value:
-            if column in REQUIRED_COLUMNS:
-                self.error(column, f"Enter the {label}")
-            return default
-        if not value.isdigit() or not low <= int(value) <= high:
-            self.error(column, f"Enter the {label} as a whole number from {low:,} to {high:,}")
-            return default
-        return int(value)
+    def items(self, column: str) -> list[str]:
+        raw = self.cells.get(column, "")
+        return [" ".join(item.split()) for item in raw.split(LIST_SEPARATOR) if item.strip()]
 
     def yes_no(self, column: str, default: bool) -> bool:
         value = self.cells.get(column, "").strip().lower()
@@ -279,40 +309,103 @@ class _RowReader:
         self.error(column, "Enter yes or no")
         return default
 
-    def items(self, column: str) -> list[str]:
-        raw = self.cells.get(column, "")
-        return [" ".join(item.split()) for item in raw.split(LIST_SEPARATOR) if item.strip()]
+    def pounds(self, column: str) -> str:
+        """A cost in pence as the form's pounds ("1250" is "12.50"); the form checks its range."""
+        value = self.cells.get(column, "").strip().replace(",", "")
+        if not value:
+            return "0"
+        if not (value.isascii() and value.isdigit()):
+            self.error(column, "Enter the cost in pence as a whole number, like 1250 for £12.50")
+            return "0"
+        pence = int(value)
+        return f"{pence // 100}.{pence % 100:02d}"
+
+    def date_parts(self, column: str) -> dict[str, str]:
+        """A date written 2027-03-31 or 31/03/2027 as the form's day, month and year boxes."""
+        value = self.cells.get(column, "").strip()
+        if not value:
+            return {}
+        if value.count("-") == 2:
+            year, month, day = value.split("-")
+        elif value.count("/") == 2:
+            day, month, year = value.split("/")
+        else:
+            self.error(column, "Enter a date like 2027-03-31 or 31/03/2027, or leave it empty")
+            return {}
+        return {f"{column}_day": day, f"{column}_month": month, f"{column}_year": year}
+
+    def objectives(self, known: set[int]) -> list[int]:
+        """The objective numbers of the row (the form picks objectives by database id)."""
+        numbers: list[int] = []
+        for item in self.items("objectives"):
+            if not (item.isascii() and item.isdigit()) or int(item) not in known:
+                self.error(
+                    "objectives",
+                    f"'{item[:20]}' is not an objective. Enter objective numbers from "
+                    f"{min(known, default=1)} to {max(known, default=8)}, "
+                    "separated by semicolons",
+                )
+            else:
+                numbers.append(int(item))
+        return numbers
 
     def error(self, column: str, message: str) -> None:
         self.errors.append(RowError(self.number, column, message))
 
 
-FORMATS = {value: value for value in ResourceFormat.values} | {
-    label.lower(): value for value, label in ResourceFormat.choices
-}
-STAFF_GROUPS = {value: value for value in StaffGroup.values} | {
-    label.lower(): value for value, label in StaffGroup.choices
-}
+def _resource_form(data: dict[str, Any], objective_numbers: set[int]) -> ResourceForm:
+    """The curator's resource form, bound to one row: its rules and messages are the import's.
+
+    The form's objectives field checks database ids with a query; a file names objectives by
+    number, read once for the whole file, so the field is swapped for one over those numbers
+    with the form's own required rule and messages.
+    """
+    form = ResourceForm(data)
+    objectives = form.fields["objectives"]
+    form.fields["objectives"] = forms.TypedMultipleChoiceField(
+        choices=[(number, str(number)) for number in sorted(objective_numbers)],
+        coerce=int,
+        required=objectives.required,
+        error_messages=objectives.error_messages,
+    )
+    return form
 
 
 def parse_row(
     number: int, cells: dict[str, str], objective_numbers: set[int]
 ) -> tuple[ParsedRow, list[RowError]]:
-    """Check one row and turn it into model values; the errors say what to fix."""
+    """Check one row with the resource form and turn it into model values; the errors say what
+    to fix, a column at a time."""
     r = _RowReader(number, cells)
-    values: dict[str, Any] = {
-        "title": r.text("title", "title", 200, required=True),
-        "summary": r.text("summary", "summary", 300, required=True),
-        "description": r.text("description", "description", 20000, required=True),
-        "location": r.text("location", "location", 200, required=False),
-        "duration_minutes": r.whole_number("duration_minutes", "duration in minutes", 1, 525600, 1),
-        "cost_pence": r.whole_number("cost_pence", "cost in pence", 0, 100_000_000, 0),
-        "is_online": r.yes_no("is_online", True),
-        "accredited": r.yes_no("accredited", False),
-        "co_produced": r.yes_no("co_produced", False),
-        "is_sample": r.yes_no("is_sample", False),
+    format_text = r.words("format")
+    data: dict[str, Any] = {
+        "title": r.words("title"),
+        "summary": r.words("summary"),
+        "description": cells.get("description", "").strip(),
+        "new_provider": r.words("provider"),
+        "format": FORMATS.get(format_text.lower(), format_text),
+        "level": r.words("level").lower().removeprefix("level").strip(),
+        "objectives": r.objectives(objective_numbers),
+        "staff_groups": list(
+            dict.fromkeys(STAFF_GROUPS.get(item.lower(), item) for item in r.items("staff_groups"))
+        ),
+        "duration_minutes": cells.get("duration_minutes", "").strip().replace(",", ""),
+        "cost": r.pounds("cost_pence"),
+        "is_online": str(r.yes_no("is_online", True)),
+        "location": r.words("location"),
+        "url": cells.get("url", "").strip(),
+        "cpd_hours": cells.get("cpd_hours", "").strip(),
+        **r.date_parts("review_due"),
     }
-    provider_name = r.text("provider", "provider", 150, required=True)
+    for column in ("accredited", "co_produced", "is_sample"):
+        if r.yes_no(column, False):
+            data[column] = "on"
+
+    names = topic_names(cells.get("topics", ""))
+    try:
+        check_topic_names(names)
+    except ValidationError as error:
+        r.error("topics", error.messages[0])
 
     slug = cells.get("slug", "").strip().lower()
     if slug:
@@ -327,94 +420,23 @@ def parse_row(
                 "and underscores, or leave it empty",
             )
 
-    format_text = cells.get("format", "").strip().lower()
-    values["format"] = FORMATS.get(format_text, "")
-    if not values["format"]:
-        r.error("format", f"Enter a format: one of {', '.join(ResourceFormat.values)}")
+    form = _resource_form(data, objective_numbers)
+    form.is_valid()
+    # A cell that could not be read at all has said so; the form's word on it would repeat it.
+    unread = {error.column for error in r.errors}
+    for name, messages in form.errors.items():
+        column = COLUMN_OF_FIELD.get(name, name)
+        if column not in unread:
+            for message in messages:
+                r.error(column, str(message))
 
-    level_text = cells.get("level", "").strip().lower().removeprefix("level").strip()
-    if level_text in {"1", "2", "3"}:
-        values["level"] = Level(int(level_text))
-    else:
-        r.error("level", "Enter a level of 1, 2 or 3")
-
-    numbers: list[int] = []
-    objective_items = r.items("objectives")
-    if not objective_items:
-        r.error("objectives", "Enter at least one objective number, like 1;3")
-    for item in objective_items:
-        if not item.isdigit() or int(item) not in objective_numbers:
-            r.error(
-                "objectives",
-                f"'{item[:20]}' is not an objective. Enter objective numbers from "
-                f"{min(objective_numbers, default=1)} to {max(objective_numbers, default=8)}, "
-                "separated by semicolons",
-            )
-        else:
-            numbers.append(int(item))
-
-    topic_names = r.items("topics")
-    if any(len(name) > 100 for name in topic_names):
-        r.error("topics", "Each topic must be 100 characters or fewer")
-
-    groups = []
-    for item in r.items("staff_groups"):
-        code = STAFF_GROUPS.get(item.lower())
-        if code is None:
-            r.error(
-                "staff_groups",
-                f"'{item[:40]}' is not a staff group. Use codes such as "
-                "nursing_midwifery_registered, separated by semicolons, or leave it empty",
-            )
-        elif code not in groups:
-            groups.append(code)
-    values["staff_groups"] = groups
-
-    url = cells.get("url", "").strip()
-    if not url:
-        r.error("url", "Enter a web address")
-    elif len(url) > 500:
-        r.error("url", "Web address must be 500 characters or fewer")
-    else:
-        try:
-            _url_is_valid(url)
-        except ValidationError:
-            r.error("url", "Enter a web address in the correct format, like https://www.nhs.uk")
-    values["url"] = url
-
-    values["cpd_hours"] = _cpd_hours(r, cells.get("cpd_hours", "").strip())
-    values["review_due"] = _date(r, cells.get("review_due", "").strip())
-    row = ParsedRow(number, slug, values, provider_name, numbers, topic_names)
+    cleaned = form.cleaned_data
+    values = {name: cleaned.get(name) for name in FORM_VALUES}
+    values["title"] = cleaned.get("title", data["title"])
+    values["cost_pence"] = cleaned.get("cost", 0)
+    provider_name = cleaned.get("new_provider", data["new_provider"])
+    row = ParsedRow(number, slug, values, provider_name, data["objectives"], names)
     return row, r.errors
-
-
-def _cpd_hours(r: _RowReader, text: str) -> Decimal | None:
-    if not text:
-        return None
-    try:
-        hours = Decimal(text)
-    except InvalidOperation:
-        hours = Decimal("-1")
-    if (
-        not hours.is_finite()
-        or not Decimal("0") <= hours <= Decimal("999.9")
-        or (hours != hours.quantize(Decimal("0.1")))
-    ):
-        r.error("cpd_hours", "Enter CPD hours as a number from 0 to 999.9, like 1.5")
-        return None
-    return hours.quantize(Decimal("0.1"))
-
-
-def _date(r: _RowReader, text: str) -> datetime.date | None:
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    r.error("review_due", "Enter a real date like 2027-03-31, or leave it empty")
-    return None
 
 
 def check_catalogue(data: bytes) -> list[ParsedRow]:

@@ -50,7 +50,7 @@ CSV_COLUMNS = (
     "url",
     "cpd_hours",
 )
-LEVEL_ERROR = "Row 3, column 'level': Enter a level of 1, 2 or 3"
+LEVEL_ERROR = "Row 3, column 'level': Select a level"
 
 
 # --- Steps ------------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ def then_they_see_the_row_to_fix_and_nothing_was_imported(page: Page) -> None:
     problems = page.get_by_role("table", name="Problems in the file")
     expect(problems.get_by_role("row")).to_have_count(2)
     expect(problems.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(
-        ["3", "level", "Enter a level of 1, 2 or 3"]
+        ["3", "level", "Select a level"]
     )
     expect(the_file_upload(page)).to_have_accessible_description(re.compile("Nothing was imported"))
     then_the_page_with_a_file_upload_is_accessible(page)

@@ -184,7 +184,7 @@ def test_every_broken_row_is_reported_and_nothing_is_imported(curator):
     with pytest.raises(CatalogueRowErrors) as raised:
         do_import_catalogue(data=csv_bytes(rows), acting_user=curator)
     messages = [str(error) for error in raised.value.errors]
-    assert "Row 3, column 'level': Enter a level of 1, 2 or 3" in messages
+    assert "Row 3, column 'level': Select a level" in messages
     assert any(
         m.startswith("Row 4, column 'objectives': '9' is not an objective") for m in messages
     )
@@ -251,7 +251,7 @@ def test_the_import_page_shows_every_problem_in_an_error_summary_and_table(curat
     assert response.status_code == 200
     assert "There is a problem" in html
     assert "The file has 1 problem. Nothing was imported" in html
-    assert "Row 3, column &#x27;level&#x27;: Enter a level of 1, 2 or 3" in html
+    assert "Row 3, column &#x27;level&#x27;: Select a level" in html
     assert "Problems in the file" in html
     assert not Resource.objects.exists()
 
@@ -289,3 +289,24 @@ def test_the_export_takes_the_same_number_of_queries_for_1_or_50_resources(curat
     with CaptureQueriesContext(connection) as fifty:
         curator_client.get(url)
     assert len(fifty) == len(one)
+
+
+def test_a_row_is_held_to_the_resource_forms_rules_and_messages(curator):
+    rows = [good_row(title="In person", is_online="no", location="", cpd_hours="1000")]
+    with pytest.raises(CatalogueRowErrors) as raised:
+        do_import_catalogue(data=csv_bytes(rows), acting_user=curator)
+    messages = {str(error) for error in raised.value.errors}
+    assert messages == {
+        "Row 2, column 'location': Enter where it takes place",
+        "Row 2, column 'cpd_hours': CPD hours must be 999.9 or fewer",
+    }
+
+
+def test_checking_a_file_reads_the_database_the_same_number_of_times_for_1_or_50_rows(curator):
+    one = csv_bytes([good_row()])
+    fifty = csv_bytes([good_row(title=f"Resource {n}") for n in range(50)])
+    with CaptureQueriesContext(connection) as for_one:
+        catalogue_csv.check_catalogue(one)
+    with CaptureQueriesContext(connection) as for_fifty:
+        catalogue_csv.check_catalogue(fifty)
+    assert len(for_fifty) == len(for_one)
