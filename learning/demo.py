@@ -4,7 +4,8 @@ Every resource here is invented, marked `is_sample=True` and says so at the star
 and description. Links point at learning.example.nhs.uk, which never resolves. Running
 `seed_demo_catalogue()` again brings the sample data back to this table: resources are matched by
 slug, records by (person, resource) and comments by (author, resource), and sample resources no
-longer in the table are removed.
+longer in the table are removed. ``seed()`` is the app's demo step, which `seed_demo` runs after
+the demo accounts.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from learning.models import (
     ResourceStatus,
     Topic,
 )
+from portal.demo import DemoSection
 from portal.models import StaffGroup, User
 
 SAMPLE_SUMMARY_PREFIX = "Sample: "
@@ -881,3 +883,15 @@ def seed_demo_catalogue() -> DemoCatalogueSummary:
         comments=comments.count(),
         pending_comments=comments.filter(status=CommentStatus.PENDING).count(),
     )
+
+
+def seed() -> list[DemoSection]:
+    """The learning app's demo step for `seed_demo`: seed the sample catalogue and say what it
+    holds. Run after the demo accounts, so sample records and comments have their authors."""
+    catalogue = seed_demo_catalogue()
+    return [
+        DemoSection(
+            heading="Sample learning catalogue (labelled as sample content):",
+            lines=catalogue.lines(),
+        )
+    ]
