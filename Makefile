@@ -67,10 +67,11 @@ bench: $(VENV)/.installed assets  ## Benchmarks: every main page under load with
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$${DATABASE_URL%/*}/portal_bench} \
 	REDIS_URL=$${REDIS_URL%/*}/12 $(PY) bench/run.py
 
-lint: $(VENV)/.installed  ## ruff (lint and format check) and mypy
+lint: $(VENV)/.installed  ## ruff (lint and format check), mypy, and the walls between apps (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_DEBUG=1 $(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed  ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

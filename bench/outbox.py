@@ -170,8 +170,8 @@ def seed(count: int) -> tuple[list[int], str]:
 
     from portal.iterables import batched
     from portal.models import User
-    from wellbeing import outreach
     from wellbeing.models import OutboxMessage
+    from wellbeing.services import outreach
 
     # The campaign's own template when it is there; the follow-up invitation is the same shape.
     template = "wellbeing/campaign_invitation"

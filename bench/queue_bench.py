@@ -227,10 +227,10 @@ def queries_in_both_databases(call: Callable[[], object]) -> int:
 
 
 def scenario_queue_page_alone() -> Result:
-    """`wellbeing.queue.queue_page` as the view calls it: the count, a page, its screenings."""
+    """`wellbeing.queries.queue.queue_page` as the view calls it: the count, a page, its screenings."""
     from bench import run
     from portal.models import User
-    from wellbeing.queue import QueueFilters, queue_page
+    from wellbeing.queries.queue import QueueFilters, queue_page
 
     user = User.objects.get(email=CLINICIAN_EMAIL)
     label = f"queue_page(): {REFERRAL_COUNT:,} referrals, first page (ORM)"

@@ -205,8 +205,7 @@ class Submitter:
 def draft_answers() -> dict[str, Any]:
     """A finished draft's data as the question pages' own forms store it, with no risk answer
     (so each referral queues exactly one email, the confirmation to the person)."""
-    from wellbeing.instruments import INSTRUMENTS
-    from wellbeing.referral_forms import (
+    from wellbeing.forms.self_referral import (
         AboutForm,
         ConsentForm,
         ContactForm,
@@ -216,6 +215,7 @@ def draft_answers() -> dict[str, Any]:
         StepForm,
         WorkForm,
     )
+    from wellbeing.instruments import INSTRUMENTS
 
     posted: list[tuple[str, type[StepForm], dict[str, str]]] = [
         (
@@ -274,7 +274,7 @@ def prepare_submitters(count: int) -> list[Submitter]:
 
     from wellbeing.models import ReferralDraft
     from wellbeing.pseudonyms import staff_ref_for
-    from wellbeing.referrals import draft_has_risk, first_incomplete_step
+    from wellbeing.services.self_referral import draft_has_risk, first_incomplete_step
 
     rng = random.Random(13)  # noqa: S311 - reproducible sample data, not security
     answers = draft_answers()

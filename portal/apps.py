@@ -6,6 +6,11 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import outbox_setup, sessions, signals  # noqa: F401  (connects the receivers)
+        from portal import (  # noqa: F401  (connects the receivers)
+            outbox_setup,
+            sessions,
+            signals,
+            tasks,
+        )
 
         outbox_setup.register()

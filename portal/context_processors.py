@@ -10,7 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 
-from portal.roles import ROLE_ONLY_PERMISSIONS
+from portal.rules import ROLE_ONLY_PERMISSIONS
 
 
 @dataclass(frozen=True)

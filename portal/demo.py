@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -14,7 +15,20 @@ from django.db import transaction
 
 from portal import roles
 from portal.models import CaringFrequency, StaffGroup, StaffProfile, User
-from portal.permissions import requires_mfa
+from portal.rules import requires_mfa
+
+
+@dataclass(frozen=True)
+class DemoSection:
+    """What one app's demo step made, as `seed_demo` prints it: a heading and its lines."""
+
+    heading: str
+    lines: Sequence[str]
+
+
+# An app's demo step: `<app>.demo.seed`, named in settings.DEMO_STEPS and run by `seed_demo`
+# after the accounts. The core names the steps by string so that it imports neither app.
+DemoStep = Callable[[], Sequence[DemoSection]]
 
 DEMO_PASSWORD = "demo-Mind-and-Body-2026"  # noqa: S105 - published on purpose, development only
 

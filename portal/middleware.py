@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 
 from portal.logging import request_id_from, set_request_id
 from portal.models import StaffProfile, User
-from portal.permissions import requires_mfa
+from portal.rules import requires_mfa
 from portal.sessions import record_activity, session_has_expired
 
 # Account pages (sign out, MFA set-up, password) and assets must stay reachable from every gate.

@@ -9,8 +9,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
-from portal import roles
 from portal.outbox.models import OptOutBase, OutboxMessageBase
+from portal.rules import ROLE_ONLY_PERMISSIONS
 
 
 class UserManager(BaseUserManager["User"]):
@@ -56,7 +56,7 @@ class User(AbstractUser):
         return self.email
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
-        if perm in roles.ROLE_ONLY_PERMISSIONS:
+        if perm in ROLE_ONLY_PERMISSIONS:
             # No superuser shortcut: only the role opens the hub's confidential pages.
             return self.is_active and bool(rules.has_perm(perm, self, obj))
         return super().has_perm(perm, obj)

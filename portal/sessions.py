@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from portal.models import User, UserSession
-from portal.permissions import is_hub_member
+from portal.rules import is_hub_member
 
 SIGNED_IN_AT = "portal_signed_in_at"
 LAST_SEEN_AT = "portal_last_seen_at"

@@ -375,6 +375,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Demo content (development only) ---------------------------------------------------------
+# Each app's demo step, run in this order by `manage.py seed_demo` after the demo accounts.
+DEMO_STEPS = ["learning.demo.seed", "wellbeing.demo.seed"]
+
 # --- Service --------------------------------------------------------------------------------
 SERVICE_NAME = "Mind & Body Staff Portal"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="Beta")

@@ -16,7 +16,7 @@ from portal import queries, roles
 from portal.forms import EmailPreferencesForm, StaffProfileForm
 from portal.models import StaffProfile
 from portal.outbox import preferences as email_choices
-from portal.permissions import role_names
+from portal.rules import role_names
 from portal.services import do_save_staff_profile
 from portal.signed_in import signed_in_user
 

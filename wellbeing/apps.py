@@ -8,6 +8,6 @@ class WellbeingConfig(AppConfig):
     verbose_name = "Resilience Hub"
 
     def ready(self) -> None:
-        from wellbeing import outreach
+        from wellbeing.services import outreach
 
         outreach.register()

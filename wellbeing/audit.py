@@ -18,11 +18,10 @@ from django.db.models import Model
 from django.utils import timezone
 
 from portal.models import User
-from portal.permissions import is_hub_lead, is_hub_staff
-from wellbeing.models import AuditEntry
+from portal.rules import is_hub_lead, is_hub_staff
+from wellbeing.models import DATABASE, AuditEntry
 from wellbeing.pseudonyms import staff_ref_for
 
-DATABASE = "confidential"
 GENESIS_HASH = "0" * 64
 # One number for PostgreSQL's advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 7_240_001

@@ -53,14 +53,6 @@ def decrypt(token: str) -> str:
         ) from error
 
 
-def reencrypt(token: str) -> str:
-    """The same value encrypted under the first key (for key rotation)."""
-    try:
-        return cipher().rotate(token.encode()).decode()
-    except InvalidToken as error:
-        raise DecryptionError("A confidential value could not be decrypted for rotation") from error
-
-
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Text stored as a Fernet token. Not searchable or sortable, by design."""
 

@@ -7,11 +7,23 @@ bands, risk flags, states, categories and dates stay plain so queues sort and re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils import timezone
 
+from portal.db_routers import CONFIDENTIAL_DATABASE
+from portal.models import StaffGroup
 from portal.outbox.models import OptOutBase, OutboxMessageBase
 from wellbeing.crypto import EncryptedJSONField, EncryptedTextField
+from wellbeing.pseudonyms import staff_ref_for
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+# The one name of the hub's database alias, as the router knows it: every query here says
+# `.using(DATABASE)`.
+DATABASE = CONFIDENTIAL_DATABASE
 
 # The largest id a PostgreSQL bigint holds: a larger one in a URL is simply not found, rather
 # than an "integer out of range" error from the database.
@@ -24,6 +36,31 @@ class ReferralStatus(models.TextChoices):
     IN_SUPPORT = "in_support", "Receiving support"
     CLOSED = "closed", "Closed"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# The states the hub is still working in: a referral in one of them can be replied to,
+# withdrawn and closed. Closed and withdrawn are final (wellbeing/referral_states.py).
+OPEN_STATUSES: tuple[str, ...] = (
+    ReferralStatus.NEW,
+    ReferralStatus.IN_ASSESSMENT,
+    ReferralStatus.IN_SUPPORT,
+)
+
+
+# Choices the self-referral asks and the referral page and reports read back (plain categories).
+PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
+# Sex and ethnic group as the ONS asks them (2021 Census, England and Wales: the five
+# top-level ethnic groups), each with "Prefer not to say". Kept as plain categories.
+SEX_CHOICES = [("female", "Female"), ("male", "Male"), PREFER_NOT_TO_SAY]
+ETHNIC_GROUP_CHOICES = [
+    ("asian", "Asian, Asian British or Asian Welsh"),
+    ("black", "Black, Black British, Black Welsh, Caribbean or African"),
+    ("mixed", "Mixed or Multiple ethnic groups"),
+    ("white", "White"),
+    ("other", "Other ethnic group"),
+    PREFER_NOT_TO_SAY,
+]
+STAFF_GROUP_CHOICES = [*StaffGroup.choices, PREFER_NOT_TO_SAY]
 
 
 class RiskLevel(models.TextChoices):
@@ -50,6 +87,22 @@ class HowHeard(models.TextChoices):
     TEAM_SESSION = "team_session", "A team session run by the hub"
     OTHER = "other", "Somewhere else"
     PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    """The scopes that views and queries start from, so no filter is spelled out twice."""
+
+    def owned_by(self, user: User) -> ReferralQuerySet:
+        """The user's own referrals (by their pseudonym): a member of staff reaches no other."""
+        return self.filter(staff_ref=staff_ref_for(user.pk))
+
+    def open(self) -> ReferralQuerySet:
+        """Referrals the hub is still working on."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def held_by(self, clinician: User) -> ReferralQuerySet:
+        """Referrals this clinician holds."""
+        return self.filter(assigned_ref=staff_ref_for(clinician.pk))
 
 
 class Referral(models.Model):
@@ -106,6 +159,8 @@ class Referral(models.Model):
     equality_monitoring = models.JSONField(default=dict, blank=True)
     consented_at = models.DateTimeField()
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ("-urgent", "created_at")
         indexes = [
@@ -122,6 +177,11 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the hub is still working on it: it can be replied to, withdrawn, closed."""
+        return self.status in OPEN_STATUSES
 
 
 class ScreeningResult(models.Model):

@@ -13,14 +13,16 @@ the queue and its own rapid-assessment target, and the reports' "time to assessm
 "outcomes" are never muddled by a referral that was closed and then picked up months later.
 Closing asks for confirmation for that reason.
 
-`move(referral, to)` checks the table and changes the status in memory; the caller saves it
+`OPEN_STATUSES` (the states the hub is still working in) is defined beside the model, so that
+querysets can say `Referral.objects.open()`. `move(referral, to)` checks the table and changes the status in memory; the caller saves it
 inside the transaction that locked the row. `require(referral, action)` checks that an action
 which does not change the status (logging a session, sending a message) fits the referral's state.
 """
 
 from __future__ import annotations
 
-from wellbeing.models import Referral, ReferralStatus
+from portal.state_tables import Move, StateTable
+from wellbeing.models import OPEN_STATUSES, Referral, ReferralStatus
 
 NEW = ReferralStatus.NEW
 IN_ASSESSMENT = ReferralStatus.IN_ASSESSMENT
@@ -28,19 +30,20 @@ IN_SUPPORT = ReferralStatus.IN_SUPPORT
 CLOSED = ReferralStatus.CLOSED
 WITHDRAWN = ReferralStatus.WITHDRAWN
 
-# (from, to): why the move happens, in a clinician's words.
-MOVES: dict[tuple[str, str], str] = {
-    (NEW, IN_ASSESSMENT): "a clinician takes it or makes first contact",
-    (NEW, CLOSED): "closed before an assessment (for example, no contact could be made)",
-    (NEW, WITHDRAWN): "the member of staff withdraws it",
-    (IN_ASSESSMENT, IN_SUPPORT): "the rapid assessment chose an outcome other than close",
-    (IN_ASSESSMENT, CLOSED): "closed at or before the rapid assessment",
-    (IN_ASSESSMENT, WITHDRAWN): "the member of staff withdraws it",
-    (IN_SUPPORT, CLOSED): "support has ended",
-    (IN_SUPPORT, WITHDRAWN): "the member of staff withdraws it",
-}
-
-OPEN_STATUSES: tuple[str, ...] = (NEW, IN_ASSESSMENT, IN_SUPPORT)
+# Every move, with why it happens in a clinician's words. The lifecycle
+# (wellbeing.services.referrals) is the only code that moves a referral, and asks this table.
+MOVES = StateTable(
+    [
+        Move(NEW, IN_ASSESSMENT, "a clinician takes it or makes first contact"),
+        Move(NEW, CLOSED, "closed before an assessment (for example, no contact could be made)"),
+        Move(NEW, WITHDRAWN, "the member of staff withdraws it"),
+        Move(IN_ASSESSMENT, IN_SUPPORT, "the rapid assessment chose an outcome other than close"),
+        Move(IN_ASSESSMENT, CLOSED, "closed at or before the rapid assessment"),
+        Move(IN_ASSESSMENT, WITHDRAWN, "the member of staff withdraws it"),
+        Move(IN_SUPPORT, CLOSED, "support has ended"),
+        Move(IN_SUPPORT, WITHDRAWN, "the member of staff withdraws it"),
+    ]
+)
 
 # What can be recorded in each state without changing it. Keys are the actions' names.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -69,19 +72,6 @@ class NotAllowed(Exception):
     for the person who asked for it."""
 
 
-def can_move(from_status: str, to_status: str) -> bool:
-    return (from_status, to_status) in MOVES
-
-
-def statuses_that_can_move_to(to_status: str) -> tuple[str, ...]:
-    """Every state with a move to `to_status`, for a conditional update's filter."""
-    return tuple(start for start, end in MOVES if end == to_status)
-
-
-def is_open(status: str) -> bool:
-    return status in OPEN_STATUSES
-
-
 def describe(status: str) -> str:
     return _STATE_WORDS.get(status, status)
 
@@ -91,7 +81,7 @@ def move(referral: Referral, to: str) -> None:
 
     Only the in-memory object changes: the caller saves it in the transaction that locked it.
     """
-    if not can_move(referral.status, to):
+    if not MOVES.allows(referral.status, to):
         raise NotAllowed(
             f"Referral {referral.reference} is {describe(referral.status)}, so it cannot be "
             f"{_target_words(to)}."
@@ -99,9 +89,14 @@ def move(referral: Referral, to: str) -> None:
     referral.status = to
 
 
+def allows(referral: Referral, action: str) -> bool:
+    """Whether `action` (a key of ACTIONS) can be done in the referral's state."""
+    return referral.status in ACTIONS[action]
+
+
 def require(referral: Referral, action: str) -> None:
     """NotAllowed unless `action` (a key of ACTIONS) can be done in the referral's state."""
-    if referral.status not in ACTIONS[action]:
+    if not allows(referral, action):
         raise NotAllowed(
             f"Referral {referral.reference} is {describe(referral.status)}, so you cannot "
             f"{action} now."

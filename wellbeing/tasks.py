@@ -8,10 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.outbox.queueing import queue
-from wellbeing import outreach
-from wellbeing.models import ReferralDraft
-
-DATABASE = "confidential"
+from wellbeing.models import DATABASE, ReferralDraft
+from wellbeing.services import outreach
 
 
 @shared_task(name="wellbeing.nudge_assessment_targets")

@@ -21,12 +21,11 @@ from django.conf import settings
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
-from portal.iterables import batched
 from portal.models import User
 from portal.outbox import registry, rendering
 from portal.outbox.channels import Channel, OnDemandChannel, PermanentFailure
 from portal.outbox.models import OutboxMessageBase, SkipReason, Status
-from portal.outbox.registry import Outbox
+from portal.outbox.registry import Outbox, deliver_task
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +154,6 @@ class _Batch:
         return "sent"
 
     def failed(self, message: OutboxMessageBase, error: Exception) -> str:
-        from portal.outbox.tasks import deliver_messages  # the task module imports this one
-
         summary = f"{type(error).__name__}: {error}"[:300]
         # Only the error's type reaches the log: its text can hold an address.
         logger.warning(
@@ -181,7 +178,7 @@ class _Batch:
             last_error=summary,
         )
         try:
-            deliver_messages.apply_async(
+            deliver_task().apply_async(
                 (self.outbox.label, [message.pk]), countdown=delay.total_seconds()
             )
         except Exception:  # noqa: BLE001 - the sweep retries it when the broker is back
@@ -208,23 +205,3 @@ def deliver(label: str, ids: list[int]) -> Counter[str]:
         for message in messages:
             outcomes[batch.send_one(channel, message)] += 1
     return outcomes
-
-
-def sweep(label: str) -> int:
-    """Hand to the broker every due message whose hand-off was lost; returns how many."""
-    from portal.outbox.queueing import hand_off
-
-    outbox = registry.get(label)
-    rows = outbox.messages()
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
-    ids = list(
-        rows.filter(claimable(now))
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
-        .order_by("-urgent", "due_at")
-        .values_list("pk", flat=True)[: settings.OUTBOX_SWEEP_LIMIT]
-    )
-    for chunk in batched(ids, 1000):
-        rows.filter(pk__in=chunk).update(enqueued_at=now)
-    hand_off(label, ids)
-    return len(ids)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.outbox import registry
 from portal.outbox.models import OutboxMessageBase, Status
+from portal.outbox.queueing import hand_off
 
 # What each kind of error means to someone who does not read tracebacks. Only the type is ever
 # shown: an error's text can hold an email address.
@@ -80,8 +81,6 @@ def describe(message: OutboxMessageBase) -> FailedMessage:
 
 def do_retry_failed(*, label: str, message_id: int) -> bool:
     """Send a failed message again from scratch; False if it is not (or no longer) failed."""
-    from portal.outbox.queueing import hand_off
-
     outbox = registry.get(label)
     now = timezone.now()
     with transaction.atomic(using=outbox.database):

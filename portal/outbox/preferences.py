@@ -12,7 +12,7 @@ from django.db import transaction
 from portal import roles
 from portal.outbox import registry
 from portal.outbox.models import OutboxMessageBase
-from portal.permissions import role_names
+from portal.rules import role_names
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -45,11 +45,6 @@ def opt_out(label: str, recipient_ref: str, category: str) -> None:
     if not outbox.category(category).opt_out or not recipient_ref:
         return
     outbox.opt_outs().get_or_create(recipient_ref=recipient_ref, category=category)
-
-
-def opt_in(label: str, recipient_ref: str, category: str) -> None:
-    outbox = registry.get(label)
-    outbox.opt_outs().filter(recipient_ref=recipient_ref, category=category).delete()
 
 
 # --- The email preferences page ------------------------------------------------------------------

@@ -1,16 +1,20 @@
-"""Writing outbox rows in the caller's transaction, and handing them to Celery on commit."""
+"""Writing outbox rows in the caller's transaction, handing them to Celery on commit, and the
+sweep that hands over again whatever a lost hand-off left behind."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.iterables import batched
 from portal.outbox import registry
+from portal.outbox.delivery import claimable
 from portal.outbox.models import OutboxMessageBase, Status
 
 logger = logging.getLogger(__name__)
@@ -44,9 +48,8 @@ def queue(messages: Sequence[OutboxMessageBase]) -> None:
 
 def hand_off(label: str, ids: Iterable[int]) -> None:
     """Give messages to the broker in batches. If it is down, the sweep sends them later."""
-    from portal.outbox.tasks import deliver_messages  # the task module imports delivery
-
     outbox = registry.get(label)
+    deliver_messages = registry.deliver_task()
     for batch in batched(ids, settings.OUTBOX_BATCH_SIZE):
         try:
             deliver_messages.delay(label, list(batch))
@@ -58,3 +61,21 @@ def hand_off(label: str, ids: Iterable[int]) -> None:
                 type(error).__name__,
             )
             outbox.messages().filter(pk__in=batch, status=Status.PENDING).update(enqueued_at=None)
+
+
+def sweep(label: str) -> int:
+    """Hand to the broker every due message whose hand-off was lost; returns how many."""
+    outbox = registry.get(label)
+    rows = outbox.messages()
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
+    ids = list(
+        rows.filter(claimable(now))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+        .order_by("-urgent", "due_at")
+        .values_list("pk", flat=True)[: settings.OUTBOX_SWEEP_LIMIT]
+    )
+    for chunk in batched(ids, 1000):
+        rows.filter(pk__in=chunk).update(enqueued_at=now)
+    hand_off(label, ids)
+    return len(ids)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from celery import current_app
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -73,3 +75,14 @@ def for_model(model: type[OutboxMessageBase]) -> Outbox:
         if outbox.message_model is model:
             return outbox
     raise LookupError(f"{model.__name__} is not a registered outbox")
+
+
+# The Celery task that sends a batch (portal.outbox.tasks), found by its name: delivery retries
+# through it and queueing hands batches to it, while the task module imports both of them. By
+# name, the three form no import loop.
+DELIVER_TASK = "portal.outbox.deliver"
+
+
+def deliver_task() -> Any:
+    """The registered `portal.outbox.deliver` task (portal.apps imports the task module)."""
+    return current_app.tasks[DELIVER_TASK]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from portal.outbox import delivery, registry
+from portal.outbox import delivery, queueing, registry
 
 
 @shared_task(
-    name="portal.outbox.deliver",
+    name=registry.DELIVER_TASK,
     time_limit=90,
     soft_time_limit=75,
 )
@@ -20,4 +20,4 @@ def deliver_messages(label: str, ids: list[int]) -> dict[str, int]:
 @shared_task(name="portal.outbox.sweep")
 def sweep_outboxes() -> dict[str, int]:
     """Every minute: hand over what is due but was never handed over, or was lost."""
-    return {outbox.label: delivery.sweep(outbox.label) for outbox in registry.all_outboxes()}
+    return {outbox.label: queueing.sweep(outbox.label) for outbox in registry.all_outboxes()}

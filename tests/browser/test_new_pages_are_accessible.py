@@ -40,8 +40,8 @@ from wellbeing.models import (
     TeamRequest,
     TeamRequestStatus,
 )
-from wellbeing.outreach import FOLLOW_UP
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.services.outreach import FOLLOW_UP
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from portal.models import User
-from portal.outbox import delivery
+from portal.outbox import queueing
 from portal.outbox.models import Status
 from portal.outbox.queueing import queue
 from tests.drills.services import (
@@ -20,8 +20,8 @@ from tests.drills.services import (
     wait_until,
     worker_env,
 )
-from wellbeing import outreach
 from wellbeing.models import OutboxMessage
+from wellbeing.services import outreach
 
 # Production's timings compressed so a drill takes seconds: a dead worker's claim lapses after
 # 5 s (not 300), a lost hand-off is handed over again after 3 s (not 120), retries start at 1 s.
@@ -119,7 +119,7 @@ def drain(*, timeout: float, sweep_every: float = 1.0) -> float:
     def done() -> bool:
         if not waiting.exists():
             return True
-        delivery.sweep("wellbeing")
+        queueing.sweep("wellbeing")
         return False
 
     return wait_until(done, timeout=timeout, what="every message to be sent", every=sweep_every)

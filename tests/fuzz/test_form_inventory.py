@@ -21,16 +21,14 @@ from tests.fuzz import (
     test_learning_forms,
     test_portal_forms,
 )
-from wellbeing import (
-    campaign_forms,
-    clinical_forms,
-    directory_forms,
-    hub_forms,
-    my_hub_forms,
-    referral_forms,
-    report_views,
-    team_forms,
-)
+from wellbeing.forms import campaigns as campaign_forms
+from wellbeing.forms import clinical as clinical_forms
+from wellbeing.forms import directory as directory_forms
+from wellbeing.forms import my_hub as my_hub_forms
+from wellbeing.forms import queue as hub_forms
+from wellbeing.forms import reports as report_forms
+from wellbeing.forms import self_referral as referral_forms
+from wellbeing.forms import team_support as team_forms
 
 PACKAGES = ("portal", "learning", "wellbeing")
 # Django's own message, which says nothing about what to do.
@@ -70,7 +68,7 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     clinical_forms.HubMessageForm: test_hub_forms.test_sending_a_secure_message,
     directory_forms.ServiceForm: test_hub_forms.test_adding_a_service,
     campaign_forms.CampaignForm: test_hub_forms.test_creating_a_campaign,
-    report_views.PeriodForm: test_hub_forms.test_the_reports_period,
+    report_forms.PeriodForm: test_hub_forms.test_the_reports_period,
     team_forms.TeamRequestForm: test_hub_forms.test_asking_for_team_support,
     team_forms.DecisionForm: test_hub_forms.test_deciding_on_a_team_request,
     team_forms.SessionForm: test_hub_forms.test_booking_a_team_session,

@@ -34,7 +34,7 @@ from wellbeing.models import (
     TherapyPlan,
 )
 from wellbeing.pseudonyms import staff_ref_for
-from wellbeing.referrals import STEPS
+from wellbeing.services.self_referral import STEPS
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 DB = "confidential"

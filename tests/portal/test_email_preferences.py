@@ -17,9 +17,9 @@ from portal.outbox import delivery, preferences
 from portal.outbox.queueing import queue
 from portal.outbox.tasks import deliver_messages
 from tests.factories import UserFactory
-from wellbeing import outreach
 from wellbeing.models import OptOut, OutboxMessage
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.services import outreach
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 

@@ -22,7 +22,6 @@ from portal.outbox.models import OutboxMessageBase
 from portal.outbox.rendering import Email, render
 from tests.factories import StaffProfileFactory, UserFactory
 from tests.wellbeing.factories import HubMessageFactory, ReferralFactory, ScreeningResultFactory
-from wellbeing import outreach
 from wellbeing.models import (
     FollowUp,
     OutboxMessage,
@@ -31,6 +30,7 @@ from wellbeing.models import (
     TeamSession,
     TeamSupportType,
 )
+from wellbeing.services import outreach
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -70,7 +70,7 @@ def aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 @pytest.fixture
 def built(settings) -> list[OutboxMessage]:
-    """A day in the hub in which every builder in wellbeing.outreach has something to say."""
+    """A day in the hub in which every builder in wellbeing.services.outreach has something to say."""
     settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
     person = UserFactory(email=DETAILS["email"], with_profile=False)
     StaffProfileFactory(user=person, display_name=DETAILS["display_name"])

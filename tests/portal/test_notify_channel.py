@@ -25,8 +25,8 @@ from portal.outbox import delivery, unsubscribe
 from portal.outbox.queueing import queue
 from portal.outbox.tasks import deliver_messages
 from tests.factories import UserFactory
-from wellbeing import outreach
 from wellbeing.models import OutboxMessage
+from wellbeing.services import outreach
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 

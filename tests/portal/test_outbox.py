@@ -21,14 +21,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.outbox import delivery, registry, unsubscribe
+from portal.outbox import delivery, queueing, registry, unsubscribe
 from portal.outbox.delivery import quiet_until, retry_delay
 from portal.outbox.queueing import queue
 from portal.outbox.tasks import deliver_messages
 from tests.factories import UserFactory
-from wellbeing import outreach
 from wellbeing.models import OptOut, OutboxMessage
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.services import outreach
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -144,11 +144,11 @@ def test_a_message_due_later_waits_for_the_sweep_once_it_is_due(person, worker, 
     assert worker.call_count == 0
     message = rows().get()
     assert (message.status, message.enqueued_at) == ("pending", None)
-    assert delivery.sweep("wellbeing") == 0
+    assert queueing.sweep("wellbeing") == 0
     assert mail.outbox == []
 
     with at(later + datetime.timedelta(minutes=1)):
-        assert delivery.sweep("wellbeing") == 1
+        assert queueing.sweep("wellbeing") == 1
     assert rows().get().status == "sent"
     assert len(mail.outbox) == 1
 
@@ -164,7 +164,7 @@ def test_a_broker_that_is_down_leaves_rows_for_the_sweep_which_sends_them(
     with mock.patch.object(
         deliver_messages, "delay", side_effect=lambda label, ids: delivery.deliver(label, ids)
     ):
-        assert delivery.sweep("wellbeing") == 2
+        assert queueing.sweep("wellbeing") == 2
     assert [m.status for m in rows()] == ["sent", "sent"]
     assert len(mail.outbox) == 2
 
@@ -173,7 +173,7 @@ def test_the_sweep_leaves_a_message_just_handed_off_to_its_task(person, send):
     with mock.patch.object(deliver_messages, "delay") as delay:
         send(a_message(person))
     delay.assert_called_once()
-    assert delivery.sweep("wellbeing") == 0
+    assert queueing.sweep("wellbeing") == 0
 
 
 # --- Claiming ------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_a_claim_held_by_a_live_worker_is_left_alone(person, send, worker):
     now = timezone.now()
     rows().update(status="sending", claim_token=uuid.uuid4(), claimed_at=now, enqueued_at=now)
     with at(now + datetime.timedelta(minutes=4)):
-        assert delivery.sweep("wellbeing") == 0
+        assert queueing.sweep("wellbeing") == 0
     assert mail.outbox == []
 
 
@@ -209,7 +209,7 @@ def test_a_claim_older_than_the_lease_is_claimed_again_by_the_sweep_and_sent(
     rows().update(
         status="sending", claim_token=uuid.uuid4(), claimed_at=long_ago, enqueued_at=long_ago
     )
-    assert delivery.sweep("wellbeing") == 1
+    assert queueing.sweep("wellbeing") == 1
     message = rows().get()
     assert (message.status, message.attempts) == ("sent", 1)
     assert len(mail.outbox) == 1
@@ -263,7 +263,7 @@ def test_a_message_in_quiet_hours_waits_until_eight_and_goes_then(person, send, 
     assert mail.outbox == []
 
     with at(datetime.datetime(2026, 1, 16, 8, 1, tzinfo=LONDON)):
-        assert delivery.sweep("wellbeing") == 1
+        assert queueing.sweep("wellbeing") == 1
     assert rows().get().status == "sent"
     assert len(mail.outbox) == 1
 
@@ -296,7 +296,7 @@ def test_the_fourth_check_in_of_a_day_waits_for_the_daily_cap(person, send, work
     assert len(mail.outbox) == 4
 
     with at(first_sent + datetime.timedelta(days=1, minutes=1)):
-        assert delivery.sweep("wellbeing") == 1
+        assert queueing.sweep("wellbeing") == 1
     assert rows().get(idempotency_key="check-in:3").status == "sent"
 
 

@@ -16,8 +16,8 @@ from portal import roles
 from portal.models import OutboxMessage as PortalMessage
 from portal.outbox.tasks import deliver_messages
 from tests.factories import UserFactory
-from wellbeing import outreach
 from wellbeing.models import OutboxMessage as HubMessage
+from wellbeing.services import outreach
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 

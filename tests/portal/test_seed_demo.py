@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from portal import roles
 from portal.demo import DEMO_ACCOUNTS
 from portal.models import User
-from portal.permissions import role_names
+from portal.rules import role_names
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 

@@ -22,7 +22,6 @@ from portal.outbox.models import SkipReason, Status
 from portal.outbox.tasks import deliver_messages
 from tests.factories import StaffProfileFactory, UserFactory
 from tests.wellbeing.factories import ReferralFactory
-from wellbeing import campaigns, outreach
 from wellbeing.models import (
     AuditEntry,
     Campaign,
@@ -33,6 +32,7 @@ from wellbeing.models import (
     ReferralStatus,
 )
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.services import campaigns, outreach
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 

@@ -246,7 +246,7 @@ def test_the_check_in_asks_a_signed_out_visitor_to_sign_in(client, my_referral):
 
 
 def test_a_double_send_is_told_it_is_done(client, me, my_referral, monkeypatch):
-    from wellbeing import follow_up as follow_up_module
+    from wellbeing.services import follow_up as follow_up_module
 
     follow_up = a_follow_up(my_referral)
     real = follow_up_module._due_for

@@ -23,8 +23,6 @@ from tests.wellbeing.clinical_helpers import (
     entries_by,
     fresh,
 )
-from wellbeing import clinical, follow_up, my_hub
-from wellbeing.clinical import OutcomeDetail
 from wellbeing.models import (
     Assessment,
     AssessmentOutcome,
@@ -44,6 +42,8 @@ from wellbeing.models import (
 )
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.referral_states import NotAllowed
+from wellbeing.services import clinical, follow_up, messaging, referrals
+from wellbeing.services.support import OutcomeDetail
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -74,7 +74,7 @@ def assess(referral, clinician, outcome=AssessmentOutcome.SELF_HELP, **overrides
         "detail": OutcomeDetail(),
     }
     fields.update(overrides)
-    return clinical.do_record_assessment(referral=referral, acting_user=clinician, **fields)
+    return referrals.do_record_assessment(referral=referral, acting_user=clinician, **fields)
 
 
 def an_hour_ago() -> datetime.datetime:
@@ -88,7 +88,7 @@ def test_a_first_contact_moves_a_new_referral_to_assessment_and_gives_it_to_the_
     clinician,
 ):
     referral = a_referral_in(S.NEW)
-    attempt = clinical.do_record_contact(
+    attempt = referrals.do_record_contact(
         referral=referral,
         acting_user=clinician,
         at=an_hour_ago(),
@@ -119,7 +119,7 @@ def test_a_contact_on_a_referral_someone_holds_leaves_it_with_them(clinician):
     referral = a_referral_in(S.IN_ASSESSMENT)
     referral.assigned_ref, referral.assigned_name = "h" * 64, "Harper Holder"
     referral.save(using=DB)
-    clinical.do_record_contact(
+    referrals.do_record_contact(
         referral=referral,
         acting_user=clinician,
         at=an_hour_ago(),
@@ -132,7 +132,7 @@ def test_a_contact_on_a_referral_someone_holds_leaves_it_with_them(clinician):
 def test_a_contact_attempt_in_the_future_is_refused(clinician):
     referral = a_referral_in(S.NEW)
     with pytest.raises(NotAllowed, match="cannot be in the future"):
-        clinical.do_record_contact(
+        referrals.do_record_contact(
             referral=referral,
             acting_user=clinician,
             at=timezone.now() + datetime.timedelta(minutes=5),
@@ -147,7 +147,7 @@ def test_a_contact_attempt_in_the_future_is_refused(clinician):
 def test_no_contact_is_recorded_on_a_finished_referral(clinician, status):
     referral = a_referral_in(status)
     with pytest.raises(NotAllowed, match=f"is {'closed' if status == S.CLOSED else 'withdrawn'}"):
-        clinical.do_record_contact(
+        referrals.do_record_contact(
             referral=referral,
             acting_user=clinician,
             at=an_hour_ago(),
@@ -412,7 +412,7 @@ def test_closing_cancels_pending_check_ins_and_ends_therapy(clinician):
     done = FollowUp.objects.using(DB).filter(referral=referral).order_by("due_on").first()
     assert done is not None
     FollowUp.objects.using(DB).filter(pk=done.pk).update(completed_at=timezone.now())
-    clinical.do_close(referral=referral, acting_user=clinician, reason="support_completed")
+    referrals.do_close(referral=referral, acting_user=clinician, reason="support_completed")
     referral = fresh(referral)
     assert (referral.status, referral.close_reason) == (S.CLOSED, "support_completed")
     follow_ups = FollowUp.objects.using(DB).filter(referral=referral)
@@ -426,19 +426,36 @@ def test_closing_cancels_pending_check_ins_and_ends_therapy(clinician):
 def test_a_closed_referral_cannot_be_closed_again(clinician):
     referral = a_referral_in(S.CLOSED)
     with pytest.raises(NotAllowed, match="is closed"):
-        clinical.do_close(referral=referral, acting_user=clinician, reason="other")
+        referrals.do_close(referral=referral, acting_user=clinician, reason="other")
     assert events(referral) == []
 
 
 def test_withdrawing_in_my_hub_cancels_pending_check_ins(owner):
     referral = a_referral_from(owner, status=S.IN_SUPPORT)
     follow_up.plan_follow_ups(referral, start=timezone.localdate())
-    my_hub.do_withdraw_referral(referral=referral, acting_user=owner)
+    referrals.do_withdraw_referral(referral=referral, acting_user=owner)
     assert not follow_up.pending(referral).exists()
     assert (
         FollowUp.objects.using(DB).filter(referral=referral, cancelled_at__isnull=False).count()
         == 4
     )
+
+
+def test_withdrawing_in_my_hub_ends_an_open_therapy_plan(owner, clinician):
+    """ADR 0014: closing and withdrawing both end therapy. Withdrawing used to leave the plan
+    open, because the two ways out of a referral were written twice."""
+    referral = a_referral_from(owner, status=S.IN_ASSESSMENT)
+    assess(
+        referral,
+        clinician,
+        outcome=AssessmentOutcome.DIRECT_THERAPY,
+        detail=OutcomeDetail(modality="act", planned_sessions=6),
+    )
+    referrals.do_withdraw_referral(referral=referral, acting_user=owner)
+    referral = fresh(referral)
+    assert referral.status == S.WITHDRAWN
+    assert TherapyPlan.objects.using(DB).get(referral=referral).ended_on == timezone.localdate()
+    assert events(referral)[-1] == ReferralEventKind.WITHDRAWN
 
 
 # --- More support after the assessment ----------------------------------------------------------
@@ -549,7 +566,7 @@ def test_a_session_cannot_be_logged_in_the_future_or_before_therapy_started(clin
 def test_a_session_is_not_logged_on_a_closed_referral(clinician):
     referral = a_referral_in(S.IN_SUPPORT)
     plan = a_plan(referral, clinician)
-    clinical.do_close(referral=referral, acting_user=clinician, reason="support_completed")
+    referrals.do_close(referral=referral, acting_user=clinician, reason="support_completed")
     with pytest.raises(NotAllowed, match="is closed"):
         clinical.do_log_therapy_session(
             referral=referral,
@@ -568,7 +585,7 @@ def test_an_onward_referrals_status_can_be_updated_even_after_closing(clinician)
         service=a_service(),
         sent_on=timezone.localdate() - datetime.timedelta(days=10),
     )
-    clinical.do_close(referral=referral, acting_user=clinician, reason="referred_on")
+    referrals.do_close(referral=referral, acting_user=clinician, reason="referred_on")
     seen_on = timezone.localdate() - datetime.timedelta(days=2)
     clinical.do_update_onward(
         referral=referral, acting_user=clinician, onward=onward, status="seen", status_on=seen_on
@@ -605,7 +622,7 @@ def test_a_hub_message_queues_an_email_that_says_only_there_is_one(
         mock.patch.object(deliver_messages, "delay") as delay,
         django_capture_on_commit_callbacks(using=DB, execute=True),
     ):
-        message = clinical.do_send_hub_message(
+        message = messaging.do_send_hub_message(
             referral=referral,
             acting_user=clinician,
             body="Your PHQ-9 score has improved; shall we talk on Tuesday?",
@@ -633,8 +650,8 @@ def test_a_hub_message_queues_an_email_that_says_only_there_is_one(
 
 def test_a_double_submitted_message_is_sent_once(clinician, owner):
     referral = a_referral_from(owner, status=S.IN_SUPPORT)
-    first = clinical.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
-    again = clinical.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
+    first = messaging.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
+    again = messaging.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
     assert first.pk == again.pk
     assert OutboxMessage.objects.using(DB).count() == 1
 
@@ -642,6 +659,6 @@ def test_a_double_submitted_message_is_sent_once(clinician, owner):
 def test_no_message_goes_to_a_withdrawn_referral(clinician, owner):
     referral = a_referral_from(owner, status=S.WITHDRAWN)
     with pytest.raises(NotAllowed, match="withdrawn"):
-        clinical.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
+        messaging.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
     assert not HubMessage.objects.using(DB).exists()
     assert not OutboxMessage.objects.using(DB).exists()

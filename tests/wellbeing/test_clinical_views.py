@@ -22,7 +22,6 @@ from tests.wellbeing.clinical_helpers import (
     entries_by,
     fresh,
 )
-from wellbeing import clinical
 from wellbeing.models import (
     Assessment,
     ContactAttempt,
@@ -34,6 +33,7 @@ from wellbeing.models import (
     TherapyPlan,
     TherapySession,
 )
+from wellbeing.services import referrals
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -456,7 +456,7 @@ def test_the_member_of_staff_sees_the_steps_in_my_hub(client, sign_in):
     owner = UserFactory(with_profile=True)
     referral = a_referral_from(owner, status=S.NEW)
     clinician = a_hub_member()
-    clinical.do_record_contact(
+    referrals.do_record_contact(
         referral=referral,
         acting_user=clinician,
         at=timezone.now() - datetime.timedelta(minutes=5),

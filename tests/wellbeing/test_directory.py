@@ -10,8 +10,8 @@ from django.urls import reverse
 from portal import roles
 from tests.factories import UserFactory
 from tests.wellbeing.factories import ReferralFactory
-from wellbeing import directory
 from wellbeing.models import AuditEntry, OnwardReferral, Service
+from wellbeing.services import directory
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 

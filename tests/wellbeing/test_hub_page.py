@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from wellbeing import referrals
+from wellbeing.services import self_referral
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -49,7 +49,9 @@ def test_it_shows_when_the_hub_will_make_contact_in_working_days(
     settings.HUB_CONTACT_TARGET_WORKING_DAYS = 2
     # From Wednesday 23 December 2026, 2 working days skip Christmas and the substitute
     # Boxing Day: Thursday 24, then Tuesday 29.
-    monkeypatch.setattr("wellbeing.referrals.timezone.localdate", lambda: date(2026, 12, 23))
+    monkeypatch.setattr(
+        "wellbeing.services.self_referral.timezone.localdate", lambda: date(2026, 12, 23)
+    )
     client.force_login(staff_user)
     page = client.get(reverse("wellbeing:index")).content.decode()
     assert "by <strong>Tuesday 29 December</strong>" in page
@@ -60,7 +62,7 @@ def test_its_start_button_becomes_continue_once_a_referral_is_started(client, st
     client.force_login(staff_user)
     page = client.get(reverse("wellbeing:index")).content.decode()
     assert ">Refer yourself</a>" in page
-    referrals.do_save_draft(user=staff_user)
+    self_referral.do_save_draft(user=staff_user)
     page = client.get(reverse("wellbeing:index")).content.decode()
     assert ">Continue your referral</a>" in page
     assert reverse("wellbeing:refer_start") in page

@@ -17,9 +17,10 @@ from django.urls import reverse
 from portal import roles
 from tests.factories import UserFactory
 from tests.wellbeing.factories import ReferralFactory, ScreeningResultFactory
-from wellbeing import assignment, queue
 from wellbeing.models import AuditEntry, Referral, ReferralStatus, RiskLevel, ScreeningResult
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.queries import queue
+from wellbeing.services import referrals
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -286,7 +287,7 @@ def test_assign_to_me_is_a_post_only_button_on_the_queue(client, clinician):
 
 def test_taking_a_referral_already_being_supported_keeps_its_status(clinician):
     referral = ReferralFactory(status=ReferralStatus.IN_SUPPORT)
-    assignment.do_claim(referral_id=referral.pk, acting_user=clinician)
+    referrals.do_claim(referral_id=referral.pk, acting_user=clinician)
     referral.refresh_from_db(using="confidential")
     assert referral.status == ReferralStatus.IN_SUPPORT
 
@@ -294,7 +295,7 @@ def test_taking_a_referral_already_being_supported_keeps_its_status(clinician):
 def test_the_second_of_two_claims_loses_and_is_told_who_won(client, clinician):
     referral = ReferralFactory()
     winner = a_hub_member(name="Dr Sam Quick")
-    assignment.do_claim(referral_id=referral.pk, acting_user=winner)
+    referrals.do_claim(referral_id=referral.pk, acting_user=winner)
     response = client.post(claim_url(referral), follow=True)
     assert "Dr Sam Quick took this referral a moment ago." in response.content.decode()
     referral.refresh_from_db(using="confidential")
@@ -304,10 +305,10 @@ def test_the_second_of_two_claims_loses_and_is_told_who_won(client, clinician):
 
 def test_claiming_a_closed_referral_or_ones_own_changes_nothing(client, clinician):
     closed = ReferralFactory(status=ReferralStatus.CLOSED)
-    with pytest.raises(assignment.ReferralNotOpen):
-        assignment.do_claim(referral_id=closed.pk, acting_user=clinician)
+    with pytest.raises(referrals.ReferralNotOpen):
+        referrals.do_claim(referral_id=closed.pk, acting_user=clinician)
     mine = ReferralFactory()
-    assignment.do_claim(referral_id=mine.pk, acting_user=clinician)
+    referrals.do_claim(referral_id=mine.pk, acting_user=clinician)
     response = client.post(claim_url(mine), follow=True)
     assert "You already hold this referral." in response.content.decode()
     assert AuditEntry.objects.using("confidential").filter(action="update").count() == 1
@@ -330,9 +331,9 @@ def test_two_clinicians_claiming_at_the_same_moment_cannot_both_win():
     def claim(person):
         try:
             start.wait()
-            assignment.do_claim(referral_id=referral.pk, acting_user=person)
+            referrals.do_claim(referral_id=referral.pk, acting_user=person)
             outcomes.append("won")
-        except assignment.AlreadyTaken as taken:
+        except referrals.AlreadyTaken as taken:
             outcomes.append(f"lost to {taken.holder}")
         finally:
             connections.close_all()
@@ -404,7 +405,7 @@ def test_allocating_from_a_stale_page_does_not_override_a_clinician_who_took_it(
         .context["allocate_form"]
         .initial["seen"]
     )
-    assignment.do_claim(referral_id=referral.pk, acting_user=quick)  # meanwhile
+    referrals.do_claim(referral_id=referral.pk, acting_user=quick)  # meanwhile
     response = client.post(
         allocate_url(referral), {"clinician": robin.pk, "seen": seen}, follow=True
     )

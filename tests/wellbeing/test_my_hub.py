@@ -19,7 +19,6 @@ from tests.wellbeing.factories import (
     a_referral_for,
     a_staff_member,
 )
-from wellbeing import my_hub
 from wellbeing.audit import Actor, verify_chain
 from wellbeing.models import (
     AuditEntry,
@@ -30,6 +29,8 @@ from wellbeing.models import (
     ReferralStatus,
 )
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.queries import my_hub
+from wellbeing.services import messaging, referrals
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -219,7 +220,7 @@ def test_the_export_copes_with_answers_that_do_not_fit_the_instrument():
 def test_a_reply_is_a_message_from_me_and_is_audited():
     me = a_staff_member()
     referral = a_referral_for(me)
-    message = my_hub.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
+    message = messaging.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
     assert not message.from_hub
     assert message.author_ref == staff_ref_for(me.pk)
     assert HubMessage.objects.using("confidential").get().body == "Tuesday is good."
@@ -234,8 +235,8 @@ def test_a_reply_is_a_message_from_me_and_is_audited():
 def test_the_same_reply_twice_in_quick_succession_is_sent_once():
     me = a_staff_member()
     referral = a_referral_for(me)
-    first = my_hub.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
-    second = my_hub.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
+    first = messaging.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
+    second = messaging.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
     assert first.pk == second.pk
     assert HubMessage.objects.using("confidential").count() == 1
 
@@ -248,17 +249,17 @@ def test_the_same_reply_is_sent_again_once_the_window_has_passed():
         from_hub=False,
         author_ref=staff_ref_for(me.pk),
         body="Thank you.",
-        sent_at=timezone.now() - my_hub.DUPLICATE_REPLY_WINDOW - timedelta(seconds=1),
+        sent_at=timezone.now() - messaging.DUPLICATE_MESSAGE_WINDOW - timedelta(seconds=1),
     )
-    my_hub.do_reply(referral=referral, acting_user=me, body="Thank you.")
+    messaging.do_reply(referral=referral, acting_user=me, body="Thank you.")
     assert HubMessage.objects.using("confidential").count() == 2
 
 
 def test_a_different_reply_straight_after_is_sent():
     me = a_staff_member()
     referral = a_referral_for(me)
-    my_hub.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
-    my_hub.do_reply(referral=referral, acting_user=me, body="Or Wednesday.")
+    messaging.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
+    messaging.do_reply(referral=referral, acting_user=me, body="Or Wednesday.")
     assert HubMessage.objects.using("confidential").count() == 2
 
 
@@ -266,14 +267,14 @@ def test_a_different_reply_straight_after_is_sent():
 def test_it_refuses_a_reply_on_a_closed_referral(status):
     me = a_staff_member()
     referral = a_referral_for(me, status=status)
-    with pytest.raises(my_hub.ReferralIsClosed):
-        my_hub.do_reply(referral=referral, acting_user=me, body="Hello?")
+    with pytest.raises(messaging.ReferralIsClosed):
+        messaging.do_reply(referral=referral, acting_user=me, body="Hello?")
     assert not HubMessage.objects.using("confidential").exists()
 
 
 def test_it_refuses_a_reply_on_someone_elses_referral():
     with pytest.raises(Http404):
-        my_hub.do_reply(referral=ReferralFactory(), acting_user=a_staff_member(), body="Hi")
+        messaging.do_reply(referral=ReferralFactory(), acting_user=a_staff_member(), body="Hi")
 
 
 # --- Withdrawing ----------------------------------------------------------------------------------
@@ -282,7 +283,7 @@ def test_it_refuses_a_reply_on_someone_elses_referral():
 def test_withdrawing_records_the_time_the_event_and_an_audit_entry():
     me = a_staff_member()
     referral = a_referral_for(me, status=ReferralStatus.IN_ASSESSMENT)
-    my_hub.do_withdraw_referral(referral=referral, acting_user=me)
+    referrals.do_withdraw_referral(referral=referral, acting_user=me)
     referral = Referral.objects.using("confidential").get()
     assert referral.status == ReferralStatus.WITHDRAWN
     assert referral.withdrawn_at is not None
@@ -296,8 +297,8 @@ def test_withdrawing_records_the_time_the_event_and_an_audit_entry():
 def test_it_rejects_a_closed_referral(status):
     me = a_staff_member()
     referral = a_referral_for(me, status=status)
-    with pytest.raises(my_hub.ReferralCannotBeWithdrawn):
-        my_hub.do_withdraw_referral(referral=referral, acting_user=me)
+    with pytest.raises(referrals.ReferralCannotBeWithdrawn):
+        referrals.do_withdraw_referral(referral=referral, acting_user=me)
     assert Referral.objects.using("confidential").get().status == status
     assert not ReferralEvent.objects.using("confidential").exists()
     assert entries_by(me) == []
@@ -307,16 +308,16 @@ def test_withdrawing_twice_from_a_stale_copy_happens_once():
     me = a_staff_member()
     referral = a_referral_for(me)
     stale = Referral.objects.using("confidential").get()
-    my_hub.do_withdraw_referral(referral=referral, acting_user=me)
-    with pytest.raises(my_hub.ReferralCannotBeWithdrawn):
-        my_hub.do_withdraw_referral(referral=stale, acting_user=me)
+    referrals.do_withdraw_referral(referral=referral, acting_user=me)
+    with pytest.raises(referrals.ReferralCannotBeWithdrawn):
+        referrals.do_withdraw_referral(referral=stale, acting_user=me)
     assert ReferralEvent.objects.using("confidential").count() == 1
 
 
 def test_it_refuses_to_withdraw_someone_elses_referral():
     referral = ReferralFactory()
     with pytest.raises(Http404):
-        my_hub.do_withdraw_referral(referral=referral, acting_user=a_staff_member())
+        referrals.do_withdraw_referral(referral=referral, acting_user=a_staff_member())
     assert Referral.objects.using("confidential").get().status == ReferralStatus.NEW
 
 

@@ -22,8 +22,8 @@ from tests.wellbeing.factories import (
     a_referral_for,
     a_staff_member,
 )
+from wellbeing.forms.my_hub import REPLY_MAX_LENGTH
 from wellbeing.models import AuditEntry, HubMessage, Referral, ReferralEventKind, ReferralStatus
-from wellbeing.my_hub_forms import REPLY_MAX_LENGTH
 from wellbeing.pseudonyms import staff_ref_for
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])

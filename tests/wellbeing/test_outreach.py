@@ -13,7 +13,7 @@ from portal.outbox import delivery
 from portal.outbox.queueing import queue
 from tests.factories import UserFactory
 from tests.wellbeing.factories import HubMessageFactory, a_referral_for, a_staff_member
-from wellbeing import outreach, tasks
+from wellbeing import tasks
 from wellbeing.models import (
     FollowUp,
     OutboxMessage,
@@ -23,6 +23,7 @@ from wellbeing.models import (
     TeamSession,
 )
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.services import outreach
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 LONDON = ZoneInfo("Europe/London")

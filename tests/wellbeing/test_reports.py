@@ -17,7 +17,6 @@ from django.urls import reverse
 from portal import roles
 from tests.factories import UserFactory
 from tests.wellbeing.factories import ReferralFactory, ScreeningResultFactory
-from wellbeing import reports
 from wellbeing.models import (
     Assessment,
     AssessmentOutcome,
@@ -29,7 +28,8 @@ from wellbeing.models import (
     TeamSession,
     TeamSupportType,
 )
-from wellbeing.reports import Period, Section
+from wellbeing.queries import reports
+from wellbeing.queries.reports import Period, Section
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 

@@ -21,7 +21,8 @@ from tests.wellbeing.referral_steps import (
     send,
     step_url,
 )
-from wellbeing import referrals, tasks
+from wellbeing import tasks
+from wellbeing.forms.self_referral import normalised_uk_phone
 from wellbeing.models import (
     AuditEntry,
     OutboxMessage,
@@ -31,14 +32,14 @@ from wellbeing.models import (
     ScreeningResult,
 )
 from wellbeing.pseudonyms import staff_ref_for
-from wellbeing.referral_forms import normalised_uk_phone
+from wellbeing.services import referrals, self_referral
 from wellbeing.working_days import contact_target_date
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 ALL_PAGES = [
     reverse("wellbeing:refer_start"),
-    *(step_url(step.slug) for step in referrals.STEPS),
+    *(step_url(step.slug) for step in self_referral.STEPS),
     reverse("wellbeing:refer_check"),
     reverse("wellbeing:refer_help_now"),
     reverse("wellbeing:refer_sent"),
@@ -179,7 +180,7 @@ def test_nothing_typed_on_the_contact_page_gives_a_server_error(client, member, 
     assert "<script>alert(1)" not in response.content.decode()
 
 
-@pytest.mark.parametrize("slug", [step.slug for step in referrals.STEPS])
+@pytest.mark.parametrize("slug", [step.slug for step in self_referral.STEPS])
 @pytest.mark.parametrize(
     "post",
     [
@@ -320,7 +321,7 @@ def test_a_refresh_or_a_second_click_never_makes_a_second_referral(client, membe
 
 
 def test_sending_the_same_draft_twice_through_the_service_finds_the_first_referral(member):
-    draft = referrals.do_save_draft(user=member)
+    draft = self_referral.do_save_draft(user=member)
     _fill(draft)
     first = referrals.do_submit_referral(user=member, draft=draft)
     second = referrals.do_submit_referral(user=member, draft=draft)
@@ -335,7 +336,7 @@ def test_a_reference_collision_is_retried_with_a_new_reference(member, monkeypat
     ReferralFactory(reference="RH-AAAA-AAAA")
     made = iter(["RH-AAAA-AAAA", "RH-BBBB-BBBB"])
     monkeypatch.setattr(referrals, "new_reference", lambda: next(made))
-    draft = referrals.do_save_draft(user=member)
+    draft = self_referral.do_save_draft(user=member)
     _fill(draft)
     assert referrals.do_submit_referral(user=member, draft=draft).referral.reference == (
         "RH-BBBB-BBBB"
@@ -351,7 +352,7 @@ def test_a_stale_or_tampered_key_sends_nothing(client, member):
 
 
 def test_an_incomplete_draft_cannot_be_sent(member):
-    draft = referrals.do_save_draft(user=member, step=referrals.STEPS_BY_SLUG["contact"])
+    draft = self_referral.do_save_draft(user=member, step=self_referral.STEPS_BY_SLUG["contact"])
     with pytest.raises(referrals.IncompleteReferral) as raised:
         referrals.do_submit_referral(user=member, draft=draft)
     assert raised.value.step.slug == "contact"
@@ -474,9 +475,9 @@ def test_a_broker_that_is_down_loses_neither_the_referral_nor_its_emails(
 
 
 def test_expired_drafts_are_purged_and_others_kept(member):
-    kept = referrals.do_save_draft(user=member)
+    kept = self_referral.do_save_draft(user=member)
     other = UserFactory(with_profile=True)
-    expired = referrals.do_save_draft(user=other)
+    expired = self_referral.do_save_draft(user=other)
     drafts().filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert tasks.purge_expired_drafts() == 1
     assert list(drafts().values_list("pk", flat=True)) == [kept.pk]
@@ -485,7 +486,7 @@ def test_expired_drafts_are_purged_and_others_kept(member):
 def test_an_expired_draft_is_not_brought_back(client, member):
     client.post(step_url("contact"), CONTACT)
     drafts().update(expires_at=timezone.now() - timedelta(minutes=1))
-    assert referrals.current_draft(member) is None
+    assert self_referral.current_draft(member) is None
     assert client.get(reverse("wellbeing:refer_start"))["Location"] == step_url("contact")
     client.post(step_url("work"), {})
     assert "contact" not in the_draft()
@@ -493,5 +494,5 @@ def test_an_expired_draft_is_not_brought_back(client, member):
 
 def test_each_save_moves_the_expiry_on(member, settings):
     settings.HUB_DRAFT_HOURS = 48
-    draft = referrals.do_save_draft(user=member)
+    draft = self_referral.do_save_draft(user=member)
     assert draft.expires_at - timezone.now() > timedelta(hours=47)

@@ -1,4 +1,4 @@
-"""Create demo accounts (and, as capabilities arrive, demo content) for development."""
+"""Create demo accounts, then run each app's demo step (settings.DEMO_STEPS), for development."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
-from learning.demo import seed_demo_catalogue
-from portal.demo import DEMO_PASSWORD, seed_demo_accounts
-from wellbeing.campaign_demo import seed_demo_campaigns
-from wellbeing.demo import seed_demo_team_support
-from wellbeing.demo_referrals import DEMO_REFERRALS, seed_demo_referrals
+from portal.demo import DEMO_PASSWORD, DemoStep, seed_demo_accounts
 
 
 class Command(BaseCommand):
@@ -24,8 +21,6 @@ class Command(BaseCommand):
                 "DJANGO_DEBUG=1."
             )
         accounts = seed_demo_accounts()
-        # After the accounts, so sample learning records and comments have their authors.
-        catalogue = seed_demo_catalogue()
         self.stdout.write(self.style.SUCCESS("Demo accounts (development only):"))
         self.stdout.write(f"  Password for every account: {DEMO_PASSWORD}")
         for account in accounts:
@@ -37,20 +32,11 @@ class Command(BaseCommand):
             "  Add a TOTP secret to an authenticator app (or run `oathtool --totp -b SECRET`) "
             "to get the sign-in code."
         )
-        self.stdout.write(
-            self.style.SUCCESS("Sample learning catalogue (labelled as sample content):")
-        )
-        for line in catalogue.lines():
-            self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS("Sample outreach campaigns:"))
-        for line in seed_demo_campaigns():
-            self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS("Sample team support requests and the directory:"))
-        for line in seed_demo_team_support():
-            self.stdout.write(line)
-        seed_demo_referrals()
-        self.stdout.write(self.style.SUCCESS("Sample referrals in the hub queue:"))
-        self.stdout.write(
-            f"  RH-DEMO-01 to RH-DEMO-{len(DEMO_REFERRALS):02d}: every state, some urgent, some "
-            "near or past the rapid-assessment target; RH-DEMO-07 is staff@demo.nhs.net's own"
-        )
+        # After the accounts, so sample learning records and referrals have their people. The
+        # steps are named by string: the core imports neither app.
+        for path in settings.DEMO_STEPS:
+            step: DemoStep = import_string(path)
+            for section in step():
+                self.stdout.write(self.style.SUCCESS(section.heading))
+                for line in section.lines:
+                    self.stdout.write(line)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from wellbeing import audit
 from wellbeing.models import (
+    DATABASE,
     Assessment,
     AuditAction,
     ContactAttempt,
@@ -34,7 +35,6 @@ from wellbeing.models import (
     TherapySession,
 )
 
-DATABASE = "confidential"
 BATCH = 200
 # Who the audit log says removed them: no person, the retention schedule.
 RETENTION = audit.Actor(ref="retention-schedule", role="System", name="Retention schedule")

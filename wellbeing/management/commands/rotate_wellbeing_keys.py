@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from wellbeing.crypto import ENCRYPTED_FIELD_TYPES
+from wellbeing.models import DATABASE
 
-DATABASE = "confidential"
 BATCH = 500
 
 

@@ -1,0 +1,273 @@
+"""Sample referrals for development: every state, some urgent, some near or past the target.
+
+Development only (seed_demo refuses to run without DEBUG). Every name says it is sample data; the
+records are encrypted and audited like real ones, so the hub's pages behave as they will in use.
+Safe to run again: referrals are found by their RH-DEMO reference.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.models import User
+from wellbeing import audit
+from wellbeing.instruments import INSTRUMENTS, score
+from wellbeing.models import (
+    DATABASE,
+    Assessment,
+    AssessmentOutcome,
+    AuditAction,
+    CloseReason,
+    ContactAttempt,
+    FollowUp,
+    HubMessage,
+    OnwardReferral,
+    Referral,
+    ReferralEvent,
+    ReferralEventKind,
+    ReferralStatus,
+    RiskLevel,
+    ScreeningResult,
+    Service,
+    TherapyPlan,
+    TherapySession,
+)
+from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.working_days import add_working_days
+
+DEMO_ACTOR = audit.Actor(ref="demo-data", role="System", name="Demo data")
+
+
+@dataclass(frozen=True)
+class DemoReferral:
+    number: int
+    status: str
+    level: int  # 0-3: how high the questionnaire answers are
+    working_days_ago: int
+    risk: bool = False
+    staff_group: str = "nursing_midwifery_registered"
+    assigned: bool = False
+    assessed: str = ""  # an AssessmentOutcome, when assessed
+    close_reason: str = ""
+    owned_by_demo_staff: bool = False
+
+
+DEMO_REFERRALS = (
+    DemoReferral(1, ReferralStatus.NEW, 3, 0, risk=True, staff_group="medical_dental"),
+    DemoReferral(2, ReferralStatus.NEW, 2, 1, staff_group="allied_health_professionals"),
+    DemoReferral(3, ReferralStatus.NEW, 2, 5, staff_group="additional_clinical_services"),
+    DemoReferral(4, ReferralStatus.NEW, 1, 2, staff_group="administrative_clerical"),
+    DemoReferral(5, ReferralStatus.IN_ASSESSMENT, 2, 1, assigned=True),
+    DemoReferral(6, ReferralStatus.IN_ASSESSMENT, 3, 3, risk=True, assigned=True),
+    DemoReferral(
+        7,
+        ReferralStatus.IN_SUPPORT,
+        2,
+        20,
+        assigned=True,
+        assessed=AssessmentOutcome.DIRECT_THERAPY,
+        owned_by_demo_staff=True,
+    ),
+    DemoReferral(8, ReferralStatus.IN_SUPPORT, 1, 15, assigned=True, assessed="self_help"),
+    DemoReferral(9, ReferralStatus.IN_SUPPORT, 2, 12, assigned=True, assessed="onward_referral"),
+    DemoReferral(
+        10,
+        ReferralStatus.CLOSED,
+        1,
+        40,
+        assigned=True,
+        assessed="self_help",
+        close_reason="self_help",
+    ),
+    DemoReferral(11, ReferralStatus.CLOSED, 2, 30, close_reason=CloseReason.NO_CONTACT),
+    DemoReferral(12, ReferralStatus.WITHDRAWN, 1, 8),
+)
+
+
+def _answers(code: str, level: int, risk: bool) -> Any:  # EncryptedJSONField takes any JSON
+    instrument = INSTRUMENTS[code]
+    answers = []
+    for item in instrument.items:
+        options = item.options or instrument.options
+        answers.append(options[min(level, len(options) - 1)].value)
+    if code == "PHQ-9":  # item 9 is the risk item: only the urgent samples answer it
+        options = instrument.items[-1].options or instrument.options
+        answers[-1] = options[1].value if risk else options[0].value
+    return answers
+
+
+def _created_at(working_days_ago: int) -> datetime.datetime:
+    day = timezone.localdate()
+    # Step back over working days, so "past target" samples stay past it on any weekday.
+    back = day
+    while working_days_ago and add_working_days(back, working_days_ago) > day:
+        back -= datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(back, datetime.time(9, 30)))
+
+
+def _clinician() -> User | None:
+    return User.objects.filter(email="clinician@demo.nhs.net").first()
+
+
+def _demo_staff() -> User | None:
+    return User.objects.filter(email="staff@demo.nhs.net").first()
+
+
+def seed_demo_referrals() -> int:
+    """Create the sample referrals that are missing; returns how many were created."""
+    clinician = _clinician()
+    staff = _demo_staff()
+    created = 0
+    for sample in DEMO_REFERRALS:
+        reference = f"RH-DEMO-{sample.number:02d}"
+        if Referral.objects.using(DATABASE).filter(reference=reference).exists():
+            continue
+        with transaction.atomic(using=DATABASE):
+            _create(sample, reference, clinician, staff)
+        created += 1
+    return created
+
+
+def _create(
+    sample: DemoReferral, reference: str, clinician: User | None, staff: User | None
+) -> None:
+    created_at = _created_at(sample.working_days_ago)
+    owner = staff if sample.owned_by_demo_staff and staff else None
+    clinician_ref = staff_ref_for(clinician.pk) if clinician else ""
+    referral = Referral.objects.using(DATABASE).create(
+        reference=reference,
+        staff_ref=staff_ref_for(owner.pk) if owner else f"demo-{uuid.uuid4().hex}",
+        owner_key=str(owner.pk) if owner else "",
+        submission_key=uuid.uuid4(),
+        status=sample.status,
+        urgent=sample.risk,
+        created_at=created_at,
+        consented_at=created_at,
+        name=f"Sample person {sample.number} (sample data)",
+        phone="07700 900000",
+        email=f"sample.person{sample.number}@demo.nhs.net",
+        voicemail_ok=True,
+        best_times="Weekday mornings",
+        organisation="Demo Health and Care Partnership (sample data)",
+        staff_group=sample.staff_group,
+        team="Sample team",
+        whats_happening="Sample text: sleeping badly and feeling on edge after difficult shifts.",
+        hoped_for_help="Sample text: someone to talk to.",
+        how_heard="colleague",
+        assigned_ref=clinician_ref if sample.assigned else "",
+        assigned_name="Casey Clinician" if sample.assigned and clinician else "",
+        assigned_at=created_at + datetime.timedelta(hours=2) if sample.assigned else None,
+        withdrawn_at=timezone.now() if sample.status == ReferralStatus.WITHDRAWN else None,
+    )
+    ScreeningResult.objects.using(DATABASE).bulk_create(
+        ScreeningResult(
+            referral=referral,
+            instrument=code,
+            answers=(answers := _answers(code, sample.level, sample.risk)),
+            total=(result := score(code, answers)).total,
+            band=result.band,
+            risk=result.risk,
+            taken_at=created_at,
+        )
+        for code in INSTRUMENTS
+    )
+    events = [ReferralEvent(referral=referral, kind=ReferralEventKind.RECEIVED, at=created_at)]
+    if sample.risk:
+        events.append(
+            ReferralEvent(referral=referral, kind=ReferralEventKind.URGENT, at=created_at)
+        )
+    later = created_at + datetime.timedelta(days=1)
+    if sample.assigned:
+        ContactAttempt.objects.using(DATABASE).create(
+            referral=referral,
+            at=later,
+            method="phone",
+            outcome="reached" if sample.assessed else "voicemail",
+            by_ref=clinician_ref,
+            by_name="Casey Clinician",
+        )
+        events.append(
+            ReferralEvent(referral=referral, kind=ReferralEventKind.CONTACT_ATTEMPTED, at=later)
+        )
+    if sample.assessed:
+        _assess(referral, sample, later, clinician_ref, events)
+    if sample.status == ReferralStatus.CLOSED:
+        referral.closed_at = later + datetime.timedelta(days=7)
+        referral.close_reason = sample.close_reason
+        referral.save(using=DATABASE, update_fields=["closed_at", "close_reason"])
+        events.append(
+            ReferralEvent(referral=referral, kind=ReferralEventKind.CLOSED, at=referral.closed_at)
+        )
+    if sample.status == ReferralStatus.WITHDRAWN:
+        events.append(
+            ReferralEvent(referral=referral, kind=ReferralEventKind.WITHDRAWN, at=timezone.now())
+        )
+    ReferralEvent.objects.using(DATABASE).bulk_create(events)
+    audit.record(actor=DEMO_ACTOR, action=AuditAction.CREATE, obj=referral, reason="Demo data")
+
+
+def _assess(
+    referral: Referral,
+    sample: DemoReferral,
+    at: datetime.datetime,
+    clinician_ref: str,
+    events: list[ReferralEvent],
+) -> None:
+    Assessment.objects.using(DATABASE).create(
+        referral=referral,
+        at=at,
+        by_ref=clinician_ref,
+        by_name="Casey Clinician",
+        notes="Sample notes: work stress after a run of night shifts; good support at home.",
+        risk_level=RiskLevel.LOW,
+        formulation="Sample formulation: stress reaction with low mood, no risk to self.",
+        outcome=sample.assessed,
+    )
+    referral.assessed_at = at
+    referral.risk_level = RiskLevel.LOW
+    referral.save(using=DATABASE, update_fields=["assessed_at", "risk_level"])
+    events.append(ReferralEvent(referral=referral, kind=ReferralEventKind.ASSESSED, at=at))
+    if sample.assessed == AssessmentOutcome.DIRECT_THERAPY:
+        plan = TherapyPlan.objects.using(DATABASE).create(
+            referral=referral,
+            modality="cbt",
+            planned_sessions=6,
+            started_on=timezone.localdate(at),
+            therapist_ref=clinician_ref,
+            therapist_name="Casey Clinician",
+        )
+        for week in (1, 2):
+            TherapySession.objects.using(DATABASE).create(
+                plan=plan,
+                on=timezone.localdate(at) + datetime.timedelta(weeks=week),
+                attendance="attended",
+            )
+        HubMessage.objects.using(DATABASE).create(
+            referral=referral,
+            from_hub=True,
+            author_ref=clinician_ref,
+            author_name="Casey Clinician",
+            body="Sample message: see you on Tuesday at 10:00 for your next session.",
+            sent_at=at + datetime.timedelta(days=8),
+        )
+    if sample.assessed == AssessmentOutcome.ONWARD_REFERRAL:
+        service = Service.objects.using(DATABASE).filter(active=True).first()
+        if service is not None:  # the directory is seeded by a migration
+            OnwardReferral.objects.using(DATABASE).create(
+                referral=referral, service=service, sent_on=timezone.localdate(at)
+            )
+            events.append(
+                ReferralEvent(referral=referral, kind=ReferralEventKind.REFERRED_ON, at=at)
+            )
+    events.append(ReferralEvent(referral=referral, kind=ReferralEventKind.SUPPORT_STARTED, at=at))
+    FollowUp.objects.using(DATABASE).create(
+        referral=referral,
+        label="4 weeks",
+        due_on=timezone.localdate(at) + datetime.timedelta(weeks=4),
+    )

@@ -1,0 +1,488 @@
+"""Forms of the clinicians' action pages, each validating in plain English next to its field.
+
+The forms check what a person typed; wellbeing.services.clinical checks it again against the referral's
+state and the records it names (a resource still published, a service still active).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from crispy_forms.layout import Layout
+from django import forms
+from django.utils import timezone
+
+from portal.nhsuk_forms.fields import DateInputField
+from portal.nhsuk_forms.helper import FormHelper
+from portal.nhsuk_forms.layout import Field, Fieldset
+from wellbeing.forms.self_referral import PlainTextField
+from wellbeing.models import (
+    AssessmentOutcome,
+    Attendance,
+    CloseReason,
+    ContactMethod,
+    ContactOutcome,
+    OnwardStatus,
+    RiskLevel,
+    TherapyModality,
+)
+from wellbeing.services.referrals import RISK_NEEDING_SAFETY_PLAN
+from wellbeing.services.support import MAX_PLANNED_SESSIONS, OutcomeDetail
+
+
+class Resource(Protocol):
+    """A published learning resource, as learning.queries.resources_for_signposting gives it."""
+
+    pk: Any
+    title: str
+
+
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+
+
+def _text(label: str, max_length: int, *, name: str, required: bool = False, **kw: Any) -> Any:
+    messages = {"max_length": f"{name} must be {max_length:,} characters or fewer"}
+    messages.update(kw.pop("error_messages", {}))
+    return PlainTextField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": kw.pop("rows", 5)}),
+        error_messages=messages,
+        **kw,
+    )
+
+
+def _radios(label: str, choices: Any, message: str, **kw: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+        **kw,
+    )
+
+
+def _date(label: str, what: str, **kw: Any) -> DateInputField:
+    return DateInputField(
+        label=label,
+        error_messages={
+            "required": f"Enter the date {what}",
+            "incomplete": f"The date {what} must include a %(parts)s",
+            "invalid": f"The date {what} must be a real date",
+            "invalid_year": "Year must include 4 numbers",
+        },
+        **kw,
+    )
+
+
+def _not_in_future(form: forms.Form, name: str, what: str) -> None:
+    day = form.cleaned_data.get(name)
+    if isinstance(day, datetime.date) and day > timezone.localdate():
+        form.add_error(name, f"The date {what} must be today or in the past")
+
+
+class ActionForm(forms.Form):
+    """A form on an action page: the page writes the <form> tag and its buttons."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper.layout = self.layout()
+
+    def layout(self) -> Layout:
+        return Layout(*self.fields)
+
+
+# --- Contact attempt ------------------------------------------------------------------------------
+
+
+class ContactAttemptForm(ActionForm):
+    on = _date("Date of the attempt", "of the attempt")
+    time = forms.CharField(
+        label="Time",
+        help_text="Use the 24-hour clock, for example 14:30.",
+        max_length=5,
+        error_messages={
+            "required": "Enter the time of the attempt, for example 14:30",
+            "null_characters_not_allowed": "Enter a real time, for example 14:30",
+        },
+    )
+    method = _radios(
+        "How did you try to contact them?",
+        ContactMethod.choices,
+        "Select how you tried to contact them",
+    )
+    outcome = _radios("What happened?", ContactOutcome.choices, "Select what happened")
+    note = _text("Note (optional)", 2000, name="Note", rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        now = timezone.localtime()
+        kwargs.setdefault("initial", {"on": now.date(), "time": f"{now:%H:%M}"})
+        super().__init__(*args, **kwargs)
+
+    def layout(self) -> Layout:
+        return Layout(
+            Field.date("on", legend_size="s"),
+            Field.text("time", width=5),
+            Field.radios("method", legend_size="s"),
+            Field.radios("outcome", legend_size="s"),
+            Field.textarea("note", rows=3),
+        )
+
+    def clean_time(self) -> datetime.time:
+        match = _TIME.fullmatch(self.cleaned_data["time"].strip())
+        if not match:
+            raise forms.ValidationError("Enter a real time, for example 14:30", code="invalid")
+        return datetime.time(int(match[1]), int(match[2]))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        on, at = cleaned.get("on"), cleaned.get("time")
+        if isinstance(on, datetime.date) and isinstance(at, datetime.time):
+            when = timezone.make_aware(datetime.datetime.combine(on, at))
+            if when > timezone.now():
+                self.add_error("on", "The date and time of the attempt must be in the past")
+            else:
+                cleaned["at"] = when
+        return cleaned
+
+
+# --- Rapid assessment -----------------------------------------------------------------------------
+
+
+def _resource_field(resources: Sequence[Resource], *, required: bool) -> forms.Field:
+    message = "Select resources from the published list"
+    return forms.TypedMultipleChoiceField(
+        label="Resources to signpost",
+        help_text=(
+            "Published resources from the learning catalogue. The member of staff sees their "
+            "titles and links in my hub."
+            if resources
+            else "There are no published resources in the learning catalogue yet."
+        ),
+        choices=[(str(resource.pk), resource.title) for resource in resources],
+        coerce=int,
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one resource", "invalid_choice": message},
+    )
+
+
+def _team_request_field(team_requests: Any, *, required: bool) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    return forms.ModelChoiceField(
+        label="Team request",
+        help_text="Team requests the hub has accepted.",
+        queryset=team_requests,
+        required=required,
+        empty_label="Choose a team request",
+        error_messages={
+            "required": "Select the team request",
+            "invalid_choice": "Select a team request from the list",
+        },
+    )
+
+
+def _service_field(services: Any, *, required: bool) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    return forms.ModelChoiceField(
+        label="Service",
+        help_text="Services in the hub's directory.",
+        queryset=services,
+        required=required,
+        empty_label="Choose a service",
+        error_messages={
+            "required": "Select the service",
+            "invalid_choice": "Select a service from the directory",
+        },
+    )
+
+
+def _modality_field(*, required: bool) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Type of therapy",
+        choices=[("", "Choose a type of therapy"), *TherapyModality.choices],
+        required=required,
+        error_messages={
+            "required": "Select the type of therapy",
+            "invalid_choice": "Select a type of therapy from the list",
+        },
+    )
+
+
+def _planned_sessions_field(*, required: bool) -> forms.IntegerField:
+    between = f"Planned sessions must be between 1 and {MAX_PLANNED_SESSIONS}"
+    return forms.IntegerField(
+        label="Planned sessions",
+        help_text=f"From 1 to {MAX_PLANNED_SESSIONS}.",
+        required=required,
+        min_value=1,
+        max_value=MAX_PLANNED_SESSIONS,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the number of planned sessions",
+            "invalid": "Enter the number of planned sessions as a number, like 6",
+            "min_value": between,
+            "max_value": between,
+        },
+    )
+
+
+# What each outcome needs, and the message when it is missing.
+_OUTCOME_NEEDS = {
+    AssessmentOutcome.SELF_HELP: (("resources", "Select at least one resource to signpost"),),
+    AssessmentOutcome.TEAM_SUPPORT: (("team_request", "Select the team request"),),
+    AssessmentOutcome.DIRECT_THERAPY: (
+        ("modality", "Select the type of therapy"),
+        ("planned_sessions", "Enter the number of planned sessions"),
+    ),
+    AssessmentOutcome.ONWARD_REFERRAL: (("service", "Select the service to refer to"),),
+    AssessmentOutcome.CLOSE: (("close_reason", "Select why the referral is being closed"),),
+}
+
+
+class AssessmentForm(ActionForm):
+    """The rapid assessment and its outcome in one submit, so an outcome is never left without
+    what it needs. Every outcome's questions are on the page (it works without JavaScript);
+    only the chosen outcome's are required."""
+
+    notes = _text(
+        "Assessment notes",
+        10_000,
+        name="Assessment notes",
+        required=True,
+        rows=8,
+        error_messages={"required": "Enter your assessment notes"},
+    )
+    risk_level = _radios("Risk level", RiskLevel.choices, "Select the risk level")
+    safety_plan = _text(
+        "Safety plan",
+        5000,
+        name="Safety plan",
+        rows=5,
+        help_text="Needed when risk is moderate or high.",
+    )
+    formulation = _text(
+        "Formulation",
+        5000,
+        name="Formulation",
+        required=True,
+        rows=5,
+        error_messages={"required": "Enter a formulation"},
+    )
+    outcome = _radios("Outcome", AssessmentOutcome.choices, "Select the outcome")
+    onward_note = _text("Note for the onward referral (optional)", 2000, name="Note", rows=3)
+    close_reason = _radios(
+        "Why is the referral being closed?",
+        CloseReason.choices,
+        "Select why the referral is being closed",
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        resources: Sequence[Resource],
+        team_requests: Any,
+        services: Any,
+        **kwargs: Any,
+    ) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields["resources"] = _resource_field(resources, required=False)
+        self.fields["team_request"] = _team_request_field(team_requests, required=False)
+        self.fields["modality"] = _modality_field(required=False)
+        self.fields["planned_sessions"] = _planned_sessions_field(required=False)
+        self.fields["service"] = _service_field(services, required=False)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper.layout = self.layout()
+
+    def layout(self) -> Layout:
+        return Layout(
+            Field.textarea("notes", rows=8, label_size="s"),
+            Field.radios("risk_level", legend_size="s", inline=True),
+            Field.textarea("safety_plan", rows=5, label_size="s"),
+            Field.textarea("formulation", rows=5, label_size="s"),
+            Field.radios("outcome", legend_size="m"),
+            Fieldset(
+                Field.checkboxes("resources", legend_size="s", small=True),
+                legend="If the outcome is self-help",
+            ),
+            Fieldset(Field.select("team_request"), legend="If the outcome is team-based support"),
+            Fieldset(
+                Field.select("modality"),
+                Field.text("planned_sessions", width=2),
+                legend="If the outcome is direct therapy",
+            ),
+            Fieldset(
+                Field.select("service"),
+                Field.textarea("onward_note", rows=3),
+                legend="If the outcome is onward referral",
+            ),
+            Fieldset(
+                Field.radios("close_reason", legend_size="s"),
+                legend="If the outcome is to close the referral",
+            ),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("risk_level") in RISK_NEEDING_SAFETY_PLAN and not cleaned.get("safety_plan"):
+            self.add_error(
+                "safety_plan", "Enter a safety plan: it is needed when risk is moderate or high"
+            )
+        for name, message in _OUTCOME_NEEDS.get(cleaned.get("outcome", ""), ()):
+            if name not in self.errors and cleaned.get(name) in (None, "", []):
+                self.add_error(name, message)
+        return cleaned
+
+    def detail(self) -> OutcomeDetail:
+        data = self.cleaned_data
+        return OutcomeDetail(
+            resource_ids=data.get("resources") or (),
+            team_request=data.get("team_request"),
+            modality=data.get("modality") or "",
+            planned_sessions=data.get("planned_sessions"),
+            service=data.get("service"),
+            onward_note=data.get("onward_note") or "",
+            close_reason=data.get("close_reason") or "",
+        )
+
+
+# --- More support ---------------------------------------------------------------------------------
+
+
+class SignpostForm(ActionForm):
+    def __init__(self, *args: Any, resources: Sequence[Resource], **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields["resources"] = _resource_field(resources, required=True)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper.layout = Layout(Field.checkboxes("resources", legend_size="m", small=True))
+
+
+class TeamSupportForm(ActionForm):
+    def __init__(self, *args: Any, team_requests: Any, **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields["team_request"] = _team_request_field(team_requests, required=True)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper.layout = Layout(Field.select("team_request"))
+
+
+class TherapyPlanForm(ActionForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields["modality"] = _modality_field(required=True)
+        self.fields["planned_sessions"] = _planned_sessions_field(required=True)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper.layout = Layout(
+            Field.select("modality"), Field.text("planned_sessions", width=2)
+        )
+
+
+class TherapySessionForm(ActionForm):
+    on = _date("Date of the session", "of the session")
+    attendance = _radios(
+        "Attendance", Attendance.choices, "Select whether the session was attended"
+    )
+    note = _text("Note (optional)", 2000, name="Note", rows=3)
+
+    def layout(self) -> Layout:
+        return Layout(
+            Field.date("on", legend_size="s"),
+            Field.radios("attendance", legend_size="s"),
+            Field.textarea("note", rows=3),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _not_in_future(self, "on", "of the session")
+        return cleaned
+
+
+class OnwardReferralForm(ActionForm):
+    sent_on = _date("Date the referral was sent", "the referral was sent")
+    note = _text("Note (optional)", 2000, name="Note", rows=3)
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"sent_on": timezone.localdate()})
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields["service"] = _service_field(services, required=True)
+        self.order_fields(["service", "sent_on", "note"])
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper.layout = Layout(
+            Field.select("service"), Field.date("sent_on", legend_size="s"), Field.textarea("note")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _not_in_future(self, "sent_on", "the referral was sent")
+        return cleaned
+
+
+class OnwardStatusForm(ActionForm):
+    status = _radios("Status", OnwardStatus.choices, "Select the status")
+    status_on = _date("Date of this status", "of this status")
+
+    def __init__(self, *args: Any, sent_on: datetime.date, **kwargs: Any) -> None:
+        self.sent_on = sent_on
+        super().__init__(*args, **kwargs)
+
+    def layout(self) -> Layout:
+        return Layout(Field.radios("status", legend_size="s"), Field.date("status_on", "s"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _not_in_future(self, "status_on", "of this status")
+        day = cleaned.get("status_on")
+        if isinstance(day, datetime.date) and day < self.sent_on and "status_on" not in self.errors:
+            self.add_error(
+                "status_on",
+                f"The date of this status must be on or after the date the referral was sent, "
+                f"{self.sent_on.day} {self.sent_on:%B %Y}",
+            )
+        return cleaned
+
+
+# --- Closing and messages -------------------------------------------------------------------------
+
+
+class CloseForm(ActionForm):
+    reason = _radios(
+        "Why is the referral being closed?",
+        CloseReason.choices,
+        "Select why the referral is being closed",
+    )
+
+    def layout(self) -> Layout:
+        return Layout(Field.radios("reason", legend_size="m"))
+
+
+class HubMessageForm(ActionForm):
+    body = _text(
+        "Message",
+        5000,
+        name="Message",
+        required=True,
+        rows=8,
+        help_text=(
+            "They read it in my hub. The email they get says only that there is a new message."
+        ),
+        error_messages={"required": "Enter a message"},
+    )
+
+    def layout(self) -> Layout:
+        return Layout(Field.textarea("body", rows=8, label_size="s"))

@@ -1,0 +1,397 @@
+"""A referral as hub staff see it, and who has opened it. Reads only; each read is audited.
+
+The referral page decrypts everything the person gave and everything the hub wrote, so opening
+it writes one audit entry ("Opened the referral"). Its queries are a fixed set, one per kind of
+record, however long the referral's history.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from learning.queries import resources_for_signposting
+from portal.models import User
+from wellbeing.audit import actor_for, record_many
+from wellbeing.models import (
+    DATABASE,
+    ETHNIC_GROUP_CHOICES,
+    MAX_ID,
+    SEX_CHOICES,
+    STAFF_GROUP_CHOICES,
+    Assessment,
+    AuditAction,
+    AuditEntry,
+    ContactAttempt,
+    FollowUp,
+    HubMessage,
+    OnwardReferral,
+    Referral,
+    ReferralEvent,
+    ReferralEventKind,
+    ScreeningResult,
+    SignpostedResource,
+    TherapyPlan,
+    TherapySession,
+)
+from wellbeing.queries import audit_log
+from wellbeing.queries.audit_log import AuditLogEntry
+from wellbeing.queries.score_chart import Chart, charts_for
+
+AUDIT_PAGE_SIZE = 25
+
+# Events whose detail the timeline shows from the hub's own records (the attempt, the
+# assessment, the onward referral): listing the event as well would say the same thing twice.
+EVENTS_SHOWN_ELSEWHERE: frozenset[str] = frozenset(
+    {
+        ReferralEventKind.CONTACT_ATTEMPTED,
+        ReferralEventKind.ASSESSED,
+        ReferralEventKind.REFERRED_ON,
+    }
+)
+EVENT_WORDS: dict[str, str] = {
+    ReferralEventKind.RECEIVED: "Referral received",
+    ReferralEventKind.URGENT: "Marked urgent: a questionnaire answer showed risk",
+    ReferralEventKind.SUPPORT_STARTED: "Support started",
+    ReferralEventKind.CLOSED: "Referral closed",
+    ReferralEventKind.WITHDRAWN: "The staff member withdrew the referral",
+}
+
+
+def _open_referral(referral_id: int) -> Referral:
+    if not 0 < referral_id <= MAX_ID:
+        raise Http404("No such referral")
+    referral = (
+        Referral.objects.using(DATABASE)
+        .select_related("team_request")
+        .prefetch_related(
+            Prefetch("screenings", queryset=ScreeningResult.objects.using(DATABASE)),
+            Prefetch("events", queryset=ReferralEvent.objects.using(DATABASE)),
+            Prefetch("contacts", queryset=ContactAttempt.objects.using(DATABASE)),
+            Prefetch("assessments", queryset=Assessment.objects.using(DATABASE)),
+            Prefetch("signposts", queryset=SignpostedResource.objects.using(DATABASE)),
+            Prefetch(
+                "therapy_plans",
+                queryset=TherapyPlan.objects.using(DATABASE).prefetch_related(
+                    Prefetch("sessions", queryset=TherapySession.objects.using(DATABASE))
+                ),
+            ),
+            Prefetch(
+                "onward",
+                queryset=OnwardReferral.objects.using(DATABASE).select_related("service"),
+            ),
+            Prefetch("messages", queryset=HubMessage.objects.using(DATABASE)),
+            Prefetch("follow_ups", queryset=FollowUp.objects.using(DATABASE)),
+        )
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such referral")
+    return referral
+
+
+# --- What they told us --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    value: str
+    multiline: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: list[Row]
+
+
+def _label(choices: list[tuple[str, str]], value: str) -> str:
+    return dict(choices).get(value, value) if value else "Not given"
+
+
+def given_sections(referral: Referral) -> list[Section]:
+    """Everything the member of staff gave in their referral, decrypted, as the form asked it."""
+    equality = referral.equality_monitoring or {}
+    known = {"sex": ("Sex", SEX_CHOICES), "ethnic_group": ("Ethnic group", ETHNIC_GROUP_CHOICES)}
+    equality_rows = [
+        Row(label, _label(choices, equality.get(key, "")))
+        for key, (label, choices) in known.items()
+    ]
+    equality_rows += [
+        Row(key.replace("_", " ").capitalize(), str(value))
+        for key, value in sorted(equality.items())
+        if key not in known
+    ]
+    return [
+        Section(
+            "How to contact them",
+            [
+                Row("Full name", referral.name),
+                Row("Phone number", referral.phone or "Not given"),
+                Row("Email address", referral.email or "Not given"),
+                Row("Voicemail", "Yes, a message can be left" if referral.voicemail_ok else "No"),
+                Row("Best time to contact", referral.best_times or "Not given", multiline=True),
+            ],
+        ),
+        Section(
+            "Their work",
+            [
+                Row("Organisation", referral.organisation or "Not given"),
+                Row("Staff group", _label(STAFF_GROUP_CHOICES, referral.staff_group)),
+                Row("Team or department", referral.team or "Not given"),
+            ],
+        ),
+        Section(
+            "What is happening for them",
+            [
+                Row("What is happening", referral.whats_happening, multiline=True),
+                Row("Help they hope for", referral.hoped_for_help or "Not given", multiline=True),
+            ],
+        ),
+        Section(
+            "How they heard about the hub",
+            [
+                Row(
+                    "How they heard",
+                    referral.get_how_heard_display() if referral.how_heard else "Not given",
+                ),
+                *([Row("Campaign", referral.campaign_code)] if referral.campaign_code else []),
+            ],
+        ),
+        Section("Equality monitoring", equality_rows),
+    ]
+
+
+# --- The timeline -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    title: str
+    by: str = ""
+    details: list[Row] = field(default_factory=list)
+    date_only: bool = False
+
+
+def _on(day: datetime.date) -> datetime.datetime:
+    """A date as the start of that day, so dated records sort among timed ones."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _notes(*rows: Row) -> list[Row]:
+    return [row for row in rows if row.value]
+
+
+def timeline(referral: Referral, resource_titles: dict[int, str]) -> list[TimelineEntry]:
+    """Everything that happened on the referral, oldest first."""
+    entries: list[TimelineEntry] = [
+        TimelineEntry(event.at, EVENT_WORDS.get(event.kind, event.get_kind_display()))
+        for event in referral.events.all()
+        if event.kind not in EVENTS_SHOWN_ELSEWHERE
+    ]
+    if referral.assigned_at:
+        entries.append(
+            TimelineEntry(
+                referral.assigned_at, f"Taken by {referral.assigned_name or 'a clinician'}"
+            )
+        )
+    entries += [
+        TimelineEntry(
+            contact.at,
+            f"Contact attempt: {contact.get_method_display()}, {contact.get_outcome_display().lower()}",
+            contact.by_name,
+            _notes(Row("Note", contact.note, multiline=True)),
+        )
+        for contact in referral.contacts.all()
+    ]
+    entries += [
+        TimelineEntry(
+            assessment.at,
+            f"Rapid assessment: {assessment.get_risk_level_display().lower()} risk; "
+            f"{assessment.get_outcome_display().lower()}",
+            assessment.by_name,
+            _notes(
+                Row("Notes", assessment.notes, multiline=True),
+                Row("Safety plan", assessment.safety_plan, multiline=True),
+                Row("Formulation", assessment.formulation, multiline=True),
+            ),
+        )
+        for assessment in referral.assessments.all()
+    ]
+    entries += [
+        TimelineEntry(
+            signpost.at,
+            "Signposted: "
+            + resource_titles.get(signpost.resource_id, "a resource no longer in the catalogue"),
+        )
+        for signpost in referral.signposts.all()
+    ]
+    for plan in referral.therapy_plans.all():
+        entries.append(
+            TimelineEntry(
+                _on(plan.started_on),
+                f"Direct therapy started: {plan.get_modality_display()}, "
+                f"{plan.planned_sessions} sessions planned",
+                plan.therapist_name,
+                date_only=True,
+            )
+        )
+        entries += [
+            TimelineEntry(
+                _on(session.on),
+                f"Therapy session: {session.get_attendance_display().lower()}",
+                details=_notes(Row("Note", session.note, multiline=True)),
+                date_only=True,
+            )
+            for session in plan.sessions.all()
+        ]
+        if plan.ended_on:
+            entries.append(
+                TimelineEntry(_on(plan.ended_on), "Direct therapy ended", date_only=True)
+            )
+    entries += [
+        TimelineEntry(
+            _on(onward.sent_on),
+            f"Referred to {onward.service.name}: {onward.get_status_display().lower()}"
+            + (
+                f" on {date_format(onward.status_on, 'j F Y')}"
+                if onward.status_on != onward.sent_on
+                else ""
+            ),
+            details=_notes(Row("Note", onward.note, multiline=True)),
+            date_only=True,
+        )
+        for onward in referral.onward.all()
+    ]
+    entries += [
+        TimelineEntry(
+            message.sent_at,
+            "Message to the staff member" if message.from_hub else "Message from the staff member",
+            message.author_name if message.from_hub else "",
+            [Row("Message", message.body, multiline=True)],
+        )
+        for message in referral.messages.all()
+    ]
+    entries += [_follow_up_entry(follow_up) for follow_up in referral.follow_ups.all()]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _follow_up_entry(follow_up: FollowUp) -> TimelineEntry:
+    if follow_up.cancelled_at:
+        state = "cancelled"
+    elif follow_up.completed_at:
+        state = "questionnaires completed"
+    elif follow_up.invited_at:
+        state = "invitation sent"
+    else:
+        state = "planned"
+    return TimelineEntry(
+        _on(follow_up.due_on),
+        f"Follow-up re-screening ({follow_up.label}): {state}",
+        date_only=True,
+    )
+
+
+# --- The page -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreeningGroup:
+    """The screenings taken together (at referral, at each follow-up)."""
+
+    at: datetime.datetime
+    screenings: list[ScreeningResult]
+
+
+@dataclass(frozen=True)
+class ReferralPage:
+    referral: Referral
+    sections: list[Section]
+    screening_groups: list[ScreeningGroup]
+    charts: list[Chart]
+    timeline: list[TimelineEntry]
+
+
+def _screening_groups(screenings: list[ScreeningResult]) -> list[ScreeningGroup]:
+    """Screenings grouped by the day they were taken: at referral, then each re-screening."""
+    groups: dict[datetime.date, list[ScreeningResult]] = {}
+    for screening in sorted(screenings, key=lambda s: (s.taken_at, s.pk)):
+        groups.setdefault(timezone.localdate(screening.taken_at), []).append(screening)
+    return [ScreeningGroup(found[0].taken_at, found) for found in groups.values()]
+
+
+def referral_page_for(user: User, referral_id: int) -> ReferralPage:
+    """Everything about one referral, decrypted for a hub clinician, audited as one read."""
+    with transaction.atomic(using=DATABASE):
+        referral = _open_referral(referral_id)
+        record_many(
+            actor=actor_for(user),
+            action=AuditAction.READ,
+            objs=[referral],
+            reason="Opened the referral",
+        )
+    signposted = [signpost.resource_id for signpost in referral.signposts.all()]
+    titles = (
+        {r.pk: r.title for r in resources_for_signposting(ids=signposted)} if signposted else {}
+    )
+    screenings = list(referral.screenings.all())
+    return ReferralPage(
+        referral=referral,
+        sections=given_sections(referral),
+        screening_groups=_screening_groups(screenings),
+        charts=charts_for(screenings),
+        timeline=timeline(referral, titles),
+    )
+
+
+# --- Who opened it ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditTrail:
+    referral: Referral
+    page: Page[AuditEntry]
+    entries: list[AuditLogEntry]
+
+
+def audit_trail_for(user: User, referral_id: int, page_number: str | None) -> AuditTrail:
+    """Who opened or changed a referral, a page at a time, for the hub lead.
+
+    The lead's look is itself written down: it shows that this person's referral exists and
+    who has worked on it, so the member of staff sees it in "who has opened my record".
+    """
+    if not 0 < referral_id <= MAX_ID:
+        raise Http404("No such referral")
+    with transaction.atomic(using=DATABASE):
+        referral = (
+            Referral.objects.using(DATABASE)
+            .only("id", "reference", "status")
+            .filter(pk=referral_id)
+            .first()
+        )
+        if referral is None:
+            raise Http404("No such referral")
+        record_many(
+            actor=actor_for(user),
+            action=AuditAction.READ,
+            objs=[referral],
+            reason="Checked who has opened the referral",
+        )
+        page = Paginator(audit_log.entries_about([referral_id]), AUDIT_PAGE_SIZE).get_page(
+            page_number
+        )
+        entries = [
+            audit_log.describe(entry, words=audit_log.WORDS_FOR_THE_HUB)
+            for entry in page.object_list
+        ]
+    return AuditTrail(referral, page, entries)

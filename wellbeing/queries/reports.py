@@ -1,0 +1,556 @@
+"""The hub lead's reports: counts for a period, every figure already suppressed.
+
+Each section is a fixed number of aggregate queries on the confidential database, however many
+referrals there are, and reads only plain fields (status, dates, staff group, organisation,
+assessment outcomes, screening totals, equality monitoring categories, attendance counts):
+nothing here decrypts anything. What leaves this module is text that has been through
+wellbeing.suppression, so neither the page nor the CSV can show a count from 1 to 4.
+
+Time to assessment is counted in working days (bank holidays included), which SQL cannot do,
+so the median is worked out in Python from one list of dates: fine at a hub's scale, and the
+same on PostgreSQL and SQLite (`make run`), which has no percentile_cont.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from wellbeing.instruments import INSTRUMENTS
+from wellbeing.models import (
+    DATABASE,
+    STAFF_GROUP_CHOICES,
+    Assessment,
+    AssessmentOutcome,
+    CloseReason,
+    Referral,
+    ReferralStatus,
+    ScreeningResult,
+    TeamSession,
+    TeamSupportType,
+)
+from wellbeing.suppression import (
+    HIDDEN,
+    Shown,
+    percentage,
+    statistic,
+    suppress_line,
+    suppress_table,
+)
+from wellbeing.working_days import working_days_between
+
+NOT_GIVEN = "Not given"
+
+# Equality monitoring as the self-referral asks it (wellbeing.forms.self_referral.EqualityForm).
+SEX_ANSWERS = ("female", "male")
+# The form asks the five top-level ONS groups; "White" includes every White background.
+WHITE = "white"
+ETHNIC_GROUP_ANSWERS = ("asian", "black", "mixed", WHITE, "other")
+# Care homes and emergency services have no staff group of their own, so they are found by
+# the organisation the person typed. The page says which words count.
+CARE_HOME_WORDS = ("care home", "nursing home", "residential home")
+EMERGENCY_SERVICE_WORDS = ("ambulance", "fire and rescue", "fire & rescue", "police")
+
+
+# --- The period ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months, `first` to `last` inclusive (each the first day of its month)."""
+
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def months(self) -> list[datetime.date]:
+        months = []
+        month = self.first
+        while month <= self.last:
+            months.append(month)
+            month = next_month(month)
+        return months
+
+    @property
+    def starts(self) -> datetime.datetime:
+        return _start_of(self.first)
+
+    @property
+    def ends(self) -> datetime.datetime:
+        """The first moment after the period."""
+        return _start_of(next_month(self.last))
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return f"{self.first:%B %Y}"
+        return f"{self.first:%B %Y} to {self.last:%B %Y}"
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def months_back(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 - count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def last_twelve_months(today: datetime.date | None = None) -> Period:
+    """The default: this month and the 11 before it."""
+    this_month = (today or timezone.localdate()).replace(day=1)
+    return Period(first=months_back(this_month, 11), last=this_month)
+
+
+# --- What a section holds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    figures: tuple[str, ...]
+    is_total: bool = False
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    text: str
+    y: int
+    width: int  # 0 for a hidden figure: it gets its marker, never a bar
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart drawn with SVG attributes (the CSP allows no inline styles)."""
+
+    title: str
+    bars: tuple[Bar, ...]
+    width: int = 640
+    label_width: int = 230
+    bar_area: int = 340
+    row_height: int = 30
+    bar_height: int = 18
+
+    @property
+    def height(self) -> int:
+        return max(len(self.bars), 1) * self.row_height + 8
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    about: str
+    columns: tuple[str, ...]  # the first names the row labels
+    rows: tuple[Row, ...]
+    chart: Chart | None
+    summary: tuple[tuple[str, str], ...] = ()
+    empty: bool = False
+
+
+def _chart(title: str, bars: Iterable[tuple[str, Shown]]) -> Chart:
+    pairs = list(bars)
+    base = Chart(title=title, bars=())
+    largest = max([shown.number or 0 for _label, shown in pairs] + [1])
+    return Chart(
+        title=title,
+        bars=tuple(
+            Bar(
+                label=_shorten(label, 28),
+                text=shown.text,
+                y=n * base.row_height,
+                width=round(base.bar_area * (shown.number or 0) / largest),
+            )
+            for n, (label, shown) in enumerate(pairs)
+        ),
+    )
+
+
+def _shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else f"{text[: length - 1].rstrip()}…"
+
+
+def _counted_section(
+    key: str,
+    heading: str,
+    about: str,
+    label_heading: str,
+    counts: Sequence[tuple[str, int]],
+    *,
+    chart: bool = True,
+) -> Section:
+    """A one-column table of counts with its total, and a chart of the same figures."""
+    cells, total = suppress_line([n for _label, n in counts])
+    labels = [label for label, _n in counts]
+    rows = tuple(Row(label, (shown.text,)) for label, shown in zip(labels, cells, strict=True))
+    return Section(
+        key=key,
+        heading=heading,
+        about=about,
+        columns=(label_heading, "Referrals"),
+        rows=(*rows, Row("Total", (total.text,), is_total=True)),
+        chart=_chart(heading, zip(labels, cells, strict=True)) if chart else None,
+        empty=not any(n for _label, n in counts),
+    )
+
+
+# --- The queries --------------------------------------------------------------------------------
+
+
+def _referrals(period: Period) -> QuerySet[Referral]:
+    return Referral.objects.using(DATABASE).filter(
+        created_at__gte=period.starts, created_at__lt=period.ends
+    )
+
+
+def _as_month(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+    return value.replace(day=1)
+
+
+def referrals_by_month(period: Period) -> Section:
+    counts = {
+        _as_month(row["month"]): row["n"]
+        for row in _referrals(period)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return _counted_section(
+        "month",
+        "Referrals by month",
+        "Self-referrals received in each month.",
+        "Month",
+        [(f"{month:%B %Y}", counts.get(month, 0)) for month in period.months],
+    )
+
+
+def referrals_by_staff_group(period: Period) -> Section:
+    counts = {
+        row["staff_group"]: row["n"]
+        for row in _referrals(period).values("staff_group").annotate(n=Count("pk")).order_by()
+    }
+    rows = [(label, counts.pop(value, 0)) for value, label in STAFF_GROUP_CHOICES]
+    rows.append((NOT_GIVEN, sum(counts.values())))  # blank, or a group no longer offered
+    return _counted_section(
+        "staff-group",
+        "Referrals by staff group",
+        "The staff group people chose when they referred themselves.",
+        "Staff group",
+        rows,
+    )
+
+
+def referrals_by_organisation(period: Period) -> Section:
+    counts: dict[str, int] = {}
+    for row in _referrals(period).values("organisation").annotate(n=Count("pk")).order_by():
+        label = row["organisation"].strip() or NOT_GIVEN
+        counts[label] = counts.get(label, 0) + row["n"]
+    named = sorted((item for item in counts.items() if item[0] != NOT_GIVEN), key=_largest_first)
+    rows = [*named, (NOT_GIVEN, counts.get(NOT_GIVEN, 0))]
+    return _counted_section(
+        "organisation",
+        "Referrals by organisation",
+        "The organisation as people typed it, so one organisation may appear under more than "
+        "one spelling.",
+        "Organisation",
+        rows,
+    )
+
+
+def _largest_first(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0].lower()
+
+
+def time_to_assessment(period: Period) -> Section:
+    target = settings.HUB_CONTACT_TARGET_WORKING_DAYS
+    days = [
+        working_days_between(timezone.localtime(created).date(), timezone.localtime(done).date())
+        for created, done in _referrals(period)
+        .filter(assessed_at__isnull=False)
+        .values_list("created_at", "assessed_at")
+    ]
+    within = sum(1 for n in days if n <= target)
+    cells, total = suppress_line([within, len(days) - within])
+    median = statistics.median(days) if days else None
+    return Section(
+        key="time-to-assessment",
+        heading="Time from referral to assessment",
+        about=(
+            f"Referrals received in the period that have had a rapid assessment, counted in "
+            f"working days (Monday to Friday, not bank holidays) from the day the referral "
+            f"arrived. The target is {target} working days."
+        ),
+        columns=("Assessed", "Referrals"),
+        rows=(
+            Row(f"Within {target} working days", (cells[0].text,)),
+            Row(f"After {target} working days", (cells[1].text,)),
+            Row("Total assessed", (total.text,), is_total=True),
+        ),
+        chart=_chart(
+            "Referrals assessed within and after the target",
+            [("Within target", cells[0]), ("After the target", cells[1])],
+        ),
+        summary=(
+            ("Median time to assessment", _in_working_days(median, len(days))),
+            (f"Assessed within {target} working days", percentage(cells[0], total)),
+        ),
+        empty=not days,
+    )
+
+
+def _in_working_days(median: float | None, base: int) -> str:
+    text = statistic(median, base, places=1)
+    if text == HIDDEN:
+        return text
+    return f"{text} working day{'' if text == '1' else 's'}"
+
+
+def outcomes(period: Period) -> Section:
+    latest_outcome = Subquery(
+        Assessment.objects.using(DATABASE)
+        .filter(referral=OuterRef("pk"))
+        .order_by("-at", "-id")
+        .values("outcome")[:1]
+    )
+    counts = {
+        row["outcome"]: row["n"]
+        for row in _referrals(period)
+        .annotate(outcome=latest_outcome)
+        .filter(outcome__isnull=False)
+        .values("outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return _counted_section(
+        "outcomes",
+        "Outcomes of rapid assessments",
+        "For referrals received in the period that have been assessed: the outcome of the "
+        "latest assessment.",
+        "Outcome",
+        [(label, counts.get(value, 0)) for value, label in AssessmentOutcome.choices],
+    )
+
+
+def closed_referrals(period: Period) -> Section:
+    counts = {
+        row["close_reason"]: row["n"]
+        for row in _referrals(period)
+        .filter(status=ReferralStatus.CLOSED)
+        .values("close_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    rows = [(label, counts.pop(value, 0)) for value, label in CloseReason.choices]
+    rows.append((NOT_GIVEN, sum(counts.values())))
+    return _counted_section(
+        "closed",
+        "Why referrals were closed",
+        "Referrals received in the period and since closed, by the reason given.",
+        "Reason",
+        rows,
+    )
+
+
+def score_change(period: Period) -> Section:
+    """First against latest total, per questionnaire, for referrals screened at least twice.
+
+    Every questionnaire the hub uses scores higher for more difficulty, so a lower latest
+    total is an improvement.
+    """
+    same_pair = ScreeningResult.objects.using(DATABASE).filter(
+        referral=OuterRef("referral"), instrument=OuterRef("instrument")
+    )
+    pairs = (
+        ScreeningResult.objects.using(DATABASE)
+        .filter(referral__created_at__gte=period.starts, referral__created_at__lt=period.ends)
+        .values("referral", "instrument")
+        .annotate(
+            n=Count("pk"),
+            first=Subquery(same_pair.order_by("taken_at", "id").values("total")[:1]),
+            latest=Subquery(same_pair.order_by("-taken_at", "-id").values("total")[:1]),
+        )
+        .filter(n__gte=2)
+        .order_by()
+    )
+    changes: dict[str, list[int]] = {code: [] for code in INSTRUMENTS}
+    for pair in pairs:
+        changes.setdefault(pair["instrument"], []).append(pair["latest"] - pair["first"])
+    grid = [
+        [sum(c < 0 for c in found), sum(c == 0 for c in found), sum(c > 0 for c in found)]
+        for found in changes.values()
+    ]
+    table = suppress_table(grid, row_totals=True)
+    assert table.row_totals is not None  # noqa: S101 - asked for above
+    rows = tuple(
+        Row(
+            code,
+            (
+                *(cell.text for cell in cells),
+                total.text,
+                statistic(statistics.fmean(found) if found else None, len(found), places=1),
+            ),
+        )
+        for (code, found), cells, total in zip(
+            changes.items(), table.cells, table.row_totals, strict=True
+        )
+    )
+    return Section(
+        key="score-change",
+        heading="Change in scores between first and latest screening",
+        about=(
+            "For referrals received in the period that have completed the same questionnaire "
+            "at least twice: the latest total against the first. On every questionnaire a "
+            "lower score means less difficulty, so a negative mean change is an improvement."
+        ),
+        columns=("Questionnaire", "Improved", "Same", "Worse", "People", "Mean change"),
+        rows=rows,
+        chart=_chart(
+            "People whose scores improved, by questionnaire",
+            [(code, cells[0]) for code, cells in zip(changes, table.cells, strict=True)],
+        ),
+        empty=not any(changes.values()),
+    )
+
+
+def team_sessions(period: Period, now: datetime.datetime | None = None) -> Section:
+    delivered = (
+        TeamSession.objects.using(DATABASE)
+        .filter(
+            starts_at__gte=period.starts,
+            starts_at__lt=min(period.ends, now or timezone.now()),
+            cancelled_at__isnull=True,
+        )
+        .values(support_type=F("request__support_type"))
+        .annotate(sessions=Count("pk"), attended=Sum("attended"))
+        .order_by()
+    )
+    counts = {row["support_type"]: (row["sessions"], row["attended"] or 0) for row in delivered}
+    kinds = TeamSupportType.choices
+    table = suppress_table(
+        [list(counts.get(value, (0, 0))) for value, _label in kinds], column_totals=True
+    )
+    assert table.column_totals is not None  # noqa: S101 - asked for above
+    rows = [
+        Row(label, tuple(cell.text for cell in cells))
+        for (_value, label), cells in zip(kinds, table.cells, strict=True)
+    ]
+    rows.append(Row("Total", tuple(t.text for t in table.column_totals), is_total=True))
+    return Section(
+        key="team-sessions",
+        heading="Team sessions delivered",
+        about=(
+            "Sessions for teams that took place in the period and were not cancelled, with the "
+            "number of people the facilitator recorded as attending."
+        ),
+        columns=("Type of support", "Sessions", "People attending"),
+        rows=tuple(rows),
+        chart=_chart(
+            "Team sessions delivered, by type of support",
+            [(label, cells[0]) for (_value, label), cells in zip(kinds, table.cells, strict=True)],
+        ),
+        empty=not counts,
+    )
+
+
+def _organisation_has(words: Sequence[str]) -> Q:
+    match = Q()
+    for word in words:
+        match |= Q(organisation__icontains=word)
+    return match
+
+
+def under_represented_groups(period: Period) -> Section:
+    sex = "equality_monitoring__sex"
+    ethnic = "equality_monitoring__ethnic_group"
+    named_organisation = ~Q(organisation="")
+    counts = _referrals(period).aggregate(
+        men=Count("pk", filter=Q(**{sex: "male"})),
+        sex_answered=Count("pk", filter=Q(**{f"{sex}__in": SEX_ANSWERS})),
+        minority=Count(
+            "pk", filter=Q(**{f"{ethnic}__in": ETHNIC_GROUP_ANSWERS}) & ~Q(**{ethnic: WHITE})
+        ),
+        ethnic_answered=Count("pk", filter=Q(**{f"{ethnic}__in": ETHNIC_GROUP_ANSWERS})),
+        care_home=Count("pk", filter=_organisation_has(CARE_HOME_WORDS)),
+        emergency=Count("pk", filter=_organisation_has(EMERGENCY_SERVICE_WORDS)),
+        organisation_given=Count("pk", filter=named_organisation),
+    )
+    groups = [
+        ("Men", counts["men"], counts["sex_answered"]),
+        ("Minority ethnic staff", counts["minority"], counts["ethnic_answered"]),
+        ("Care home staff", counts["care_home"], counts["organisation_given"]),
+        ("Emergency services staff", counts["emergency"], counts["organisation_given"]),
+    ]
+    table = suppress_table([[n, base - n] for _label, n, base in groups], row_totals=True)
+    assert table.row_totals is not None  # noqa: S101 - asked for above
+    rows = tuple(
+        Row(label, (cells[0].text, cells[1].text, base.text, percentage(cells[0], base)))
+        for (label, _n, _base), cells, base in zip(
+            groups, table.cells, table.row_totals, strict=True
+        )
+    )
+    care_words = ", ".join(f"“{w}”" for w in CARE_HOME_WORDS)
+    emergency_words = ", ".join(f"“{w}”" for w in EMERGENCY_SERVICE_WORDS)
+    return Section(
+        key="uptake",
+        heading="Uptake by groups that hubs have found under-represented",
+        about=(
+            "Each share is of the referrals that answered the question. Sex and ethnic group "
+            "come from the optional equality questions; people who preferred not to say, or "
+            "did not answer, are left out of both the group and the people who answered. "
+            "Minority ethnic staff are those who chose an ethnic group other than White (the "
+            "form asks the five top-level groups, so White includes every White background). "
+            "Care homes and emergency services have no staff group of their own, so they are "
+            f"found by the organisation people typed: care home staff are those whose "
+            f"organisation contains {care_words}; emergency services staff, "
+            f"{emergency_words}. Those shares are of referrals that named an organisation."
+        ),
+        columns=("Group", "Referrals from the group", "Other referrals", "Answered", "Share"),
+        rows=rows,
+        chart=_chart(
+            "Referrals from each under-represented group",
+            [(label, cells[0]) for (label, _n, _b), cells in zip(groups, table.cells, strict=True)],
+        ),
+        empty=not any(base for _label, _n, base in groups),
+    )
+
+
+def hub_report(period: Period) -> list[Section]:
+    """Every section, in the order the page and the CSV show them."""
+    return [
+        referrals_by_month(period),
+        referrals_by_staff_group(period),
+        referrals_by_organisation(period),
+        time_to_assessment(period),
+        outcomes(period),
+        closed_referrals(period),
+        score_change(period),
+        team_sessions(period),
+        under_represented_groups(period),
+    ]
+
+
+def csv_rows(period: Period, sections: Sequence[Section]) -> list[list[str]]:
+    """The report as CSV rows: one block per section, with only the suppressed figures."""
+    rows: list[list[str]] = [
+        [f"Resilience Hub report, {period}"],
+        ["<5 means 1 to 4. * means hidden so that a figure under 5 cannot be worked out."],
+    ]
+    for section in sections:
+        rows += [[], [section.heading], list(section.columns)]
+        rows += [[row.label, *row.figures] for row in section.rows]
+        rows += [[label, value] for label, value in section.summary]
+    return rows

@@ -1,0 +1,267 @@
+"""The hub's emails: its outbox categories, and what each event queues.
+
+Every function here builds outbox rows for `portal.outbox.queueing.queue`, to be called inside the
+transaction of the change that causes them. The rows carry links and nothing else: an email says
+that there is something to see and asks the person to sign in (ARCHITECTURE.md, rule 1).
+Idempotency keys name records by id and people by pseudonym, never by user id.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import roles
+from portal.models import User
+from portal.outbox import registry
+from wellbeing.models import (
+    DATABASE,
+    FollowUp,
+    HubMessage,
+    OptOut,
+    OutboxMessage,
+    Referral,
+    ReferralStatus,
+    TeamRequestStatus,
+    TeamSession,
+)
+from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.working_days import add_working_days, contact_target_date, is_working_day
+
+DUTY = "hub_duty"
+UPDATES = "hub_updates"
+FOLLOW_UP = "hub_follow_up"
+OUTREACH = "hub_outreach"
+WORK = "hub_work"
+TEAM_SUPPORT = "team_support"
+
+CATEGORIES = (
+    registry.Category(DUTY, "urgent referrals waiting in the hub queue", opt_out=False),
+    registry.Category(UPDATES, "your referral to the Resilience Hub and new messages from it"),
+    registry.Category(FOLLOW_UP, "invitations to repeat the wellbeing questionnaires", capped=True),
+    registry.Category(OUTREACH, "wellbeing check-ins from the Resilience Hub", capped=True),
+    registry.Category(WORK, "referrals near or past their rapid-assessment target"),
+    registry.Category(TEAM_SUPPORT, "your team's sessions with the Resilience Hub"),
+)
+
+
+def register() -> None:
+    registry.register(
+        registry.Outbox(
+            label="wellbeing",
+            database=DATABASE,
+            message_model=OutboxMessage,
+            opt_out_model=OptOut,
+            ref_for_user=staff_ref_for,
+            categories={category.key: category for category in CATEGORIES},
+        )
+    )
+
+
+def to_user(user_id: int, **fields: object) -> OutboxMessage:
+    """A row addressed to an account, named by pseudonym with the id encrypted."""
+    return OutboxMessage(
+        recipient_ref=staff_ref_for(user_id), recipient_user=str(user_id), **fields
+    )
+
+
+def owner_id(referral: Referral) -> int | None:
+    return int(referral.owner_key) if referral.owner_key else None
+
+
+# --- Referrals and messages ------------------------------------------------------------------
+
+
+def referral_received(referral: Referral) -> list[OutboxMessage]:
+    """Tell the staff member we have it, and, if it is urgent, the duty inbox at once."""
+    messages = []
+    user_id = owner_id(referral)
+    if user_id is not None:
+        messages.append(
+            to_user(
+                user_id,
+                idempotency_key=f"referral:{referral.pk}:received",
+                category=UPDATES,
+                template="wellbeing/referral_received",
+                context={"path": reverse("wellbeing:my_hub")},
+            )
+        )
+    if referral.urgent:
+        messages += duty_alert(f"referral:{referral.pk}:urgent-alert", "wellbeing/urgent_referral")
+    return messages
+
+
+def risk_at_check_in(follow_up: FollowUp) -> list[OutboxMessage]:
+    """A risk answer at a follow-up check-in: the duty inbox is told at once, as for a referral."""
+    return duty_alert(f"follow-up:{follow_up.pk}:risk-alert", "wellbeing/urgent_check_in")
+
+
+def duty_alert(key: str, template: str) -> list[OutboxMessage]:
+    """An alert to the hub's duty inbox, sent at once whatever the hour; none without an inbox."""
+    if not settings.HUB_DUTY_EMAIL:
+        return []
+    return [
+        OutboxMessage(
+            idempotency_key=key,
+            category=DUTY,
+            template=template,
+            recipient_address=settings.HUB_DUTY_EMAIL,
+            urgent=True,
+            context={"path": reverse("wellbeing:queue")},
+        )
+    ]
+
+
+def new_hub_message(message: HubMessage) -> list[OutboxMessage]:
+    """A message from the hub: the email says only that there is one."""
+    user_id = owner_id(message.referral)
+    if user_id is None or not message.from_hub:
+        return []
+    return [
+        to_user(
+            user_id,
+            idempotency_key=f"hub-message:{message.pk}:notice",
+            category=UPDATES,
+            template="wellbeing/new_message",
+            context={"path": reverse("wellbeing:my_hub")},
+        )
+    ]
+
+
+# --- Hub staff ---------------------------------------------------------------------------------
+
+
+def hub_members() -> dict[str, int]:
+    """Active hub clinicians and leads, by the pseudonym the confidential store knows them by."""
+    ids = User.objects.active_in_roles(*roles.HUB_ROLES).values_list("pk", flat=True)
+    return {staff_ref_for(user_id): user_id for user_id in ids}
+
+
+def hub_leads() -> list[int]:
+    return list(
+        User.objects.active_in_roles(roles.HUB_LEAD).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _nudge_stage(referral: Referral, today: datetime.date) -> str | None:
+    """ "before" on the working day before the target, "breach" once it has passed."""
+    target = contact_target_date(timezone.localdate(referral.created_at))
+    if today > target:
+        return "breach"
+    if today < target and add_working_days(today, 1) >= target:
+        return "before"
+    return None
+
+
+def assessment_target_nudges(today: datetime.date | None = None) -> list[OutboxMessage]:
+    """Nudges for referrals still waiting for a rapid assessment near or past the target: to the
+    clinician who holds it, or to the hub leads when nobody does. Once per stage and person."""
+    today = today or timezone.localdate()
+    if not is_working_day(today):
+        return []
+    members = hub_members()
+    leads = hub_leads()
+    waiting = Referral.objects.using(DATABASE).filter(
+        assessed_at__isnull=True, status__in=[ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT]
+    )
+    messages = []
+    for referral in waiting.only("pk", "created_at", "assigned_ref", "urgent"):
+        stage = _nudge_stage(referral, today)
+        if stage is None:
+            continue
+        holder = members.get(referral.assigned_ref) if referral.assigned_ref else None
+        for user_id in [holder] if holder else leads:
+            messages.append(
+                to_user(
+                    user_id,
+                    idempotency_key=(
+                        f"referral:{referral.pk}:target-{stage}:{staff_ref_for(user_id)[:16]}"
+                    ),
+                    category=WORK,
+                    template=f"wellbeing/target_{stage}",
+                    context={"path": reverse("wellbeing:queue"), "assigned": bool(holder)},
+                )
+            )
+    return messages
+
+
+# --- Follow-up ---------------------------------------------------------------------------------
+
+REMIND_AFTER = datetime.timedelta(days=7)
+
+
+def follow_up_invitations(now: datetime.datetime | None = None) -> list[OutboxMessage]:
+    """Invitations for follow-ups due today or earlier, and one reminder a week later.
+
+    Marks each follow-up invited or reminded, so call it inside the transaction that queues the
+    rows. A referral that was withdrawn gets nothing more.
+    """
+    now = now or timezone.now()
+    due = (
+        FollowUp.objects.using(DATABASE)
+        .select_related("referral")
+        .filter(completed_at__isnull=True, cancelled_at__isnull=True)
+        .exclude(referral__status=ReferralStatus.WITHDRAWN)
+    )
+    messages = []
+    to_invite = list(due.filter(invited_at__isnull=True, due_on__lte=timezone.localdate(now)))
+    to_remind = list(due.filter(reminded_at__isnull=True, invited_at__lte=now - REMIND_AFTER))
+    for follow_up, step in [(f, "invite") for f in to_invite] + [
+        (f, "reminder") for f in to_remind
+    ]:
+        user_id = owner_id(follow_up.referral)
+        if user_id is None:
+            continue
+        messages.append(
+            to_user(
+                user_id,
+                idempotency_key=f"follow-up:{follow_up.pk}:{step}",
+                category=FOLLOW_UP,
+                template=f"wellbeing/follow_up_{step}",
+                context={"path": reverse("wellbeing:my_hub")},
+            )
+        )
+    FollowUp.objects.using(DATABASE).filter(pk__in=[f.pk for f in to_invite]).update(invited_at=now)
+    FollowUp.objects.using(DATABASE).filter(pk__in=[f.pk for f in to_remind]).update(
+        reminded_at=now
+    )
+    return messages
+
+
+# --- Team support ------------------------------------------------------------------------------
+
+
+def team_session_reminders(today: datetime.date | None = None) -> list[OutboxMessage]:
+    """On the working day before a team session, remind the team lead who asked for it."""
+    today = today or timezone.localdate()
+    if not is_working_day(today):
+        return []
+    next_working_day = add_working_days(today, 1)
+    # Sessions after today up to the next working day: Monday's are reminded on Friday.
+    start = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
+    )
+    end = timezone.make_aware(
+        datetime.datetime.combine(next_working_day + datetime.timedelta(days=1), datetime.time())
+    )
+    sessions = (
+        TeamSession.objects.using(DATABASE)
+        .select_related("request")
+        .filter(starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True)
+        .filter(request__status__in=[TeamRequestStatus.SCHEDULED, TeamRequestStatus.ACCEPTED])
+    )
+    return [
+        to_user(
+            int(session.request.requester_key),
+            idempotency_key=(
+                f"team-session:{session.pk}:reminder:{timezone.localdate(session.starts_at)}"
+            ),
+            category=TEAM_SUPPORT,
+            template="wellbeing/team_session_reminder",
+            context={"path": reverse("wellbeing:team_request", args=[session.request_id])},
+        )
+        for session in sessions
+    ]

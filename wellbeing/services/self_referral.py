@@ -1,0 +1,205 @@
+"""Self-referral: the steps and the encrypted draft. Sending the draft as a referral is the
+first step of the referral lifecycle, `wellbeing.services.referrals.do_submit_referral`.
+
+`do_save_draft` is one transaction on the confidential database; the rest reads. A draft lives in the confidential database, encrypted, never in the session
+(docs/adr/0011-referral-drafts.md). What the draft holds::
+
+    {"contact": {...}, "work": {...}, "about": {...},
+     "questionnaires": {"PHQ-9": [0, 1, None, ...], ...},   # None: not answered yet
+     "heard": {...}, "equality": {...}, "consent": {...}, "campaign": "WINTER26"}
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.models import User
+from wellbeing.instruments import INSTRUMENTS, get_instrument
+from wellbeing.models import (
+    DATABASE,
+    Referral,
+    ReferralDraft,
+)
+from wellbeing.pseudonyms import staff_ref_for
+
+# --- The steps -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question page. `instrument` names the questionnaire a questionnaire page asks."""
+
+    slug: str
+    title: str
+    instrument: str = ""
+
+    @property
+    def is_questionnaire(self) -> bool:
+        return bool(self.instrument)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("contact", "How to contact you"),
+    Step("work", "Your work"),
+    Step("about", "What is happening for you"),
+    *(
+        Step(code.lower(), instrument.purpose, instrument=code)
+        for code, instrument in INSTRUMENTS.items()
+    ),
+    Step("heard", "How you heard about the hub"),
+    Step("equality", "Equality monitoring"),
+    Step("consent", "Consent"),
+)
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def step_after(step: Step) -> Step | None:
+    index = STEPS.index(step)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+def step_before(step: Step) -> Step | None:
+    index = STEPS.index(step)
+    return STEPS[index - 1] if index else None
+
+
+def stored_answers(data: Mapping[str, Any], step: Step) -> Any:
+    """What the draft holds for `step`, or None if the page has not been answered."""
+    if step.is_questionnaire:
+        return data.get("questionnaires", {}).get(step.instrument)
+    return data.get(step.slug)
+
+
+def is_step_complete(data: Mapping[str, Any], step: Step) -> bool:
+    answers = stored_answers(data, step)
+    if step.is_questionnaire:
+        instrument = get_instrument(step.instrument)
+        return (
+            isinstance(answers, list)
+            and len(answers) == len(instrument.items)
+            and all(isinstance(answer, int) for answer in answers)
+        )
+    return isinstance(answers, dict)
+
+
+def first_incomplete_step(data: Mapping[str, Any]) -> Step | None:
+    return next((step for step in STEPS if not is_step_complete(data, step)), None)
+
+
+def risk_items(code: str, answers: list[int | None] | None) -> tuple[int, ...]:
+    """Items whose answers already meet a risk rule, even in a questionnaire not yet finished:
+    an answer to PHQ-9 item 9 needs crisis contacts at once, whatever else is missing."""
+    instrument = get_instrument(code)
+    found = []
+    for rule in instrument.risk_rules:
+        if answers and len(answers) >= rule.item:
+            answer = answers[rule.item - 1]
+            if isinstance(answer, int) and rule.is_met_by(answer):
+                found.append(rule.item)
+    return tuple(found)
+
+
+def draft_has_risk(data: Mapping[str, Any]) -> bool:
+    questionnaires = data.get("questionnaires", {})
+    return any(risk_items(code, questionnaires.get(code)) for code in INSTRUMENTS)
+
+
+# --- Dates ----------------------------------------------------------------------------------------
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def current_draft(user: User) -> ReferralDraft | None:
+    """The user's draft referral, unless it has expired (an expired draft is as good as gone)."""
+    return (
+        ReferralDraft.objects.using(DATABASE)
+        .filter(staff_ref=staff_ref_for(user.pk), expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def referral_for_submission(*, user: User, submission_key: uuid.UUID) -> Referral | None:
+    """The referral a draft with this key became, if this user sent it."""
+    return (
+        Referral.objects.using(DATABASE)
+        .filter(staff_ref=staff_ref_for(user.pk), submission_key=submission_key)
+        .first()
+    )
+
+
+def latest_referral_for(user: User, *, within: datetime.timedelta) -> Referral | None:
+    """The user's most recent referral, if sent within `within` (for the confirmation page)."""
+    return (
+        Referral.objects.using(DATABASE)
+        .filter(staff_ref=staff_ref_for(user.pk), created_at__gte=timezone.now() - within)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+# --- Saving the draft --------------------------------------------------------------------------
+
+CAMPAIGN_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def _draft_expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(hours=settings.HUB_DRAFT_HOURS)
+
+
+def do_save_draft(
+    *, user: User, step: Step | None = None, answers: Any = None, campaign: str | None = None
+) -> ReferralDraft:
+    """Keep `answers` to `step` in the user's draft, starting one if needed.
+
+    Every save moves the expiry on, so a draft is kept while someone is working on it. An
+    expired draft is started afresh: its answers are not brought back. `campaign` is the
+    outreach campaign someone came from (`?campaign=`), kept if it looks like a code.
+    """
+    staff_ref = staff_ref_for(user.pk)
+    with transaction.atomic(using=DATABASE):
+        draft = (
+            ReferralDraft.objects.using(DATABASE)
+            .select_for_update()
+            .filter(staff_ref=staff_ref)
+            .first()
+        )
+        if draft is not None and draft.expires_at <= timezone.now():
+            draft.delete()
+            draft = None
+        if draft is None:
+            draft = ReferralDraft(staff_ref=staff_ref, submission_key=uuid.uuid4())
+        data = dict(draft.data)
+        if step is not None:
+            if step.is_questionnaire:
+                data["questionnaires"] = {
+                    **data.get("questionnaires", {}),
+                    step.instrument: answers,
+                }
+            else:
+                data[step.slug] = answers
+        if campaign is not None and CAMPAIGN_CODE.fullmatch(campaign):
+            data["campaign"] = campaign
+        draft.data = data
+        draft.expires_at = _draft_expiry()
+        try:
+            with transaction.atomic(using=DATABASE):
+                draft.save(using=DATABASE)
+        except IntegrityError:
+            # Another request (a second tab) started the draft a moment ago: save into that one.
+            draft = (
+                ReferralDraft.objects.using(DATABASE).select_for_update().get(staff_ref=staff_ref)
+            )
+            draft.data = {**draft.data, **data}
+            draft.expires_at = _draft_expiry()
+            draft.save(using=DATABASE)
+    return draft

@@ -1,0 +1,135 @@
+"""The Hub lead's outreach campaign pages: the list, a new campaign, its page, and starting it.
+
+Every view is a `hub_staff_page` for Hub leads: anonymous people are sent to sign in, other
+staff get 403, and MFA is enforced before that by middleware. Views are thin: the form validates,
+`wellbeing.services.campaigns` changes state and reads. The pages show counts, never who was emailed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.rules import Permission
+from portal.signed_in import signed_in_user
+from wellbeing.forms.campaigns import CampaignForm
+from wellbeing.models import Campaign, CampaignStatus
+from wellbeing.services import campaigns
+from wellbeing.views.access import hub_staff_page
+
+PAGE_SIZE = 25
+
+
+def _campaign(pk: int) -> Campaign:
+    return get_object_or_404(campaigns.campaigns_for_hub_lead(), pk=pk)
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns.mark_finished_campaigns_sent()
+    page = Paginator(campaigns.campaigns_for_hub_lead(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "wellbeing/campaigns/list.html", {"page": page})
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        campaign = campaigns.do_create_campaign(
+            name=form.cleaned_data["name"],
+            acting_user=signed_in_user(request),
+            **form.audience_fields(),
+        )
+        messages.success(request, "Campaign saved. Check who it reaches, then start sending.")
+        return redirect("wellbeing:campaign", pk=campaign.pk)
+    return render(request, "wellbeing/campaigns/form.html", {"form": form, "campaign": None})
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    if campaign.status != CampaignStatus.DRAFT:
+        messages.info(request, "This campaign has started, so it can no longer be changed.")
+        return redirect("wellbeing:campaign", pk=campaign.pk)
+    form = CampaignForm(
+        _posted(request), initial=CampaignForm.initial_for(campaign), submit_label="Save changes"
+    )
+    if request.method == "POST" and form.is_valid():
+        if campaigns.do_change_campaign(
+            campaign=campaign, name=form.cleaned_data["name"], **form.audience_fields()
+        ):
+            messages.success(request, "Campaign changed.")
+        else:
+            messages.info(request, "This campaign has started, so it was not changed.")
+        return redirect("wellbeing:campaign", pk=campaign.pk)
+    return render(request, "wellbeing/campaigns/form.html", {"form": form, "campaign": campaign})
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaigns.mark_finished_campaigns_sent()
+    campaign = _campaign(pk)
+    is_draft = campaign.status == CampaignStatus.DRAFT
+    context = {
+        "campaign": campaign,
+        "audience": campaigns.audience_labels(campaign),
+        "reach": campaigns.audience_size(campaign) if is_draft else None,
+        "summary": None if is_draft else campaigns.campaign_summary(campaign),
+        "preview": campaigns.invitation_preview(campaign),
+        "per_minute": settings.OUTREACH_CAMPAIGN_PER_MINUTE,
+    }
+    return render(request, "wellbeing/campaigns/detail.html", context)
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: "This will email N people", to confirm. POST: start sending, once."""
+    campaign = _campaign(pk)
+    if campaign.status != CampaignStatus.DRAFT:
+        messages.info(request, "This campaign has already started.")
+        return redirect("wellbeing:campaign", pk=campaign.pk)
+    if request.method == "POST":
+        try:
+            queued = campaigns.do_start_campaign(
+                campaign=campaign, acting_user=signed_in_user(request)
+            )
+        except campaigns.EmptyAudience:
+            messages.error(
+                request, "No one with an account is in this audience. Change it, then start."
+            )
+            return redirect("wellbeing:campaign", pk=campaign.pk)
+        if queued:
+            messages.success(
+                request, f"Sending has started: {queued} invitation{'s' if queued != 1 else ''}."
+            )
+        else:
+            messages.info(request, "This campaign has already started.")
+        return redirect("wellbeing:campaign", pk=campaign.pk)
+    reach = campaigns.audience_size(campaign)
+    per_minute = max(settings.OUTREACH_CAMPAIGN_PER_MINUTE, 1)
+    context = {
+        "campaign": campaign,
+        "audience": campaigns.audience_labels(campaign),
+        "reach": reach,
+        "per_minute": per_minute,
+        "minutes": math.ceil(reach / per_minute),
+    }
+    return render(request, "wellbeing/campaigns/start.html", context)

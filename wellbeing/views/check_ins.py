@@ -1,0 +1,92 @@
+"""The follow-up check-in in my hub: the member of staff answers the self-referral's
+questionnaires again, on one page, and the new scores join the referral's history.
+
+Thin: wellbeing.services.follow_up finds the due check-in (audited) and saves it; the questionnaire forms
+are the self-referral's own (wellbeing.forms.self_referral.QuestionnaireForm).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from portal.signed_in import signed_in_user
+from portal.templatetags.nhsuk import SummaryItem, error_summary_items
+from wellbeing.forms.self_referral import QuestionnaireForm
+from wellbeing.instruments import INSTRUMENTS
+from wellbeing.services import follow_up
+from wellbeing.views.access import recently_authenticated
+
+
+def _questionnaires(data: object = None) -> list[QuestionnaireForm]:
+    # A prefix per instrument keeps each questionnaire's "item_1" apart on the one page.
+    forms = [
+        QuestionnaireForm(instrument, data, prefix=code.lower())
+        for code, instrument in INSTRUMENTS.items()
+    ]
+    for form in forms:
+        form.helper.disable_csrf = True  # one token, in the page's own <form>
+    return forms
+
+
+def _summary(forms: list[QuestionnaireForm]) -> list[SummaryItem]:
+    """One error summary for every questionnaire, each message naming its questionnaire."""
+    return [
+        SummaryItem(f"{form.instrument.purpose}: {item.message}", item.href)
+        for form in forms
+        for item in error_summary_items(form)
+    ]
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    if request.method == "POST":
+        questionnaires = _questionnaires(request.POST)
+        valid = [form.is_valid() for form in questionnaires]  # every form, for every message
+        if all(valid):
+            answers = {form.instrument.code: form.item_answers() for form in questionnaires}
+            try:
+                done = follow_up.do_complete_check_in(
+                    user=user,
+                    follow_up_id=follow_up_id,
+                    answers=cast(dict[str, list[int]], answers),
+                )
+            except follow_up.CheckInDone:
+                messages.info(request, "You have already answered this check-in. Thank you.")
+                return redirect("wellbeing:my_hub")
+            return render(
+                request,
+                "wellbeing/my_hub/check_in_done.html",
+                {"check_in": done, "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE},
+            )
+        due = follow_up.check_in_for(user, follow_up_id)
+    else:
+        due = follow_up.check_in_for(user, follow_up_id)
+        questionnaires = _questionnaires()
+    summary = _summary(questionnaires)
+    return render(
+        request,
+        "wellbeing/my_hub/check_in.html",
+        {
+            "check_in": due,
+            "questionnaires": questionnaires,
+            "summary_items": summary,
+            # base.html puts "Error:" in the title when `form` has errors.
+            "form": next((form for form in questionnaires if form.errors), None),
+            "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE,
+        },
+        status=400 if summary else 200,
+    )

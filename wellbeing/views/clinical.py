@@ -1,0 +1,429 @@
+"""The clinicians' action pages: a form on GET, the change on POST, then back to the referral.
+
+Thin: wellbeing.services.clinical reads (audited) and changes; forms validate. A change the referral's
+state does not allow is shown as an error and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from learning.queries import resources_for_signposting
+from portal.models import User
+from portal.rules import Permission
+from portal.signed_in import signed_in_user
+from wellbeing.forms.clinical import (
+    AssessmentForm,
+    CloseForm,
+    ContactAttemptForm,
+    HubMessageForm,
+    OnwardReferralForm,
+    OnwardStatusForm,
+    SignpostForm,
+    TeamSupportForm,
+    TherapyPlanForm,
+    TherapySessionForm,
+)
+from wellbeing.models import OnwardReferral, Referral, TherapyPlan
+from wellbeing.referral_states import NotAllowed, require
+from wellbeing.services import clinical, directory, messaging, referrals, support
+from wellbeing.views.access import hub_staff_page
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    """What an action page says: its heading, what it changes, and its button."""
+
+    action: str  # a key of referral_states.ACTIONS
+    heading: str
+    changes: str
+    button: str
+    done: str  # the success message; "{reference}" is filled in
+    warning: bool = False
+
+
+def _referral_url(referral: Referral) -> str:
+    return reverse("wellbeing:referral", args=[referral.pk])
+
+
+def _action(
+    request: HttpRequest,
+    referral_id: int,
+    page: ActionPage,
+    make_form: Callable[[Referral, Any], forms.Form],
+    perform: Callable[[Referral, User, forms.Form], object],
+    extra: Callable[[Referral], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """The shape every action page shares.
+
+    GET: the referral (audited as opened), refused at once if its state does not allow the
+    action. POST: the form, then the `do_*` function; a refusal from it is shown above the form.
+    """
+    user = signed_in_user(request)
+    if request.method == "POST":
+        referral = clinical.referral_or_404(referral_id)
+        form = make_form(referral, request.POST)
+        if form.is_valid():
+            try:
+                perform(referral, user, form)
+            except NotAllowed as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, page.done.format(reference=referral.reference))
+                return redirect(_referral_url(referral))
+    else:
+        referral = clinical.referral_for_action(
+            user, referral_id, reason=f"Opened '{page.heading}'"
+        )
+        try:
+            require(referral, page.action)
+        except NotAllowed as refusal:
+            messages.error(request, str(refusal))
+            return redirect(_referral_url(referral))
+        form = make_form(referral, None)
+    return render(
+        request,
+        "wellbeing/hub/actions/action.html",
+        {
+            "referral": referral,
+            "form": form,
+            "page": page,
+            "back_url": _referral_url(referral),
+            **(extra(referral) if extra else {}),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Contact and assessment ---------------------------------------------------------------------
+
+CONTACT = ActionPage(
+    action="record a contact attempt",
+    heading="Record a contact attempt",
+    changes=(
+        "Adds the attempt to the referral's record. The member of staff sees that the hub tried "
+        "to contact them. A referral waiting for assessment moves to 'being assessed' and, if "
+        "nobody holds it, it becomes yours."
+    ),
+    button="Record the attempt",
+    done="Contact attempt recorded for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        data = form.cleaned_data
+        return referrals.do_record_contact(
+            referral=referral,
+            acting_user=user,
+            at=data["at"],
+            method=data["method"],
+            outcome=data["outcome"],
+            note=data["note"],
+        )
+
+    return _action(
+        request, referral_id, CONTACT, lambda _r, data: ContactAttemptForm(data), perform
+    )
+
+
+ASSESS = ActionPage(
+    action="record a rapid assessment",
+    heading="Record the rapid assessment",
+    changes=(
+        "Saves the assessment and acts on its outcome. Any outcome but close moves the referral "
+        "to 'receiving support' and plans follow-up questionnaires. Close closes the referral. "
+        "The member of staff sees that the assessment is done, but not what you write here."
+    ),
+    button="Save the assessment",
+    done="Rapid assessment saved for referral {reference}.",
+)
+
+
+def _assessment_form(_referral: Referral, data: Any) -> AssessmentForm:
+    return AssessmentForm(
+        data,
+        resources=resources_for_signposting(),
+        team_requests=support.joinable_team_requests(),
+        services=directory.services_for_onward_referral(),
+    )
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def assess(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        assert isinstance(form, AssessmentForm)  # noqa: S101 - made by _assessment_form
+        data = form.cleaned_data
+        return referrals.do_record_assessment(
+            referral=referral,
+            acting_user=user,
+            notes=data["notes"],
+            risk_level=data["risk_level"],
+            safety_plan=data["safety_plan"],
+            formulation=data["formulation"],
+            outcome=data["outcome"],
+            detail=form.detail(),
+        )
+
+    return _action(request, referral_id, ASSESS, _assessment_form, perform)
+
+
+# --- More support -------------------------------------------------------------------------------
+
+SIGNPOST = ActionPage(
+    action="add support",
+    heading="Signpost self-help resources",
+    changes="The member of staff sees the resources' titles and links in my hub.",
+    button="Signpost the resources",
+    done="Resources signposted for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def signpost(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def make_form(referral: Referral, data: Any) -> SignpostForm:
+        already = support.signposted_ids(referral)
+        offered = [r for r in resources_for_signposting() if r.pk not in already]
+        return SignpostForm(data, resources=offered)
+
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        return clinical.do_signpost_resources(
+            referral=referral, acting_user=user, resource_ids=form.cleaned_data["resources"]
+        )
+
+    return _action(request, referral_id, SIGNPOST, make_form, perform)
+
+
+TEAM_SUPPORT = ActionPage(
+    action="add support",
+    heading="Link to team-based support",
+    changes=(
+        "Makes this person's support part of a team request the hub has accepted. The member of "
+        "staff sees that support has started; the team lead does not see this referral."
+    ),
+    button="Link to the team request",
+    done="Referral {reference} linked to team-based support.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def team_support(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        return clinical.do_link_team_support(
+            referral=referral, acting_user=user, team_request=form.cleaned_data["team_request"]
+        )
+
+    return _action(
+        request,
+        referral_id,
+        TEAM_SUPPORT,
+        lambda _r, data: TeamSupportForm(data, team_requests=support.joinable_team_requests()),
+        perform,
+    )
+
+
+THERAPY = ActionPage(
+    action="add support",
+    heading="Start direct therapy",
+    changes=(
+        "Starts a therapy plan at the hub with you as the therapist. The member of staff sees "
+        "that support has started and how many sessions are planned."
+    ),
+    button="Start therapy",
+    done="Therapy plan started for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def therapy(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        data = form.cleaned_data
+        return clinical.do_start_therapy(
+            referral=referral,
+            acting_user=user,
+            modality=data["modality"],
+            planned_sessions=data["planned_sessions"],
+        )
+
+    return _action(request, referral_id, THERAPY, lambda _r, data: TherapyPlanForm(data), perform)
+
+
+SESSION = ActionPage(
+    action="log a therapy session",
+    heading="Log a therapy session",
+    changes="Adds the session to the therapy plan. The member of staff sees how many sessions "
+    "they have attended.",
+    button="Log the session",
+    done="Therapy session logged for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def therapy_session(request: HttpRequest, referral_id: int, plan_id: int) -> HttpResponse:
+    @cache  # read once a request, however many steps of the page need it
+    def plan_of(referral: Referral) -> TherapyPlan:
+        return clinical.therapy_plan_or_404(referral, plan_id)
+
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        data = form.cleaned_data
+        return clinical.do_log_therapy_session(
+            referral=referral,
+            acting_user=user,
+            plan=plan_of(referral),
+            on=data["on"],
+            attendance=data["attendance"],
+            note=data["note"],
+        )
+
+    def extra(referral: Referral) -> dict[str, Any]:
+        return {"plan": plan_of(referral)}
+
+    return _action(
+        request,
+        referral_id,
+        SESSION,
+        lambda _r, data: TherapySessionForm(data),
+        perform,
+        extra,
+    )
+
+
+ONWARD = ActionPage(
+    action="add support",
+    heading="Refer to another service",
+    changes=(
+        "Records an onward referral to a service in the directory, with the status 'sent'. The "
+        "member of staff sees the service's name and the referral's status in my hub."
+    ),
+    button="Record the onward referral",
+    done="Onward referral recorded for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def onward(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        data = form.cleaned_data
+        return clinical.do_refer_onward(
+            referral=referral,
+            acting_user=user,
+            service=data["service"],
+            sent_on=data["sent_on"],
+            note=data["note"],
+        )
+
+    return _action(
+        request,
+        referral_id,
+        ONWARD,
+        lambda _r, data: OnwardReferralForm(
+            data, services=directory.services_for_onward_referral()
+        ),
+        perform,
+    )
+
+
+ONWARD_STATUS = ActionPage(
+    action="update an onward referral",
+    heading="Update an onward referral",
+    changes="Records what the other service did and when. The member of staff sees the status "
+    "in my hub.",
+    button="Save the status",
+    done="Onward referral updated for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def onward_status(request: HttpRequest, referral_id: int, onward_id: int) -> HttpResponse:
+    @cache  # read once a request, however many steps of the page need it
+    def onward_of(referral: Referral) -> OnwardReferral:
+        return clinical.onward_or_404(referral, onward_id)
+
+    def make_form(referral: Referral, data: Any) -> OnwardStatusForm:
+        found = onward_of(referral)
+        initial = {"status": found.status}
+        return OnwardStatusForm(data, sent_on=found.sent_on, initial=initial)
+
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        data = form.cleaned_data
+        return clinical.do_update_onward(
+            referral=referral,
+            acting_user=user,
+            onward=onward_of(referral),
+            status=data["status"],
+            status_on=data["status_on"],
+        )
+
+    def extra(referral: Referral) -> dict[str, Any]:
+        return {"onward": onward_of(referral)}
+
+    return _action(request, referral_id, ONWARD_STATUS, make_form, perform, extra)
+
+
+# --- Closing and messages -----------------------------------------------------------------------
+
+CLOSE = ActionPage(
+    action="close",
+    heading="Close the referral",
+    changes=(
+        "Closes the referral: follow-up questionnaires still to come are cancelled and any "
+        "therapy plan ends today. The member of staff sees that it is closed. A closed referral "
+        "cannot be opened again: if they need the hub later, they refer themselves again."
+    ),
+    button="Close the referral",
+    done="Referral {reference} closed.",
+    warning=True,
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        return referrals.do_close(
+            referral=referral, acting_user=user, reason=form.cleaned_data["reason"]
+        )
+
+    return _action(request, referral_id, CLOSE, lambda _r, data: CloseForm(data), perform)
+
+
+MESSAGE = ActionPage(
+    action="send a message",
+    heading="Send a secure message",
+    changes=(
+        "The member of staff reads it in my hub, with your name. Their email says only that "
+        "there is a new message from the hub."
+    ),
+    button="Send the message",
+    done="Message sent for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def message(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        return messaging.do_send_hub_message(
+            referral=referral, acting_user=user, body=form.cleaned_data["body"]
+        )
+
+    return _action(request, referral_id, MESSAGE, lambda _r, data: HubMessageForm(data), perform)

@@ -1,0 +1,146 @@
+"""Views of 'my hub', a member of staff's own view of their referrals.
+
+Thin: queries and services in wellbeing/my_hub.py read, change and audit. Every page needs a
+recent sign-in (`recently_authenticated`), is never cached, and finds only the user's own
+referrals.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.signed_in import signed_in_user
+from wellbeing.forms.my_hub import ReplyForm
+from wellbeing.queries import my_hub
+from wellbeing.services import messaging, referrals
+from wellbeing.views.access import recently_authenticated
+
+
+def _crisis_context() -> dict[str, object]:
+    return {"local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE}
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    referrals = my_hub.overview_for(signed_in_user(request))
+    return render(
+        request,
+        "wellbeing/my_hub/overview.html",
+        {"referrals": referrals, **_crisis_context()},
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_http_methods(["GET", "POST"])
+def messages_view(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    form = ReplyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        referral = my_hub.my_referral_or_404(user, referral_id)
+        if form.is_valid():
+            try:
+                messaging.do_reply(
+                    referral=referral, acting_user=user, body=form.cleaned_data["body"]
+                )
+            except messaging.ReferralIsClosed:
+                messages.info(request, "This referral is closed, so you cannot reply to it.")
+            else:
+                messages.success(request, "Your message was sent to the Resilience Hub.")
+            return redirect("wellbeing:my_hub_messages", referral_id=referral.pk)
+    thread = my_hub.thread_for(user, referral_id)
+    return render(
+        request,
+        "wellbeing/my_hub/messages.html",
+        {
+            "referral": thread.referral,
+            "thread": [
+                {
+                    "message": message,
+                    "author": my_hub.message_author(message),
+                    "new": message.pk in thread.newly_read,
+                }
+                for message in thread.messages
+            ],
+            "can_reply": thread.referral.is_open,
+            "form": form,
+            **_crisis_context(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def access(request: HttpRequest, referral_id: int) -> HttpResponse:
+    log = my_hub.access_log_for(signed_in_user(request), referral_id, request.GET.get("page"))
+    return render(request, "wellbeing/my_hub/access.html", {"log": log})
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    data = my_hub.export_for(signed_in_user(request))
+    filename = f"my-resilience-hub-data-{timezone.localdate():%Y-%m-%d}.json"
+    return HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_GET
+def export_print(request: HttpRequest) -> HttpResponse:
+    data = my_hub.export_for(
+        signed_in_user(request), reason="Printed a copy of my data from my hub"
+    )
+    return render(request, "wellbeing/my_hub/print.html", {"data": data})
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    if request.method == "POST":
+        referral = my_hub.my_referral_or_404(user, referral_id)
+        try:
+            referrals.do_withdraw_referral(referral=referral, acting_user=user)
+        except referrals.ReferralCannotBeWithdrawn:
+            messages.info(request, f"Referral {referral.reference} is already closed or withdrawn.")
+        else:
+            messages.success(
+                request,
+                f"You withdrew referral {referral.reference}. The hub will not contact you "
+                "about it.",
+            )
+        return redirect("wellbeing:my_hub")
+    referral = my_hub.referral_to_withdraw(user, referral_id)
+    if not referral.is_open:
+        messages.info(request, f"Referral {referral.reference} is already closed or withdrawn.")
+        return redirect("wellbeing:my_hub")
+    return render(
+        request, "wellbeing/my_hub/withdraw.html", {"referral": referral, **_crisis_context()}
+    )

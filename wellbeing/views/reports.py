@@ -1,0 +1,66 @@
+"""The hub lead's reports page and its CSV download.
+
+No audit entry is written: the reports open no one's record and show only suppressed counts,
+so there is no "who opened my record" to answer (audit entries are per record; see
+wellbeing/audit.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from portal.rules import Permission
+from portal.spreadsheets import csv_download
+from wellbeing.forms.reports import PeriodForm
+from wellbeing.queries import reports
+from wellbeing.views.access import hub_staff_page
+
+
+# How far back the period can start: five years of months to choose from.
+def _period_form(request: HttpRequest) -> PeriodForm:
+    today = timezone.localdate()
+    if "start" in request.GET or "end" in request.GET:
+        return PeriodForm(request.GET, today=today)
+    default = reports.last_twelve_months(today)
+    return PeriodForm(
+        today=today, initial={"start": f"{default.first:%Y-%m}", "end": f"{default.last:%Y-%m}"}
+    )
+
+
+def _chosen_period(form: PeriodForm, today: datetime.date) -> reports.Period | None:
+    if not form.is_bound:
+        return reports.last_twelve_months(today)
+    return form.period() if form.is_valid() else None
+
+
+@hub_staff_page(Permission.VIEW_HUB_REPORTS)
+@require_GET
+def hub_reports(request: HttpRequest) -> HttpResponse:
+    form = _period_form(request)
+    period = _chosen_period(form, timezone.localdate())
+    context: dict[str, Any] = {"form": form, "period": period}
+    if period is not None:
+        context["sections"] = reports.hub_report(period)
+        context["csv_query"] = f"start={period.first:%Y-%m}&end={period.last:%Y-%m}"
+    return render(request, "wellbeing/reports/index.html", context)
+
+
+@hub_staff_page(Permission.VIEW_HUB_REPORTS)
+@require_GET
+def hub_reports_csv(request: HttpRequest) -> HttpResponse:
+    form = _period_form(request)
+    period = _chosen_period(form, timezone.localdate())
+    if period is None:
+        # The page shows what is wrong with the period, in words next to the field.
+        return redirect(f"{reverse('wellbeing:hub_reports')}?{request.GET.urlencode()}")
+    return csv_download(
+        f"hub-report-{period.first:%Y-%m}-to-{period.last:%Y-%m}.csv",
+        reports.csv_rows(period, reports.hub_report(period)),
+    )
