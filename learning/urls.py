@@ -7,6 +7,7 @@ from django.urls import URLPattern, path
 
 from learning.views import catalogue, curation, my_learning
 from portal.outbox.views import failed_messages_page
+from portal.rules import Permission
 
 app_name = "learning"
 
@@ -52,7 +53,7 @@ urlpatterns: list[URLPattern] = [
         "curate/emails/failed/",
         failed_messages_page(
             label="portal",
-            permission="portal.curate_learning",
+            permission=Permission.CURATE_LEARNING,
             back_url_name="learning:curate_index",
             back_label="Curate learning",
         ),

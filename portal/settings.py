@@ -448,7 +448,7 @@ HUB_DRAFT_HOURS = env.int("HUB_DRAFT_HOURS", default=48)
 # schedule says.
 HUB_RETENTION_DAYS = env.int("HUB_RETENTION_DAYS", default=20 * 365 + 5)
 # When a referral's follow-up check-ins fall due after an outcome: days (d), weeks (w) or months
-# (m), in order. wellbeing/follow_up.py refuses anything else.
+# (m), in order. wellbeing/services/follow_up.py refuses anything else.
 HUB_FOLLOW_UP_SCHEDULE = env.str("HUB_FOLLOW_UP_SCHEDULE", default="4w,3m,6m,12m")
 # The portal's address, for links in emails (which are sent without a request to build them).
 PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")

@@ -29,6 +29,7 @@ from learning.models import (
     Topic,
 )
 from learning.queries.catalogue_search import catalogue_changed
+from portal.state_tables import Move, StateTable
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -36,21 +37,16 @@ if TYPE_CHECKING:
 SLUG_MAX_LENGTH = 200  # leaves room in the 220-character column for a "-NN" suffix
 
 
-@dataclass(frozen=True)
-class Move:
-    """One step of the workflow, with the words its button uses."""
-
-    source: ResourceStatus
-    target: ResourceStatus
-    label: str
-
-
-WORKFLOW: tuple[Move, ...] = (
-    Move(ResourceStatus.DRAFT, ResourceStatus.IN_REVIEW, "Send for review"),
-    Move(ResourceStatus.IN_REVIEW, ResourceStatus.PUBLISHED, "Publish"),
-    Move(ResourceStatus.IN_REVIEW, ResourceStatus.DRAFT, "Return to draft"),
-    Move(ResourceStatus.PUBLISHED, ResourceStatus.ARCHIVED, "Archive"),
-    Move(ResourceStatus.ARCHIVED, ResourceStatus.DRAFT, "Return to draft"),
+# The workflow, in the one shape of a state table (portal.state_tables); each move's label is
+# the words of its button.
+WORKFLOW = StateTable(
+    [
+        Move(ResourceStatus.DRAFT, ResourceStatus.IN_REVIEW, "Send for review"),
+        Move(ResourceStatus.IN_REVIEW, ResourceStatus.PUBLISHED, "Publish"),
+        Move(ResourceStatus.IN_REVIEW, ResourceStatus.DRAFT, "Return to draft"),
+        Move(ResourceStatus.PUBLISHED, ResourceStatus.ARCHIVED, "Archive"),
+        Move(ResourceStatus.ARCHIVED, ResourceStatus.DRAFT, "Return to draft"),
+    ]
 )
 
 
@@ -60,11 +56,7 @@ class CurationError(Exception):
 
 def moves_from(status: str) -> list[Move]:
     """The moves a resource in ``status`` can make, in the order their buttons appear."""
-    return [move for move in WORKFLOW if move.source == status]
-
-
-def find_move(source: str, target: str) -> Move | None:
-    return next((m for m in WORKFLOW if m.source == source and m.target == target), None)
+    return WORKFLOW.moves_from(status)
 
 
 # Field names as a curator says them, for the history ("Changed the title and level").
@@ -203,10 +195,10 @@ def do_move_resource(*, resource: Resource, to: str, acting_user: User | None) -
     pressing "Publish" at once publish it once, and a stale page cannot move it twice.
     """
     source = resource.status
-    move = find_move(source, to)
+    move = WORKFLOW.find(source, to)
     if move is None:
         target = ResourceStatus(to).label if to in ResourceStatus.values else "that status"
-        allowed = plain_list([m.target.label.lower() for m in moves_from(source)])
+        allowed = plain_list([ResourceStatus(m.target).label.lower() for m in moves_from(source)])
         raise CurationError(
             f"A resource that is {ResourceStatus(source).label.lower()} cannot move to "
             f"{target.lower()}. It can move to {allowed}."
@@ -232,7 +224,7 @@ def do_move_resource(*, resource: Resource, to: str, acting_user: User | None) -
     _record_change(
         resource,
         acting_user,
-        f"Moved from {ResourceStatus(source).label.lower()} to {move.target.label.lower()}",
+        f"Moved from {ResourceStatus(source).label.lower()} to {ResourceStatus(move.target).label.lower()}",
     )
     return resource
 

@@ -19,11 +19,12 @@ from learning.queries import catalogue_search
 from learning.queries.pathway import pathway_for
 from learning.queries.resource_page import published_resource, resource_page_for
 from learning.services import comments
+from portal.rules import Permission
 from portal.signed_in import signed_in_user
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Your pathway: the resources of your recommended levels, and your progress in each."""
@@ -36,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Search and filter every published resource. All state is in the URL."""
@@ -75,7 +76,7 @@ def _resource_page(
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_GET
 def resource(request: HttpRequest, slug: str) -> HttpResponse:
     """A published resource: its details, the user's status, comments and related resources."""
@@ -83,7 +84,7 @@ def resource(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_POST
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     """A rating and comment, held for moderation, at most a few an hour."""

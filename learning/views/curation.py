@@ -9,7 +9,6 @@ Views are thin: forms (``learning.forms.curation``) validate, ``learning.service
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -28,11 +27,9 @@ from learning.models import Comment, CommentStatus, Resource, ResourceStatus
 from learning.queries import curation as curation_queries
 from learning.queries import uptake
 from learning.services import catalogue_csv, curation
-from portal.spreadsheets import spreadsheet_safe
+from portal.rules import Permission
+from portal.spreadsheets import csv_download
 
-CURATE = "portal.curate_learning"
-MODERATE = "portal.moderate_comments"
-VIEW_UPTAKE = "portal.view_learning_uptake"
 PAGE_SIZE = 25
 
 
@@ -53,7 +50,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     counts = curation_queries.counts_by_status()
@@ -62,7 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_GET
 def resource_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -91,7 +88,7 @@ def _save(request: HttpRequest, form: ResourceForm) -> curation.SaveOutcome:
 
 @never_cache
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def resource_create(request: HttpRequest) -> HttpResponse:
     form = ResourceForm(_posted(request))
@@ -104,7 +101,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resource = get_object_or_404(Resource, pk=pk)
@@ -134,7 +131,7 @@ def _resource_for_curator(pk: int) -> Resource:
 
 
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_GET
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource_for_curator(pk)
@@ -157,7 +154,7 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_GET
 def resource_preview(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource_for_curator(pk)
@@ -167,7 +164,7 @@ def resource_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_POST
 def resource_move(request: HttpRequest, pk: int) -> HttpResponse:
     resource = get_object_or_404(Resource, pk=pk)
@@ -193,7 +190,7 @@ def resource_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_GET
 def review_due(request: HttpRequest) -> HttpResponse:
     context = {
@@ -206,7 +203,7 @@ def review_due(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_GET
 def broken_links(request: HttpRequest) -> HttpResponse:
     context = {"page": _page(request, curation_queries.resources_with_broken_links()), "query": ""}
@@ -215,7 +212,7 @@ def broken_links(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def catalogue_import(request: HttpRequest) -> HttpResponse:
     form = CatalogueImportForm(_posted(request), request.FILES or None)
@@ -254,26 +251,18 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/curate/import.html", context)
 
 
-def _csv_response(filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte order mark, so Excel opens the file as UTF-8.
-    response.write("\ufeff")
-    return response
-
-
 @never_cache
 @login_required
-@permission_required(CURATE, raise_exception=True)
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_GET
 def catalogue_export(request: HttpRequest) -> HttpResponse:
-    response = _csv_response(f"learning-catalogue-{timezone.localdate():%Y-%m-%d}.csv")
-    catalogue_csv.write_catalogue(response)
-    return response
+    return csv_download(
+        f"learning-catalogue-{timezone.localdate():%Y-%m-%d}.csv", catalogue_csv.export_rows()
+    )
 
 
 @login_required
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(Permission.MODERATE_COMMENTS, raise_exception=True)
 @require_GET
 def comments(request: HttpRequest) -> HttpResponse:
     page = _page(request, curation_queries.comments_awaiting_moderation())
@@ -292,7 +281,7 @@ def _pending_comment(pk: int) -> Comment:
 
 
 @login_required
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(Permission.MODERATE_COMMENTS, raise_exception=True)
 @require_POST
 def comment_publish(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _pending_comment(pk)
@@ -307,7 +296,7 @@ def comment_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required(MODERATE, raise_exception=True)
+@permission_required(Permission.MODERATE_COMMENTS, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def comment_reject(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _pending_comment(pk)
@@ -336,7 +325,7 @@ def comment_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(VIEW_UPTAKE, raise_exception=True)
+@permission_required(Permission.VIEW_LEARNING_UPTAKE, raise_exception=True)
 @require_GET
 def uptake_report(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/curate/uptake.html", {"tables": uptake.uptake_report()})
@@ -344,14 +333,13 @@ def uptake_report(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required(VIEW_UPTAKE, raise_exception=True)
+@permission_required(Permission.VIEW_LEARNING_UPTAKE, raise_exception=True)
 @require_GET
 def uptake_csv(request: HttpRequest, table: str) -> HttpResponse:
     build = uptake.TABLES.get(table)
     if build is None:
         raise Http404("No such table")
-    response = _csv_response(f"learning-uptake-{table}-{timezone.localdate():%Y-%m-%d}.csv")
-    writer = csv.writer(response)
-    for row in uptake.uptake_csv_rows(build(None)):
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return response
+    return csv_download(
+        f"learning-uptake-{table}-{timezone.localdate():%Y-%m-%d}.csv",
+        uptake.uptake_csv_rows(build(None)),
+    )

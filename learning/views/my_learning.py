@@ -7,8 +7,6 @@ state, ``learning.queries`` reads.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -26,11 +24,13 @@ from learning.services.my_learning import (
     do_start_resource,
 )
 from portal.queries import staff_profile_for
+from portal.rules import Permission
 from portal.signed_in import signed_in_user
+from portal.spreadsheets import csv_download
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_POST
 def save_resource(request: HttpRequest, slug: str) -> HttpResponse:
     """Save a resource to my learning. Saving twice keeps one record."""
@@ -41,7 +41,7 @@ def save_resource(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_POST
 def start_resource(request: HttpRequest, slug: str) -> HttpResponse:
     """Move a resource to "in progress"."""
@@ -54,7 +54,7 @@ def start_resource(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def complete_resource(request: HttpRequest, slug: str) -> HttpResponse:
     """ "I've completed this": the date, CPD hours and a reflection. POST, then redirect."""
@@ -87,7 +87,7 @@ def complete_resource(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_GET
 def my_learning(request: HttpRequest) -> HttpResponse:
     """Saved, in progress and completed learning, and CPD hours per financial year."""
@@ -99,23 +99,16 @@ def my_learning(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_GET
 def my_learning_csv(request: HttpRequest) -> HttpResponse:
     """My learning record as a CSV file, safe to open in a spreadsheet."""
     filename = f"my-learning-{timezone.localdate().isoformat()}.csv"
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    # A byte order mark so that Excel reads the file as UTF-8.
-    response.write("\ufeff")
-    csv.writer(response).writerows(learning_record_csv_rows(signed_in_user(request)))
-    return response
+    return csv_download(filename, learning_record_csv_rows(signed_in_user(request)))
 
 
 @login_required
-@permission_required("portal.use_learning", raise_exception=True)
+@permission_required(Permission.USE_LEARNING, raise_exception=True)
 @require_GET
 def my_learning_print(request: HttpRequest) -> HttpResponse:
     """A printable record of completed learning, for appraisal and revalidation."""

@@ -12,8 +12,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
-from learning import curation_forms as curation
-from learning import forms as learning
+from learning.forms import catalogue as catalogue_forms
+from learning.forms import curation
+from learning.forms import my_learning as my_learning_forms
 from portal import forms as portal
 from portal import session_views
 from tests.fuzz import (
@@ -39,9 +40,9 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     portal.StaffProfileForm: test_portal_forms.test_your_profile,
     portal.EmailPreferencesForm: test_portal_forms.test_email_preferences,
     session_views.EndSessionForm: test_portal_forms.test_ending_another_session,
-    learning.CatalogueFilterForm: test_learning_forms.test_searching_the_catalogue,
-    learning.CompletionForm: test_learning_forms.test_completing_a_resource,
-    learning.CommentForm: test_learning_forms.test_commenting_on_a_resource,
+    catalogue_forms.CatalogueFilterForm: test_learning_forms.test_searching_the_catalogue,
+    my_learning_forms.CompletionForm: test_learning_forms.test_completing_a_resource,
+    catalogue_forms.CommentForm: test_learning_forms.test_commenting_on_a_resource,
     curation.ResourceForm: test_learning_forms.test_adding_a_resource,
     curation.RejectCommentForm: test_learning_forms.test_rejecting_a_comment,
     curation.CatalogueImportForm: test_learning_forms.test_importing_the_catalogue,

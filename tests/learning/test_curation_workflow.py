@@ -44,7 +44,7 @@ def new_resource(**overrides):
 
 
 def test_the_workflow_allows_exactly_the_moves_of_the_issue():
-    moves = {(move.source.value, move.target.value) for move in WORKFLOW}
+    moves = {(move.source, move.target) for move in WORKFLOW.moves}
     assert moves == {
         ("draft", "in_review"),
         ("in_review", "published"),
@@ -54,7 +54,7 @@ def test_the_workflow_allows_exactly_the_moves_of_the_issue():
     }
 
 
-@pytest.mark.parametrize("move", WORKFLOW, ids=lambda m: f"{m.source}-to-{m.target}")
+@pytest.mark.parametrize("move", WORKFLOW.moves, ids=lambda m: f"{m.source}-to-{m.target}")
 def test_each_allowed_move_records_the_new_status_who_moved_it_and_when(curator, move):
     resource = ResourceFactory(status=move.source, published_at=None)
     before = timezone.now()
@@ -66,7 +66,7 @@ def test_each_allowed_move_records_the_new_status_who_moved_it_and_when(curator,
     change = ResourceChange.objects.get(resource=resource)
     assert change.changed_by == curator
     assert change.summary == (
-        f"Moved from {move.source.label.lower()} to {move.target.label.lower()}"
+        f"Moved from {ResourceStatus(move.source).label.lower()} to {ResourceStatus(move.target).label.lower()}"
     )
 
 

@@ -1,8 +1,8 @@
 """Views of 'my hub', a member of staff's own view of their referrals.
 
-Thin: queries and services in wellbeing/my_hub.py read, change and audit. Every page needs a
-recent sign-in (`recently_authenticated`), is never cached, and finds only the user's own
-referrals.
+Thin: wellbeing.queries.my_hub reads (audited); services.messaging and services.referrals
+change. Every page needs a recent sign-in (`recently_authenticated`), is never cached, and finds
+only the user's own referrals.
 """
 
 from __future__ import annotations
