@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from learning.models import LearningRecord, LearningStatus, Level, Objective, Resource
+from portal.charts import BLUE, GREEN, BarChart, Figure, Series, bar_chart
 from portal.models import StaffGroup
 
 COMPLETED = Q(status=LearningStatus.COMPLETED)
@@ -36,27 +37,7 @@ class UptakeRow:
         return self.short_label or self.label
 
 
-@dataclass(frozen=True)
-class ChartBar:
-    label: str
-    saves: int
-    completions: int
-    y: int
-    saves_width: int
-    completions_width: int
-
-
-@dataclass(frozen=True)
-class BarChart:
-    """Geometry for a horizontal bar chart drawn with SVG attributes (no style, so CSP-safe)."""
-
-    bars: tuple[ChartBar, ...]
-    height: int
-    width: int = 640
-    label_width: int = 210
-    bar_area: int = 370
-    row_height: int = 44
-    bar_height: int = 15
+SERIES = (Series("Saves", BLUE), Series("Completions", GREEN))
 
 
 @dataclass(frozen=True)
@@ -68,26 +49,23 @@ class UptakeTable:
 
     @property
     def chart(self) -> BarChart:
-        base = BarChart(bars=(), height=0)
-        largest = max(
-            [row.saves for row in self.rows] + [row.completions for row in self.rows] + [1]
+        return bar_chart(
+            self.key,
+            self.caption,
+            "Blue bars are saves, green bars are completions. "
+            "The figures are in the table after the chart.",
+            [
+                (
+                    row.chart_label,
+                    (
+                        Figure(row.saves, str(row.saves)),
+                        Figure(row.completions, str(row.completions)),
+                    ),
+                )
+                for row in self.rows
+            ],
+            SERIES,
         )
-        bars = tuple(
-            ChartBar(
-                label=_shorten(row.chart_label, 26),
-                saves=row.saves,
-                completions=row.completions,
-                y=n * base.row_height,
-                saves_width=round(base.bar_area * row.saves / largest),
-                completions_width=round(base.bar_area * row.completions / largest),
-            )
-            for n, row in enumerate(self.rows)
-        )
-        return BarChart(bars=bars, height=max(len(bars), 1) * base.row_height + 8)
-
-
-def _shorten(text: str, length: int) -> str:
-    return text if len(text) <= length else f"{text[: length - 1].rstrip()}…"
 
 
 def _counts(group_by: str, **filters: object) -> dict[object, tuple[int, int]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
 
 import pytest
 from django.db import connection
@@ -103,8 +102,10 @@ def test_the_page_draws_charts_with_attributes_and_follows_each_with_a_captioned
     html = response.content.decode()
     assert response.status_code == 200
     assert "style=" not in html.split('id="maincontent"')[1]
-    assert html.count('<svg class="app-uptake-chart nhsuk-u-margin-bottom-4" role="img"') == 5
-    assert re.search(r'<rect x="210" y="6" width="370" height="15" fill="#005eb8"/>', html)
+    assert html.count('<svg class="app-chart nhsuk-u-margin-bottom-4" role="img"') == 5
+    # Level 2's one save and one completion are the largest figures: full-length bars.
+    assert '<rect x="220" y="0" width="356" height="16" fill="#005eb8"/>' in html
+    assert '<rect x="220" y="20" width="356" height="16" fill="#007f3b"/>' in html
     assert html.count('<caption class="nhsuk-table__caption">Figures:') == 5
     for key in uptake.TABLES:
         assert reverse("learning:curate_uptake_csv", kwargs={"table": key}) in html

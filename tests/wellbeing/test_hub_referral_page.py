@@ -184,7 +184,7 @@ def test_it_shows_each_screening_and_the_score_history_as_a_chart_and_a_table(
     assert "At referral" in page
     assert page.count("Re-screening") == 2
     assert (
-        '<svg class="app-score-chart" role="img" aria-labelledby="chart-phq9-title chart-phq9-desc"'
+        '<svg class="app-chart" role="img" aria-labelledby="chart-phq9-title chart-phq9-desc"'
         in page
     )
     assert '<title id="chart-phq9-title">PHQ-9 scores over time</title>' in page

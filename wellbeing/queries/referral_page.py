@@ -43,7 +43,7 @@ from wellbeing.models import (
 )
 from wellbeing.queries import audit_log
 from wellbeing.queries.audit_log import AuditLogEntry
-from wellbeing.queries.score_chart import Chart, charts_for
+from wellbeing.queries.score_chart import ScoreChart, charts_for
 
 AUDIT_PAGE_SIZE = 25
 
@@ -318,7 +318,7 @@ class ReferralPage:
     referral: Referral
     sections: list[Section]
     screening_groups: list[ScreeningGroup]
-    charts: list[Chart]
+    charts: list[ScoreChart]
     timeline: list[TimelineEntry]
 
 

@@ -23,6 +23,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from portal.charts import BarChart, Figure, bar_chart
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     DATABASE,
@@ -123,62 +124,25 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Bar:
-    label: str
-    text: str
-    y: int
-    width: int  # 0 for a hidden figure: it gets its marker, never a bar
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart drawn with SVG attributes (the CSP allows no inline styles)."""
-
-    title: str
-    bars: tuple[Bar, ...]
-    width: int = 640
-    label_width: int = 230
-    bar_area: int = 340
-    row_height: int = 30
-    bar_height: int = 18
-
-    @property
-    def height(self) -> int:
-        return max(len(self.bars), 1) * self.row_height + 8
-
-
-@dataclass(frozen=True)
 class Section:
     key: str
     heading: str
     about: str
     columns: tuple[str, ...]  # the first names the row labels
     rows: tuple[Row, ...]
-    chart: Chart | None
+    chart: BarChart | None
     summary: tuple[tuple[str, str], ...] = ()
     empty: bool = False
 
 
-def _chart(title: str, bars: Iterable[tuple[str, Shown]]) -> Chart:
-    pairs = list(bars)
-    base = Chart(title=title, bars=())
-    largest = max([shown.number or 0 for _label, shown in pairs] + [1])
-    return Chart(
-        title=title,
-        bars=tuple(
-            Bar(
-                label=_shorten(label, 28),
-                text=shown.text,
-                y=n * base.row_height,
-                width=round(base.bar_area * (shown.number or 0) / largest),
-            )
-            for n, (label, shown) in enumerate(pairs)
-        ),
+def _chart(key: str, title: str, bars: Iterable[tuple[str, Shown]]) -> BarChart:
+    return bar_chart(
+        key,
+        title,
+        "One bar for each row of the table after the chart, which has the same figures. "
+        "Figures from 1 to 4 show as <5, and figures hidden to protect them as *, without a bar.",
+        [(label, (Figure(shown.number, shown.text),)) for label, shown in bars],
     )
-
-
-def _shorten(text: str, length: int) -> str:
-    return text if len(text) <= length else f"{text[: length - 1].rstrip()}…"
 
 
 def _counted_section(
@@ -200,7 +164,7 @@ def _counted_section(
         about=about,
         columns=(label_heading, "Referrals"),
         rows=(*rows, Row("Total", (total.text,), is_total=True)),
-        chart=_chart(heading, zip(labels, cells, strict=True)) if chart else None,
+        chart=_chart(key, heading, zip(labels, cells, strict=True)) if chart else None,
         empty=not any(n for _label, n in counts),
     )
 
@@ -301,6 +265,7 @@ def time_to_assessment(period: Period) -> Section:
             Row("Total assessed", (total.text,), is_total=True),
         ),
         chart=_chart(
+            "time-to-assessment",
             "Referrals assessed within and after the target",
             [("Within target", cells[0]), ("After the target", cells[1])],
         ),
@@ -419,6 +384,7 @@ def score_change(period: Period) -> Section:
         columns=("Questionnaire", "Improved", "Same", "Worse", "People", "Mean change"),
         rows=rows,
         chart=_chart(
+            "score-change",
             "People whose scores improved, by questionnaire",
             [(code, cells[0]) for code, cells in zip(changes, table.cells, strict=True)],
         ),
@@ -459,6 +425,7 @@ def team_sessions(period: Period, now: datetime.datetime | None = None) -> Secti
         columns=("Type of support", "Sessions", "People attending"),
         rows=tuple(rows),
         chart=_chart(
+            "team-sessions",
             "Team sessions delivered, by type of support",
             [(label, cells[0]) for (_value, label), cells in zip(kinds, table.cells, strict=True)],
         ),
@@ -521,6 +488,7 @@ def under_represented_groups(period: Period) -> Section:
         columns=("Group", "Referrals from the group", "Other referrals", "Answered", "Share"),
         rows=rows,
         chart=_chart(
+            "uptake",
             "Referrals from each under-represented group",
             [(label, cells[0]) for (label, _n, _b), cells in zip(groups, table.cells, strict=True)],
         ),
