@@ -159,13 +159,13 @@ def seed(count: int = REFERRAL_COUNT) -> None:
 def seed_clinician() -> int:
     """A hub clinician with a profile; their id."""
     from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import Group
 
     from portal import roles
     from portal.models import CaringFrequency, StaffGroup, StaffProfile, User
+    from wellbeing.models import HubMembership
 
     user = User.objects.create_user(CLINICIAN_EMAIL, None)  # signs in by session only
-    user.groups.add(Group.objects.get(name=roles.HUB_CLINICIAN))
+    HubMembership.objects.using("confidential").create(user_id=user.pk, role=roles.HUB_CLINICIAN)
     EmailAddress.objects.create(user=user, email=CLINICIAN_EMAIL, verified=True, primary=True)
     StaffProfile.objects.create(
         user=user,

@@ -15,7 +15,6 @@ from django.db import transaction
 
 from portal import roles
 from portal.models import CaringFrequency, StaffGroup, StaffProfile, User
-from portal.rules import requires_mfa
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,8 @@ def seed_demo_accounts() -> list[SeededAccount]:
         EmailAddress.objects.update_or_create(
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
-        if account.role:
+        # Hub roles are given by the hub's own demo step (wellbeing.demo), as the hub holds them.
+        if account.role in roles.GROUP_ROLES:
             user.groups.add(Group.objects.get(name=account.role))
         StaffProfile.objects.update_or_create(
             user=user,
@@ -150,7 +150,8 @@ def seed_demo_accounts() -> list[SeededAccount]:
                 "cares_for_both": account.cares_for_both,
             },
         )
-        secret = _totp_secret_for(user) if requires_mfa(user) else None
+        needs_mfa = account.superuser or account.role in roles.MFA_REQUIRED_ROLES
+        secret = _totp_secret_for(user) if needs_mfa else None
         role = "Superuser" if account.superuser else (account.role or "Staff")
         seeded.append(SeededAccount(account.email, role, secret))
     return seeded

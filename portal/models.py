@@ -30,7 +30,8 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
     def active_in_roles(self, *role_names: str) -> models.QuerySet[User]:
-        """Active accounts holding any of these roles, each once."""
+        """Active accounts holding any of these back-office roles (groups), each once. The
+        hub's roles are held in the hub: wellbeing.models.HubMembership.objects.holder_ids."""
         return self.filter(is_active=True, groups__name__in=sorted(role_names)).distinct()
 
     def create_superuser(

@@ -6,11 +6,15 @@ Views check these with `@permission_required(...)` or `user.has_perm(...)`; temp
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeAlias
 
 import rules
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.module_loading import import_string
 
 from portal import roles
 
@@ -21,15 +25,35 @@ AnyUser: TypeAlias = "User | AnonymousUser"
 
 
 def role_names(user: AnyUser) -> frozenset[str]:
-    """The portal roles a user holds (none when anonymous), read once per user object."""
+    """The portal roles a user holds (none when anonymous), read once per user object: the
+    groups from the back office, and the hub's roles from the hub's own store. A superuser
+    holds no hub role, whatever any table says (ADR 0013, ADR 0023)."""
     if not user.is_authenticated:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, "_portal_role_names", None)
     if cached is None:
-        names = user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)
+        names = set(user.groups.filter(name__in=roles.GROUP_ROLES).values_list("name", flat=True))
+        if user.is_active and not user.is_superuser:
+            names |= _hub_roles_of()(user) & roles.HUB_ROLES
         cached = frozenset(names)
         user._portal_role_names = cached  # type: ignore[attr-defined]
     return cached
+
+
+def hub_roles_held(user: User) -> frozenset[str]:
+    """The hub roles the hub's store has for this account, superuser or not: for the back office
+    to refuse making a hub member a superuser."""
+    return _hub_roles_of()(user) & roles.HUB_ROLES
+
+
+def forget_roles(user: AnyUser) -> None:
+    """Drop the roles read for this user object, after they change."""
+    user.__dict__.pop("_portal_role_names", None)
+
+
+@functools.cache
+def _hub_roles_of() -> Callable[[User], frozenset[str]]:
+    return import_string(settings.HUB_ROLES_OF)  # type: ignore[no-any-return]
 
 
 def _in_role(role: str) -> rules.Predicate:
@@ -44,6 +68,7 @@ is_curator = _in_role(roles.CURATOR)
 is_team_lead = _in_role(roles.TEAM_LEAD)
 is_hub_clinician = _in_role(roles.HUB_CLINICIAN)
 is_hub_lead = _in_role(roles.HUB_LEAD)
+is_hub_researcher = _in_role(roles.HUB_RESEARCHER)
 is_hub_staff = is_hub_clinician | is_hub_lead
 is_signed_in = rules.is_authenticated
 
@@ -65,6 +90,8 @@ class Permission(StrEnum):
     VIEW_HUB_REPORTS = "portal.view_hub_reports"
     VIEW_RECORD_AUDIT = "portal.view_record_audit"
     MANAGE_TEAM_SUPPORT = "portal.manage_team_support"
+    MANAGE_HUB_TEAM = "portal.manage_hub_team"
+    USE_RESEARCH_EXTRACT = "portal.use_research_extract"
     USE_BACK_OFFICE = "portal.use_back_office"
 
 
@@ -88,6 +115,8 @@ RULES: dict[Permission, rules.Predicate] = {
     Permission.VIEW_HUB_REPORTS: is_hub_lead,
     Permission.VIEW_RECORD_AUDIT: is_hub_lead,
     Permission.MANAGE_TEAM_SUPPORT: is_hub_lead,
+    Permission.MANAGE_HUB_TEAM: is_hub_lead,
+    Permission.USE_RESEARCH_EXTRACT: is_hub_researcher,
     Permission.USE_BACK_OFFICE: is_admin_staff,
 }
 for _permission, _predicate in RULES.items():
@@ -99,7 +128,7 @@ for _permission, _predicate in RULES.items():
 ROLE_ONLY_PERMISSIONS = frozenset(
     permission.value
     for permission, predicate in RULES.items()
-    if predicate in (is_hub_staff, is_hub_lead, is_team_lead)
+    if predicate in (is_hub_staff, is_hub_lead, is_hub_researcher, is_team_lead)
 )
 
 

@@ -191,6 +191,11 @@ SIGNUP_EMAIL_DOMAINS = env.list("SIGNUP_EMAIL_DOMAINS", default=["nhs.net", "nhs
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mind & Body Staff Portal"
+# Hub staff enrol an authenticator only with a one-time code from a hub lead (ADR 0023), so a
+# password alone is not enough to become a hub clinician's second factor.
+MFA_FORMS = {"activate_totp": "wellbeing.forms.hub_team.ActivateTOTPWithEnrolmentCodeForm"}
+# Email the account's owner when a password, an authenticator or recovery codes change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Optional single sign-on through OpenID Connect (Microsoft Entra ID, as NHSmail uses).
 OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
@@ -216,6 +221,10 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 # Idle timeout and absolute lifetime, shorter for the hub roles who see clinical records.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
+# The hub's roles live in the hub's own store; the portal reads them through this function.
+HUB_ROLES_OF = "wellbeing.services.hub_team.hub_roles_of"
+# How long a hub lead's enrolment code for a new authenticator lasts.
+HUB_ENROLMENT_CODE_HOURS = env.int("HUB_ENROLMENT_CODE_HOURS", default=24)
 HUB_SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("HUB_SESSION_IDLE_MINUTES", default=15))
 HUB_SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env.int("HUB_SESSION_ABSOLUTE_HOURS", default=8))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())

@@ -39,6 +39,7 @@ from tests.wellbeing.factories import a_referral_for, a_staff_member
 from wellbeing.models import (
     Campaign,
     FollowUp,
+    HubMembership,
     OnwardReferral,
     ReferralStatus,
     TeamRequest,
@@ -202,6 +203,10 @@ def hub_world() -> dict[str, Any]:
     campaign = Campaign.objects.using(DB).create(
         name="Winter check-in", code="CHK-TEST0001", everyone=True, created_by_ref="l" * 64
     )
+    hub_member = UserFactory(with_profile=True)
+    membership = HubMembership.objects.using(DB).create(
+        user_id=hub_member.pk, role=roles.HUB_CLINICIAN
+    )
     kwargs = {
         "referral_id": referral.pk,
         "plan_id": plan.pk,
@@ -212,6 +217,8 @@ def hub_world() -> dict[str, Any]:
         "service_id": onward.service_id,
         "pk": campaign.pk,
         "slug": "contact",
+        "membership_id": membership.pk,
+        "user_id": hub_member.pk,
     }
     return {"owner": owner, "team_lead": team_lead, "superuser": a_superuser(), "kwargs": kwargs}
 

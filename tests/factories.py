@@ -12,7 +12,9 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
 
+from portal import roles as portal_roles
 from portal.models import CaringFrequency, StaffGroup, StaffProfile, User
+from wellbeing.models import DATABASE, HubMembership
 
 PASSWORD = "a-long-test-password-2026"
 
@@ -56,9 +58,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Back-office roles as groups; hub roles as the hub holds them (as if a hub lead had
+        given them on the team page, without the audit entry and email that page writes)."""
         if create and extracted:
             for name in extracted:
-                self.groups.add(Group.objects.get(name=name))
+                if name in portal_roles.HUB_ROLES:
+                    HubMembership.objects.using(DATABASE).create(user_id=self.pk, role=name)
+                else:
+                    self.groups.add(Group.objects.get(name=name))
 
     @factory.post_generation
     def with_totp(self: User, create: bool, extracted: Any, **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from portal.models import User
-from portal.rules import is_hub_lead, is_hub_staff
+from portal.rules import is_hub_lead, is_hub_researcher, is_hub_staff
 from wellbeing.models import DATABASE, AuditEntry
 from wellbeing.pseudonyms import staff_ref_for
 
@@ -39,8 +39,14 @@ class Actor:
 
 def actor_for(user: User) -> Actor:
     ref = staff_ref_for(user.pk)
-    if is_hub_staff(user):
-        role = "Hub lead" if is_hub_lead(user) else "Hub clinician"
+    if is_hub_staff(user) or is_hub_researcher(user):
+        role = (
+            "Hub lead"
+            if is_hub_lead(user)
+            else "Hub clinician"
+            if is_hub_staff(user)
+            else "Hub researcher"
+        )
         profile = getattr(user, "staff_profile", None)
         return Actor(ref, role, profile.display_name if profile else "")
     return Actor(ref, "Staff member")

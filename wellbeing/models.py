@@ -210,6 +210,10 @@ class AuditAction(models.TextChoices):
     WITHDRAW = "withdraw", "Withdrew"
     # A record removed at the end of its retention period (manage.py purge_closed_referrals).
     DELETE = "delete", "Deleted"
+    # A hub role given or taken away (HubMembership), and an enrolment code issued.
+    GRANT = "grant", "Gave a hub role"
+    REVOKE = "revoke", "Removed a hub role"
+    ISSUE = "issue", "Issued an enrolment code"
 
 
 class AuditEntry(models.Model):
@@ -611,3 +615,90 @@ class OnwardReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} to {self.service}"
+
+
+# --- The hub's own team -------------------------------------------------------------------------
+
+
+class HubRole(models.TextChoices):
+    # The values are the portal's role names (portal.roles), which the rules check.
+    CLINICIAN = "Hub clinician", "Hub clinician"
+    LEAD = "Hub lead", "Hub lead"
+    RESEARCHER = "Hub researcher", "Hub researcher"
+
+
+class HubMembershipQuerySet(models.QuerySet["HubMembership"]):
+    def current(self) -> HubMembershipQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def holder_ids(self, *roles: str) -> list[int]:
+        """The active, non-superuser accounts that hold any of these roles now, by id."""
+        from portal.models import User
+
+        ids = self.using(DATABASE).current().filter(role__in=roles).values_list("user_id")
+        return list(
+            User.objects.filter(pk__in={pk for (pk,) in ids}, is_active=True, is_superuser=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+class HubMembership(models.Model):
+    """A member of staff holding a hub role, from when a hub lead gave it until it was removed.
+
+    Hub roles live here, in the confidential store, and not in Django's groups: the back office
+    and the default database's owner cannot give them (ADR 0023). `user_id` names the portal
+    account plainly: who works in the hub is not confidential, what they read is.
+    """
+
+    user_id = models.PositiveBigIntegerField(db_index=True)
+    role = models.CharField(max_length=20, choices=HubRole.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    # Empty when `manage.py create_hub_lead` made the first hub lead.
+    granted_by_id = models.PositiveBigIntegerField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    objects = HubMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("granted_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "role"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_current_hub_role_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("granted_at")),
+                name="hub_role_removed_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} #{self.pk}"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code a hub lead gives a hub member to set up their authenticator, so that
+    knowing the password is not enough to enrol a second factor. Only a hash is kept; the code
+    is shown once, to the hub lead who issued it."""
+
+    user_id = models.PositiveBigIntegerField(db_index=True)
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by_id = models.PositiveBigIntegerField(null=True, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("issued_at")),
+                name="enrolment_code_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment code #{self.pk}"

@@ -16,6 +16,7 @@ from wellbeing.views import (
     directory,
     hub,
     hub_page,
+    hub_team,
     my_hub,
     reports,
     self_referral,
@@ -86,10 +87,13 @@ urlpatterns = [
         team_support.session_detail,
         name="team_session",
     ),
-    # --- The hub lead: directory, reports, outreach ----------------------------------------------
+    # --- The hub lead: team, directory, reports, outreach ----------------------------------------------
     path("directory/", directory.service_list, name="directory"),
     path("directory/new/", directory.service_new, name="directory_new"),
     path("directory/<int:service_id>/edit/", directory.service_edit, name="directory_edit"),
+    path("team/", hub_team.team, name="hub_team"),
+    path("team/roles/<int:membership_id>/remove/", hub_team.remove_role, name="hub_team_remove"),
+    path("team/people/<int:user_id>/enrolment-code/", hub_team.new_code, name="hub_team_code"),
     path("reports/", reports.hub_reports, name="hub_reports"),
     path("reports/download.csv", reports.hub_reports_csv, name="hub_reports_csv"),
     path("outreach/", campaigns.campaign_list, name="campaigns"),

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # Categories sent only to people in a role, so only they see them in their email preferences;
 # a category not named here can reach any member of staff.
 ROLES_FOR_CATEGORY: dict[str, frozenset[str]] = {
-    "hub_work": roles.HUB_ROLES,
+    "hub_work": frozenset({roles.HUB_CLINICIAN, roles.HUB_LEAD}),
     "team_support": frozenset({roles.TEAM_LEAD}),
     "curator_reminders": frozenset({roles.CURATOR}),
 }

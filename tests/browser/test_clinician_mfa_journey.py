@@ -12,12 +12,14 @@ from portal import roles
 from portal.models import User
 from tests.browser.steps import (
     AuthenticatorApp,
+    then_there_is_a_problem,
     then_the_page_is_accessible,
     then_they_are_signed_out,
     when_they_sign_in,
     when_they_sign_out,
 )
 from tests.factories import PASSWORD, UserFactory
+from wellbeing.services import hub_team
 
 pytestmark = [
     pytest.mark.browser,
@@ -43,6 +45,11 @@ def given_a_hub_clinician_without_an_authenticator() -> User:
     return _staff_member(roles.HUB_CLINICIAN)
 
 
+def given_an_enrolment_code_from_their_hub_lead(clinician: User) -> str:
+    lead = _staff_member(roles.HUB_LEAD)
+    return hub_team.issue_enrolment_code(by=lead, user=clinician)
+
+
 def given_a_member_of_staff_without_a_role() -> User:
     return _staff_member()
 
@@ -61,9 +68,18 @@ def when_they_read_the_secret_from_the_page(page: Page) -> AuthenticatorApp:
     return AuthenticatorApp(secret)
 
 
-def when_they_enter_a_code_from_the_app(page: Page, app: AuthenticatorApp) -> None:
+def when_they_enter_a_code_from_the_app(
+    page: Page, app: AuthenticatorApp, enrolment_code: str | None = None
+) -> None:
     page.get_by_label("Code from your authenticator app", exact=True).fill(app.fresh_code())
+    if enrolment_code is not None:
+        page.get_by_label("Enrolment code from your hub lead", exact=True).fill(enrolment_code)
     page.get_by_role("button", name="Continue").click()
+
+
+def then_they_are_told_they_need_the_enrolment_code(page: Page) -> None:
+    then_there_is_a_problem(page, "Enter the enrolment code from your hub lead")
+    then_the_page_is_accessible(page)
 
 
 def when_they_try_to_open_the_hub_first(page: Page) -> None:
@@ -117,6 +133,7 @@ def then_they_reach_the_home_page(page: Page, display_name: str) -> None:
 
 def test_a_hub_clinician_sets_up_an_authenticator_before_the_portal_opens(page: Page):
     clinician = given_a_hub_clinician_without_an_authenticator()
+    enrolment_code = given_an_enrolment_code_from_their_hub_lead(clinician)
     name = clinician.staff_profile.display_name
 
     when_they_sign_in(page, email=clinician.email, password=PASSWORD)
@@ -126,6 +143,8 @@ def test_a_hub_clinician_sets_up_an_authenticator_before_the_portal_opens(page: 
 
     app = when_they_read_the_secret_from_the_page(page)
     when_they_enter_a_code_from_the_app(page, app)
+    then_they_are_told_they_need_the_enrolment_code(page)
+    when_they_enter_a_code_from_the_app(page, app, enrolment_code)
     then_they_keep_their_recovery_codes_if_shown(page)
     then_they_can_open_the_home_page_and_the_hub(page, name)
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from portal import roles
 from tests.factories import PASSWORD, UserFactory, totp_for
 from tests.fuzz.harness import fuzz, hostile_client
+from wellbeing.services import hub_team
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 NEW_PASSWORD = "another-long-password-2026"
@@ -117,8 +118,16 @@ def test_the_authenticator_code_to_confirm_it_is_you(client, hub_member):
 
 def test_setting_up_an_authenticator(client, sign_in):
     hostile_client(client)
-    sign_in(UserFactory(with_profile=True, roles=[roles.HUB_CLINICIAN]))
+    clinician = UserFactory(with_profile=True, roles=[roles.HUB_CLINICIAN])
+    lead = UserFactory(with_profile=True, roles=[roles.HUB_LEAD], with_totp=True)
+    enrolment_code = hub_team.issue_enrolment_code(by=lead, user=clinician)
+    sign_in(clinician)
     client.get(reverse("mfa_activate_totp"))
     secret = client.session[SECRET_SESSION_KEY]
     code = pyotp.TOTP(secret).now()
-    fuzz(client, reverse("mfa_activate_totp"), {"code": code}, examples=25)
+    fuzz(
+        client,
+        reverse("mfa_activate_totp"),
+        {"code": code, "enrolment_code": enrolment_code},
+        examples=25,
+    )

@@ -24,6 +24,7 @@ from tests.factories import StaffProfileFactory, UserFactory
 from tests.wellbeing.factories import HubMessageFactory, ReferralFactory, ScreeningResultFactory
 from wellbeing.models import (
     FollowUp,
+    HubMembership,
     OutboxMessage,
     TeamRequest,
     TeamRequestStatus,
@@ -128,6 +129,13 @@ def built(settings) -> list[OutboxMessage]:
         *outreach.assessment_target_nudges(TODAY),
         *outreach.follow_up_invitations(aware(TODAY, 12)),
         *outreach.team_session_reminders(TODAY),
+        *outreach.hub_team_changed(
+            HubMembership.objects.using("confidential").create(
+                user_id=person.pk, role=roles.HUB_CLINICIAN
+            ),
+            "given",
+            None,
+        ),
     ]
 
 
@@ -226,6 +234,7 @@ def test_the_hub_builders_are_all_exercised(built):
         "wellbeing/follow_up_invite",
         "wellbeing/follow_up_reminder",
         "wellbeing/team_session_reminder",
+        "wellbeing/hub_team_changed",
     } <= {m.template for m in built}
 
 

@@ -43,6 +43,8 @@ HUB_LEAD_POST = row(LOGIN, 403, 403, 403, 403, MFA, 403, 405, 403)
 TEAM_LEAD = row(LOGIN, 403, 403, 200, 403, MFA, 403, 403, 403)
 # A team request: its team lead and the hub lead.
 TEAM_REQUEST = row(LOGIN, 403, 403, 200, 403, MFA, 403, 200, 403)
+# Who works in the hub: the hub lead only, after a recent sign-in (force_login here: asked again).
+HUB_TEAM = row(LOGIN, 403, 403, 403, 403, MFA, 403, REAUTH, 403)
 
 MATRIX: dict[str, dict[str, object]] = {
     # Staff side
@@ -88,6 +90,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "team_session_new": HUB_LEAD,
     "team_session": HUB_LEAD,
     # Hub lead
+    "hub_team": HUB_TEAM,
+    "hub_team_remove": HUB_TEAM,
+    "hub_team_code": HUB_TEAM,
     "directory": HUB_WORK,
     "directory_new": HUB_LEAD,
     "directory_edit": HUB_LEAD,

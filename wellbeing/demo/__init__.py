@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from portal.demo import DemoSection
 from wellbeing.demo.campaigns import seed_demo_campaigns
+from wellbeing.demo.hub_team import seed_demo_hub_team
 from wellbeing.demo.referrals import DEMO_REFERRALS, seed_demo_referrals
 from wellbeing.demo.team_support import seed_demo_team_support
 
 
 def seed() -> list[DemoSection]:
+    seed_demo_hub_team()
     campaigns = seed_demo_campaigns()
     team_support = seed_demo_team_support()
     seed_demo_referrals()

@@ -6,11 +6,10 @@ from typing import Any
 
 from django import forms
 
-from portal import roles
 from portal.models import User
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
-from wellbeing.models import OPEN_STATUSES, ReferralStatus
+from wellbeing.models import OPEN_STATUSES, HubMembership, HubRole, ReferralStatus
 from wellbeing.queries.queue import QueueFilters
 
 ASSIGNED_CHOICES = [
@@ -45,8 +44,9 @@ class QueueFilterForm(forms.Form):
 
 def hub_clinicians() -> list[User]:
     """Active hub clinicians and leads, by name: who a referral can be allocated to."""
+    ids = HubMembership.objects.holder_ids(HubRole.CLINICIAN, HubRole.LEAD)
     return list(
-        User.objects.active_in_roles(*roles.HUB_ROLES)
+        User.objects.filter(pk__in=ids)
         .select_related("staff_profile")
         .order_by("staff_profile__display_name", "email")
     )

@@ -14,13 +14,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import roles
-from portal.models import User
 from portal.outbox import registry
 from wellbeing.models import (
     DATABASE,
     FollowUp,
+    HubMembership,
     HubMessage,
+    HubRole,
     OptOut,
     OutboxMessage,
     Referral,
@@ -37,6 +37,7 @@ FOLLOW_UP = "hub_follow_up"
 OUTREACH = "hub_outreach"
 WORK = "hub_work"
 TEAM_SUPPORT = "team_support"
+HUB_TEAM = "hub_team"
 
 CATEGORIES = (
     registry.Category(DUTY, "urgent referrals waiting in the hub queue", opt_out=False),
@@ -45,6 +46,7 @@ CATEGORIES = (
     registry.Category(OUTREACH, "wellbeing check-ins from the Resilience Hub", capped=True),
     registry.Category(WORK, "referrals near or past their rapid-assessment target"),
     registry.Category(TEAM_SUPPORT, "your team's sessions with the Resilience Hub"),
+    registry.Category(HUB_TEAM, "changes to who works in the Resilience Hub", opt_out=False),
 )
 
 
@@ -136,14 +138,30 @@ def new_hub_message(message: HubMessage) -> list[OutboxMessage]:
 
 def hub_members() -> dict[str, int]:
     """Active hub clinicians and leads, by the pseudonym the confidential store knows them by."""
-    ids = User.objects.active_in_roles(*roles.HUB_ROLES).values_list("pk", flat=True)
+    ids = HubMembership.objects.holder_ids(HubRole.CLINICIAN, HubRole.LEAD)
     return {staff_ref_for(user_id): user_id for user_id in ids}
 
 
 def hub_leads() -> list[int]:
-    return list(
-        User.objects.active_in_roles(roles.HUB_LEAD).order_by("pk").values_list("pk", flat=True)
-    )
+    return HubMembership.objects.holder_ids(HubRole.LEAD)
+
+
+def hub_team_changed(
+    membership: HubMembership, change: str, by_id: int | None
+) -> list[OutboxMessage]:
+    """Tell every hub lead but the one who did it that a hub role was given or removed: the
+    email names nobody and asks them to sign in and look (ADR 0023)."""
+    return [
+        to_user(
+            lead_id,
+            idempotency_key=f"hub-team:{membership.pk}:{change}:{staff_ref_for(lead_id)[:16]}",
+            category=HUB_TEAM,
+            template="wellbeing/hub_team_changed",
+            context={"path": reverse("wellbeing:hub_team"), "change": change},
+        )
+        for lead_id in hub_leads()
+        if lead_id != by_id
+    ]
 
 
 def _nudge_stage(referral: Referral, today: datetime.date) -> str | None:
