@@ -7,6 +7,7 @@ Views check these with `@permission_required(...)` or `user.has_perm(...)`; temp
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeAlias
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import rules
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError
 from django.utils.module_loading import import_string
 
 from portal import roles
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from portal.models import User
 
 AnyUser: TypeAlias = "User | AnonymousUser"
+logger = logging.getLogger(__name__)
 
 
 def role_names(user: AnyUser) -> frozenset[str]:
@@ -34,10 +37,20 @@ def role_names(user: AnyUser) -> frozenset[str]:
     if cached is None:
         names = set(user.groups.filter(name__in=roles.GROUP_ROLES).values_list("name", flat=True))
         if user.is_active and not user.is_superuser:
-            names |= _hub_roles_of()(user) & roles.HUB_ROLES
+            names |= _hub_roles_safely(user)
         cached = frozenset(names)
         user._portal_role_names = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _hub_roles_safely(user: User) -> frozenset[str]:
+    """Hub roles fail closed: if the hub's store cannot be read, learning still works and the
+    hub stays shut, rather than every signed-in page failing."""
+    try:
+        return _hub_roles_of()(user) & roles.HUB_ROLES
+    except DatabaseError as error:
+        logger.warning("Hub roles could not be read (%s): no hub role given", type(error).__name__)
+        return frozenset()
 
 
 def hub_roles_held(user: User) -> frozenset[str]:

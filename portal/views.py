@@ -24,7 +24,9 @@ ROLE_DESCRIPTIONS = {
     roles.CURATOR: "You curate learning resources, moderate comments and see learning uptake.",
     roles.TEAM_LEAD: "You can ask the Resilience Hub for support for your team.",
     roles.HUB_CLINICIAN: "You assess and support staff who contact the Resilience Hub.",
-    roles.HUB_LEAD: "You lead the Resilience Hub: allocation, services, outreach and reports.",
+    roles.HUB_LEAD: "You lead the Resilience Hub: its team, allocation, services, outreach and "
+    "reports.",
+    roles.HUB_RESEARCHER: "You see the Resilience Hub's anonymised evaluation figures.",
 }
 
 

@@ -8,6 +8,21 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
 
+BOTH_DATABASES = ["default", "confidential"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every database test may use both databases: a signed-in request reads the person's hub
+    roles from the confidential store (ADR 0023), whichever app's page it is."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or marker.kwargs.get("databases"):
+            continue
+        item.add_marker(
+            pytest.mark.django_db(*marker.args, **{**marker.kwargs, "databases": BOTH_DATABASES}),
+            append=False,
+        )
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

@@ -211,15 +211,15 @@ def when_they_give_a_newcomer_a_hub_role_empty_then_filled(page: Page) -> None:
     when_they_open(page, "wellbeing:hub_team")
     then_they_see_the_page(page, "The hub's team")
     when_they_press(page, "Give the role")
-    then_there_is_a_problem(
-        page, "Enter their work email address", "Select the hub role to give"
-    )
+    then_there_is_a_problem(page, "Enter their work email address", "Select the hub role to give")
     then_the_page_is_accessible(page)
     page.get_by_label("Their work email address", exact=True).fill(newcomer.email)
     page.get_by_role("group", name="Which hub role?").get_by_label("Hub clinician").check()
     when_they_press(page, "Give the role")
     then_they_see_the_page(page, f"Enrolment code for {newcomer.email}")
-    expect(page.locator("#enrolment-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$"))
+    expect(page.locator("#enrolment-code")).to_have_text(
+        re.compile(r"^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$")
+    )
 
 
 def when_they_ask_for_support_empty_then_filled(page: Page) -> None:

@@ -12,8 +12,10 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 
-def test_the_role_groups_exist_after_migrating():
-    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ALL_ROLES)
+def test_the_back_office_role_groups_exist_after_migrating_and_no_hub_role_is_a_group():
+    names = set(Group.objects.values_list("name", flat=True))
+    assert names >= set(roles.GROUP_ROLES)
+    assert not names & roles.HUB_ROLES
 
 
 @pytest.mark.parametrize(
