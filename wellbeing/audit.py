@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -244,11 +244,16 @@ def _expected_seal(entry: AuditEntry, key: str | None) -> str:
     return entry_mac(key=key, **fields)
 
 
-def verify_chain(anchor: Anchor | None = None) -> ChainCheck:
+def verify_chain(anchors: Sequence[Anchor] = ()) -> ChainCheck:
     """Walk the whole chain in order; report the first entry that was changed or does not follow
-    the one before it (an entry removed, inserted or reordered). With an anchor, also report a
-    chain shorter than the anchored one (its tail cut, or emptied) or one whose entry at the
-    anchored length no longer has the anchored MAC (rewritten)."""
+    the one before it (an entry removed, inserted or reordered). With anchors, also report a
+    chain shorter than the longest anchored (its tail cut, or emptied) or one whose entry at an
+    anchored length no longer has the anchored MAC (rewritten). Every anchor is checked, not
+    only the newest, so a forged newer anchor cannot hide a cut."""
+    anchored_at: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        anchored_at.setdefault(anchor.entry_count, []).append(anchor)
+    longest = max(anchors, key=lambda anchor: anchor.entry_count, default=None)
     keys = chain_keys()
     expected_previous = GENESIS_HASH
     checked = 0
@@ -283,12 +288,14 @@ def verify_chain(anchor: Anchor | None = None) -> ChainCheck:
                 )
             if not hmac.compare_digest(_expected_seal(entry, key), entry.hash):
                 return ChainCheck(checked, entry.pk, "has been changed since it was written")
-            if anchor and checked == anchor.entry_count and entry.hash != anchor.head_mac:
-                return ChainCheck(
-                    checked,
-                    entry.pk,
-                    f"no longer has the MAC anchored at {anchor.when} (the chain was rewritten)",
-                )
+            for anchor in anchored_at.get(checked, ()):
+                if entry.hash != anchor.head_mac:
+                    return ChainCheck(
+                        checked,
+                        entry.pk,
+                        f"no longer has the MAC anchored at {anchor.when} "
+                        "(the chain was rewritten)",
+                    )
             expected_previous = entry.hash
     if checked and not keyed:
         return ChainCheck(
@@ -297,16 +304,16 @@ def verify_chain(anchor: Anchor | None = None) -> ChainCheck:
             "no entry is sealed with the audit chain key (the chain was rewritten, or "
             "migration wellbeing 0011 has not run)",
         )
-    if anchor and checked < anchor.entry_count:
-        when = anchor.when
+    if longest and checked < longest.entry_count:
+        when = longest.when
         if checked == 0:
             problem = (
-                f"the log is empty, but it had {anchor.entry_count} entries when anchored at "
+                f"the log is empty, but it had {longest.entry_count} entries when anchored at "
                 f"{when} (it was emptied: TRUNCATE or DELETE)"
             )
         else:
             problem = (
-                f"the log has {checked} entries, but it had {anchor.entry_count} when anchored "
+                f"the log has {checked} entries, but it had {longest.entry_count} when anchored "
                 f"at {when} (the newest were removed)"
             )
         return ChainCheck(checked, None, problem)

@@ -29,23 +29,30 @@ class ChainDoesNotMatchAnchor(Exception):
     """The chain is shorter than, or differs at, its last anchor: it was cut or rewritten."""
 
 
+def all_anchors() -> list[Anchor]:
+    """Every anchor recorded, oldest first."""
+    if settings.AUDIT_ANCHOR == IN_THE_DEFAULT_DATABASE:
+        return [
+            Anchor(row.entry_count, row.head_mac, row.recorded_at)
+            for row in AuditAnchor.objects.order_by("id")
+        ]
+    path = Path(settings.AUDIT_ANCHOR)
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as lines:
+        return [_from_line(line) for line in lines if line.strip()]
+
+
 def latest_anchor() -> Anchor | None:
     if settings.AUDIT_ANCHOR == IN_THE_DEFAULT_DATABASE:
         row = AuditAnchor.objects.order_by("-id").first()
-        if row is None:
-            return None
-        return Anchor(row.entry_count, row.head_mac, row.recorded_at)
-    path = Path(settings.AUDIT_ANCHOR)
-    if not path.exists():
-        return None
-    last = ""
-    with path.open(encoding="utf-8") as anchors:
-        for line in anchors:
-            if line.strip():
-                last = line
-    if not last:
-        return None
-    fields = json.loads(last)
+        return None if row is None else Anchor(row.entry_count, row.head_mac, row.recorded_at)
+    anchors = all_anchors()
+    return anchors[-1] if anchors else None
+
+
+def _from_line(line: str) -> Anchor:
+    fields = json.loads(line)
     return Anchor(
         int(fields["entries"]), fields["head_mac"], datetime.fromisoformat(fields["recorded_at"])
     )

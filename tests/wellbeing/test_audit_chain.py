@@ -98,7 +98,7 @@ def test_an_untouched_chain_verifies_against_its_anchor(capsys):
     call_command("verify_audit_log")
     out = capsys.readouterr().out
     assert "Audit log intact: 5 entries checked." in out
-    assert "It reaches the anchor of" in out
+    assert "It matches every anchor recorded (1), the last at" in out
     assert AuditAnchor.objects.latest().entry_count == 5
 
 
@@ -141,6 +141,19 @@ def test_a_cut_tail_refilled_with_new_entries_is_found_at_the_anchored_position(
     as_the_database_owner(f"DELETE FROM wellbeing_auditentry WHERE id >= {entries[3].pk}")  # noqa: S608
     write_entries(5)
     with pytest.raises(CommandError, match="no longer has the MAC anchored at"):
+        call_command("verify_audit_log")
+
+
+def test_a_forged_newer_anchor_does_not_hide_a_cut_tail():
+    write_entries(6)
+    anchor_audit_chain()
+    as_the_database_owner(
+        "DELETE FROM wellbeing_auditentry WHERE id IN "
+        "(SELECT id FROM wellbeing_auditentry ORDER BY id DESC LIMIT 2)"
+    )
+    head = AuditEntry.objects.using(DB).latest("id")
+    AuditAnchor.objects.create(entry_count=4, head_mac=head.hash)
+    with pytest.raises(CommandError, match="has 4 entries, but it had 6"):
         call_command("verify_audit_log")
 
 
