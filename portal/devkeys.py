@@ -36,8 +36,10 @@ def add_missing_keys(target: Path) -> None:
         if "=" in line and line.split("=", 1)[0] not in present
     ]
     if missing:
+        text = target.read_text()
+        separator = "" if not text or text.endswith("\n") else "\n"
         with target.open("a") as env_file:
-            env_file.write("\n".join(missing) + "\n")
+            env_file.write(separator + "\n".join(missing) + "\n")
         print(f"Added {', '.join(line.split('=', 1)[0] for line in missing)} to {target}")
 
 
