@@ -35,6 +35,7 @@ $(DEV_ENV): $(VENV)/.installed
 	$(PY) -m portal.devkeys $(DEV_ENV)
 
 setup: $(VENV)/.installed assets $(DEV_ENV)  ## Install everything and prepare the development databases
+	$(PY) -m portal.devkeys $(DEV_ENV)
 	$(PY) manage.py migrate --database default
 	$(PY) manage.py migrate --database confidential
 	$(PY) manage.py seed_demo

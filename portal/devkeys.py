@@ -20,14 +20,33 @@ def development_env() -> str:
             f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}",
             f"WELLBEING_ENCRYPTION_KEYS={Fernet.generate_key().decode()}",
             f"WELLBEING_PSEUDONYM_KEY={secrets.token_urlsafe(32)}",
+            f"AUDIT_CHAIN_KEY={secrets.token_urlsafe(32)}",
             "",
         ]
     )
 
 
+def add_missing_keys(target: Path) -> None:
+    """Append keys added since the file was written (the audit chain key), keeping the others:
+    data already written under them must stay readable."""
+    present = {line.split("=", 1)[0] for line in target.read_text().splitlines() if "=" in line}
+    missing = [
+        line
+        for line in development_env().splitlines()
+        if "=" in line and line.split("=", 1)[0] not in present
+    ]
+    if missing:
+        text = target.read_text()
+        separator = "" if not text or text.endswith("\n") else "\n"
+        with target.open("a") as env_file:
+            env_file.write(separator + "\n".join(missing) + "\n")
+        print(f"Added {', '.join(line.split('=', 1)[0] for line in missing)} to {target}")
+
+
 def main(path: str) -> None:
     target = Path(path)
     if target.exists():
+        add_missing_keys(target)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(development_env())

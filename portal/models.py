@@ -126,6 +126,25 @@ class WorkerHeartbeat(models.Model):
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
+class AuditAnchor(models.Model):
+    """The confidential audit chain's head at a moment: how many entries it had and the MAC of the
+    last. Kept here, in the default database, so that whoever owns the confidential database
+    cannot cut the chain's tail or rewrite it unnoticed (`manage.py verify_audit_log`). Holds no
+    wellbeing data: a count and a MAC that reveals nothing without the audit chain key.
+    Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE on PostgreSQL."""
+
+    entry_count = models.PositiveBigIntegerField()
+    head_mac = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("id",)
+        get_latest_by = "id"
+
+    def __str__(self) -> str:
+        return f"{self.entry_count} entries at {self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
 class OutboxMessage(OutboxMessageBase):
     """A learning or portal email waiting to go, or gone; `recipient_ref` is the user's id."""
 

@@ -251,6 +251,24 @@ if DEBUG and not WELLBEING_PSEUDONYM_KEY:
 
     WELLBEING_PSEUDONYM_KEY = secrets.token_urlsafe(32)
 
+# The audit log's chain is an HMAC-SHA256 under this key, which is never in a database, so whoever
+# owns the confidential database cannot rewrite an entry and recompute the chain (ADR 0019).
+# AUDIT_CHAIN_RETIRED_KEYS (comma-separated) only verify entries sealed before a rotation.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+AUDIT_CHAIN_RETIRED_KEYS = env.list("AUDIT_CHAIN_RETIRED_KEYS", default=[])
+if not DEBUG and not AUDIT_CHAIN_KEY:
+    raise environ.ImproperlyConfigured(
+        "Set AUDIT_CHAIN_KEY: the Resilience Hub's audit log cannot be sealed without it."
+    )
+if DEBUG and not AUDIT_CHAIN_KEY:
+    import secrets
+
+    AUDIT_CHAIN_KEY = secrets.token_urlsafe(32)
+# Where the chain's head is recorded, out of the confidential database owner's reach: "database"
+# (portal.AuditAnchor in the default database) or the path of an append-only file (a JSON line per
+# anchor). How often: the beat schedule "Anchor the audit chain".
+AUDIT_ANCHOR = env.str("AUDIT_ANCHOR", default="database")
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"

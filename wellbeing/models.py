@@ -214,14 +214,18 @@ class AuditAction(models.TextChoices):
     GRANT = "grant", "Gave a hub role"
     REVOKE = "revoke", "Removed a hub role"
     ISSUE = "issue", "Issued an enrolment code"
+    # The chain was sealed under the audit chain key (migration 0011, ADR 0019).
+    SEAL = "seal", "Sealed the audit chain"
 
 
 class AuditEntry(models.Model):
-    """Who did what to which record, when and why. Append-only and hash-chained.
+    """Who did what to which record, when and why. Append-only and chained.
 
-    `hash` covers every other field and the previous entry's hash, so changing or removing an
-    entry breaks the chain from there on (`manage.py verify_audit_log`). On PostgreSQL a trigger
-    also refuses UPDATE and DELETE.
+    `hash` is an HMAC-SHA256, under the audit chain key named by `key_id`, of every other field and
+    the previous entry's `hash`, so changing or removing an entry breaks the chain from there on
+    and nobody without the key can recompute it (`manage.py verify_audit_log`, ADR 0019). Entries
+    written before the chain was keyed have an empty `key_id` and a plain SHA-256. On PostgreSQL a
+    trigger also refuses UPDATE, DELETE and TRUNCATE.
     """
 
     at = models.DateTimeField(default=timezone.now)
@@ -234,6 +238,8 @@ class AuditEntry(models.Model):
     reason = models.CharField(max_length=120)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which audit chain key sealed the entry (a fingerprint, not the key); empty before keying.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ("id",)

@@ -16,6 +16,7 @@ PRODUCTION_ENVIRONMENT = {
     "DJANGO_ALLOWED_HOSTS": "portal.example.nhs.uk",
     "WELLBEING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "WELLBEING_PSEUDONYM_KEY": "a-pseudonym-key-that-is-not-the-secret-key",
+    "AUDIT_CHAIN_KEY": "an-audit-chain-key-that-is-not-the-secret-key",
     "DATABASE_URL": "sqlite:////tmp/portal-deploy-check-default.sqlite3",
     "CONFIDENTIAL_DATABASE_URL": "sqlite:////tmp/portal-deploy-check-confidential.sqlite3",
 }
@@ -98,3 +99,10 @@ def test_single_sign_on_is_configured_only_from_the_environment():
     assert '"provider_id": "entra"' in providers_line
     assert f'"server_url": "{entra}"' in providers_line
     assert entra in form_action_line  # the browser may follow the sign-in redirect to Entra
+
+
+def test_production_refuses_to_start_without_the_audit_chain_key():
+    environment = {k: v for k, v in PRODUCTION_ENVIRONMENT.items() if k != "AUDIT_CHAIN_KEY"}
+    result = run_manage("check", environment=environment)
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY" in result.stderr

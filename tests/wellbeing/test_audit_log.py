@@ -10,7 +10,8 @@ from tests.wellbeing.factories import ReferralFactory
 from wellbeing.audit import GENESIS_HASH, Actor, record, verify_chain
 from wellbeing.models import AuditEntry
 
-pytestmark = pytest.mark.django_db(databases=["confidential"])
+# verify_audit_log reads and records the chain's anchor in the default database.
+pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
 CLINICIAN = Actor(ref="c" * 64, role="Hub clinician", name="Casey Clinician")
 
