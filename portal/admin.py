@@ -55,8 +55,10 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
 
 
 # allauth's own admin shows each authenticator's data: the TOTP secret and recovery-code seed.
-# Ours shows only who, what kind and when, and can only remove one (a lost phone with lost
-# recovery codes): the member of staff then sets up a new one at their next sign-in.
+# Ours shows only who, what kind and when. It can remove a lost one (a lost phone and lost
+# recovery codes; the owner sets up a new one at their next sign-in), but not a hub member's:
+# with the reset link sent to an address the admin chose, that would let a superuser in as
+# them (ADR 0018).
 admin.site.unregister(Authenticator)
 
 
@@ -69,5 +71,10 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
+        if obj is not None and is_hub_staff(obj.user):
+            return False
+        return bool(super().has_delete_permission(request, obj))
