@@ -17,7 +17,7 @@ from allauth.mfa.utils import decrypt
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
@@ -282,3 +282,13 @@ def test_the_server_administrator_can_remove_a_hub_members_lost_authenticator(cl
     assert clinician.email not in caplog.text
     client.post(reverse("account_login"), {"login": clinician.email, "password": PASSWORD})
     assert client.get(reverse("wellbeing:index"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_rotation_without_the_old_key_stops_and_changes_nothing(settings):
+    clinician = hub_clinician_with_authenticator(generate_totp_secret())
+    stored = Authenticator.objects.get(user=clinician).data
+    settings.MFA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key left out
+
+    with pytest.raises(CommandError, match="none of the keys"):
+        call_command("rotate_mfa_keys", stdout=io.StringIO())
+    assert Authenticator.objects.get(user=clinician).data == stored

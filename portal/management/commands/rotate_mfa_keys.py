@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal.mfa import data_under_first_key
+from portal.mfa import MFASecretDecryptionError, data_under_first_key
 
 BATCH = 500
 
@@ -31,9 +31,15 @@ class Command(BaseCommand):
                     pk__in=ids[start : start + BATCH]
                 )
                 for authenticator in batch:
-                    Authenticator.objects.filter(pk=authenticator.pk).update(
-                        data=data_under_first_key(authenticator.data)
-                    )
+                    try:
+                        data = data_under_first_key(authenticator.data)
+                    except MFASecretDecryptionError as error:
+                        raise CommandError(
+                            f"Authenticator {authenticator.pk} is under none of the keys in "
+                            "MFA_ENCRYPTION_KEYS; nothing in its batch was changed. Add the old "
+                            "key after the new one and run this again."
+                        ) from error
+                    Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
                     rotated += 1
         self.stdout.write(f"authenticators: {rotated} re-encrypted")
         self.stdout.write(self.style.SUCCESS("Every MFA secret is now under the first key."))
