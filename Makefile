@@ -31,7 +31,8 @@ assets: node_modules/.installed  ## Build NHS.UK frontend and our styles into st
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js static/dist/
 	cp static/js/portal.js static/dist/portal.js
 
-$(DEV_ENV): $(VENV)/.installed
+# Rebuilt when devkeys.py changes, so a key added to the project reaches existing files.
+$(DEV_ENV): $(VENV)/.installed portal/devkeys.py
 	$(PY) -m portal.devkeys $(DEV_ENV)
 
 setup: $(VENV)/.installed assets $(DEV_ENV)  ## Install everything and prepare the development databases

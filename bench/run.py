@@ -117,6 +117,7 @@ def production_env(databases: Databases, static_root: Path) -> dict[str, str]:
             "WELLBEING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "WELLBEING_PSEUDONYM_KEY": secrets.token_urlsafe(32),
             "AUDIT_CHAIN_KEY": secrets.token_urlsafe(32),
+            "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": databases.default,
             "CONFIDENTIAL_DATABASE_URL": databases.confidential,
             "CACHE_KEY_PREFIX": "portal-bench",

@@ -33,6 +33,7 @@ def main() -> None:
             "WELLBEING_ENCRYPTION_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
             "WELLBEING_PSEUDONYM_KEY": "bench-pseudonym-key-" + "y" * 20,
             "AUDIT_CHAIN_KEY": "bench-audit-chain-key-" + "z" * 20,
+            "MFA_ENCRYPTION_KEYS": "8mvzPHq1fJcC3bqKUWFb2lOp1dV6Y9wW5Lq3VYdBv0U=",
             "DATABASE_URL": base,
             "CONFIDENTIAL_DATABASE_URL": base + "_confidential",
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),

@@ -196,6 +196,21 @@ MFA_TOTP_ISSUER = "Mind & Body Staff Portal"
 MFA_FORMS = {"activate_totp": "wellbeing.forms.hub_team.ActivateTOTPWithEnrolmentCodeForm"}
 # Email the account's owner when a password, an authenticator or recovery codes change.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# TOTP secrets and recovery-code seeds are stored encrypted (portal/mfa.py, ADR 0018) with
+# Fernet keys of their own, comma-separated: the first encrypts, all decrypt. Not SECRET_KEY and
+# not the hub's keys, so one leaked secret does not open the others.
+MFA_ADAPTER = "portal.mfa.PortalMFAAdapter"
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+if not DEBUG and not MFA_ENCRYPTION_KEYS:
+    raise environ.ImproperlyConfigured(
+        "Set MFA_ENCRYPTION_KEYS: authenticator secrets cannot be stored without them."
+    )
+if DEBUG and not MFA_ENCRYPTION_KEYS:
+    # Development without `make run`'s key file (and the test suite): a key for this process
+    # only, so authenticators set up now cannot be used after a restart.
+    from cryptography.fernet import Fernet
+
+    MFA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
 
 # Optional single sign-on through OpenID Connect (Microsoft Entra ID, as NHSmail uses).
 OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")

@@ -22,6 +22,6 @@ def restore_hub_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0007_audit_anchor")]
+    dependencies = [("portal", "0009_encrypt_mfa_secrets")]
 
     operations = [migrations.RunPython(remove_hub_groups, restore_hub_groups)]

@@ -12,8 +12,8 @@ from portal import roles
 from portal.models import User
 from tests.browser.steps import (
     AuthenticatorApp,
-    then_there_is_a_problem,
     then_the_page_is_accessible,
+    then_there_is_a_problem,
     then_they_are_signed_out,
     when_they_sign_in,
     when_they_sign_out,

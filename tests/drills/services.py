@@ -267,6 +267,7 @@ def worker_env(*, broker: str, mail_port: int, outbox: Mapping[str, int]) -> dic
         "WELLBEING_ENCRYPTION_KEYS": ",".join(settings.WELLBEING_ENCRYPTION_KEYS),
         "WELLBEING_PSEUDONYM_KEY": settings.WELLBEING_PSEUDONYM_KEY,
         "AUDIT_CHAIN_KEY": settings.AUDIT_CHAIN_KEY,
+        "MFA_ENCRYPTION_KEYS": ",".join(settings.MFA_ENCRYPTION_KEYS),
         "OUTREACH_QUIET_HOURS": "0,0",
         "LOG_LEVEL": "INFO",
         **{name: str(value) for name, value in outbox.items()},

@@ -196,6 +196,8 @@ def admin_entries() -> dict[str, Row]:
             entries[f"admin:{app_label}_{model_name}_{page}"] = BACK_OFFICE
         # An object's bare address goes on to its change page.
         entries[f"admin/{app_label}/{model_name}/<path:object_id>/"] = back_office(302)
+    # Authenticators are set up by their owner, never added in the back office (ADR 0018).
+    entries["admin:mfa_authenticator_add"] = back_office(403)
     return entries
 
 

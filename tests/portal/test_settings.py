@@ -17,6 +17,7 @@ PRODUCTION_ENVIRONMENT = {
     "WELLBEING_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "WELLBEING_PSEUDONYM_KEY": "a-pseudonym-key-that-is-not-the-secret-key",
     "AUDIT_CHAIN_KEY": "an-audit-chain-key-that-is-not-the-secret-key",
+    "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "DATABASE_URL": "sqlite:////tmp/portal-deploy-check-default.sqlite3",
     "CONFIDENTIAL_DATABASE_URL": "sqlite:////tmp/portal-deploy-check-confidential.sqlite3",
 }
@@ -57,6 +58,13 @@ def test_production_refuses_to_start_without_the_wellbeing_keys():
     result = run_manage("check", environment=environment)
     assert result.returncode != 0
     assert "WELLBEING_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_mfa_keys():
+    environment = {k: v for k, v in PRODUCTION_ENVIRONMENT.items() if k != "MFA_ENCRYPTION_KEYS"}
+    result = run_manage("check", environment=environment)
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_debug_is_off_unless_asked_for():
