@@ -90,6 +90,17 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             raise ValidationError(signup_refusal_message())
         return email.lower()
 
+    def validation_error(self, code: str, *args: Any) -> ValidationError:
+        """allauth's "Try again later" with a time: where allauth raises it without saying whose
+        failures it counted (the authenticator code at sign-in), the longest "login_failed"
+        window, by which time every failure counted now has left it."""
+        if code != "too_many_login_attempts":
+            error: ValidationError = super().validation_error(code, *args)
+            return error
+        rates = ratelimit.parse_rates(allauth_settings.RATE_LIMITS.get("login_failed"))
+        longest = max((rate.duration for rate in rates), default=60)
+        return ValidationError(lockout_message(longest), code=code)
+
     def get_client_ip(self, request: HttpRequest) -> str:
         """The one place the portal reads a client's address (allauth's rate limits use it)."""
         return client_address(request)

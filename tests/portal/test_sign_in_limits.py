@@ -13,11 +13,12 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_for
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("account_login")
+MFA_CODE = reverse("mfa_authenticate")
 LOCKED_OUT = "Too many failed attempts to sign in"
 ONE_SOCKET = "198.51.100.20"
 WRONG_PASSWORD = "a-wrong-password-2026"
@@ -110,3 +111,16 @@ def test_a_locked_out_person_is_told_how_long_to_wait_and_the_wait_is_true(clien
     clock.now += 11
     response = sign_in(client, user.email, password=PASSWORD)
     assert response.status_code == 302, response
+
+
+def test_too_many_wrong_authenticator_codes_also_say_how_long_to_wait(client, clock):
+    user = UserFactory(with_profile=True, with_totp=True)
+    assert sign_in(client, user.email, password=PASSWORD).status_code == 302
+    for _ in range(5):
+        assert LOCKED_OUT not in page(client.post(MFA_CODE, {"code": "000000"}))
+    locked_out = page(client.post(MFA_CODE, {"code": totp_for(user).now()}))
+    assert "Too many failed attempts to sign in. Try again in 5 minutes." in locked_out
+    # Five minutes on, every counted failure has left the window: the right code lets them in.
+    clock.now += 5 * 60 + 1
+    code = totp_for(user).at(int(clock.now))  # the app's code at the moved clock
+    assert client.post(MFA_CODE, {"code": code}).status_code == 302
