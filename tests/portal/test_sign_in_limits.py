@@ -124,3 +124,15 @@ def test_too_many_wrong_authenticator_codes_also_say_how_long_to_wait(client, cl
     clock.now += 5 * 60 + 1
     code = totp_for(user).at(int(clock.now))  # the app's code at the moved clock
     assert client.post(MFA_CODE, {"code": code}).status_code == 302
+
+
+def test_the_per_minute_limits_say_to_wait_a_minute_and_a_minute_is_enough(client, clock):
+    # Sign-up allows 20 a minute per address (settings.ACCOUNT_RATE_LIMITS "signup").
+    signup = reverse("account_signup")
+    for n in range(20):
+        assert client.post(signup, {"email": f"not-an-address-{n}"}).status_code == 200
+    refused = client.post(signup, {"email": "not-an-address"})
+    assert refused.status_code == 429
+    assert "Wait a minute, then try again." in refused.content.decode()
+    clock.now += 61
+    assert client.post(signup, {"email": "not-an-address"}).status_code == 200
