@@ -177,6 +177,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Mind & Body Staff Portal: "
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# How many reverse proxies in front of the portal append to X-Forwarded-For. 0: none, and the
+# client's address is the socket's (portal.accounts.client_address; ADR 0020).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # allauth's own rate limits (login failures, sign-ups, password resets, confirmation emails),
 # counted in the shared cache above.
 ACCOUNT_RATE_LIMITS = {

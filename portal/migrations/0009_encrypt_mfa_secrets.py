@@ -72,7 +72,7 @@ def decrypt_secrets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0007_audit_anchor"),
+        ("portal", "0008_outbox_error_without_server_text"),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from portal.models import User
 from portal.outbox import registry, rendering
 from portal.outbox.channels import Channel, OnDemandChannel, PermanentFailure
+from portal.outbox.errors import summary_of
 from portal.outbox.models import OutboxMessageBase, SkipReason, Status
 from portal.outbox.registry import Outbox, deliver_task
 
@@ -154,14 +155,14 @@ class _Batch:
         return "sent"
 
     def failed(self, message: OutboxMessageBase, error: Exception) -> str:
-        summary = f"{type(error).__name__}: {error}"[:300]
-        # Only the error's type reaches the log: its text can hold an address.
+        # Only the error's type and status code are kept or logged: its text can hold an address.
+        summary = summary_of(error)
         logger.warning(
             "Sending %s message %s failed on attempt %d (%s)",
             self.outbox.label,
             message.pk,
             message.attempts,
-            type(error).__name__,
+            summary,
         )
         if isinstance(error, PermanentFailure) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             self.finish(message, status=Status.FAILED, last_error=summary, claim_token=None)

@@ -12,11 +12,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.outbox import registry
+from portal.outbox.errors import SendError, parse
 from portal.outbox.models import OutboxMessageBase, Status
 from portal.outbox.queueing import hand_off
 
-# What each kind of error means to someone who does not read tracebacks. Only the type is ever
-# shown: an error's text can hold an email address.
+# What each kind of error means to someone who does not read tracebacks. A row keeps only the
+# error's type and status code (portal.outbox.errors): its text can hold an email address.
 PROBLEMS = {
     "PermanentFailure": "The mail service refused it; trying again will not help unless the "
     "address or the settings change",
@@ -39,13 +40,15 @@ class FailedMessage:
     kind: str
     created_at: datetime
     attempts: int
-    error_type: str
+    error: SendError
 
     @property
     def problem(self) -> str:
-        if self.error_type.startswith("SMTP") and self.error_type not in PROBLEMS:
+        if self.error.type.startswith("SMTP") and self.error.temporary:
+            return "The mail server asked for it to be sent later, and refused it at every attempt"
+        if self.error.type.startswith("SMTP") and self.error.type not in PROBLEMS:
             return "The mail server did not accept it"
-        return PROBLEMS.get(self.error_type, "Something went wrong while sending it")
+        return PROBLEMS.get(self.error.type, "Something went wrong while sending it")
 
 
 def failed(label: str) -> QuerySet[OutboxMessageBase]:
@@ -75,7 +78,7 @@ def describe(message: OutboxMessageBase) -> FailedMessage:
         kind=kind_of(message),
         created_at=message.created_at,
         attempts=message.attempts,
-        error_type=message.last_error.split(":", 1)[0].strip() or "Unknown",
+        error=parse(message.last_error),
     )
 
 

@@ -83,7 +83,7 @@ def given_a_failed_hub_email() -> OutboxMessage:
         recipient_ref=staff_ref_for(999_999),
         status="failed",
         attempts=3,
-        last_error="The mail server refused the message",
+        last_error="SMTPRecipientsRefused 451",  # as rows keep it: type and code
     )
     return message
 

@@ -67,7 +67,7 @@ def test_a_refusing_mail_server_gets_retries_then_failures_and_nothing_twice_aft
     record(
         "mail server refusing (451), then recovering",
         f"{EACH} messages refused at each of {MAX_ATTEMPTS} attempts (backoff from 1 s) were "
-        f"marked failed with the server's reply after {seconds_to_fail:.1f} s and never sent; "
+        f"marked failed with the server's status code after {seconds_to_fail:.1f} s and never sent; "
         f"{EACH} more, refused at first, were each sent once {seconds_to_send:.1f} s after it "
         f"recovered; {mail_server.count()} emails, 0 duplicates",
     )
