@@ -18,7 +18,14 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wellbeing.suppression import HIDDEN, SMALL, Shown, SuppressedTable, suppress_table
+from wellbeing.suppression import (
+    HIDDEN,
+    SMALL,
+    Shown,
+    SuppressedTable,
+    suppress_figures,
+    suppress_table,
+)
 
 Position = tuple[int, int]
 
@@ -267,3 +274,79 @@ def test_the_random_tables_are_read_by_an_honest_reader() -> None:
     )
     reading = read(only_small, ceiling=13)
     assert reading.values[(0, 0)] == {2}
+
+
+# --- Tables that share a total -------------------------------------------------------------------
+
+
+def read_lists_sharing_a_total(
+    lists: list[tuple[Shown, ...]], total: Shown, ceiling: int
+) -> tuple[list[list[set[int]]], set[int], list[list[set[Fraction]]]]:
+    """Every value each hidden count, and the shared total, could take, and each count's share
+    of the total, given several published lists that each add up to the same total (the months,
+    the staff groups and the organisations of one period). Given the total the lists are
+    independent, so each is tried on its own for every total the first list allows."""
+    values: list[list[set[int]]] = [[set() for _ in counts] for counts in lists]
+    shares: list[list[set[Fraction]]] = [[set() for _ in counts] for counts in lists]
+    totals: set[int] = set()
+    choices = [
+        list(itertools.product(*(cell_values(figure, ceiling) for figure in counts)))
+        for counts in lists
+    ]
+    for candidate in sorted({sum(choice) for choice in choices[0]}):
+        if not total_fits(candidate, total):
+            continue
+        fitting = [[c for c in options if sum(c) == candidate] for options in choices]
+        if not all(fitting):
+            continue
+        totals.add(candidate)
+        for i, options in enumerate(fitting):
+            for choice in options:
+                for j, n in enumerate(choice):
+                    values[i][j].add(n)
+                    if candidate and len(choice) > 1:
+                        shares[i][j].add(Fraction(n, candidate))
+    return values, totals, shares
+
+
+def lists_sharing_a_total() -> st.SearchStrategy:
+    """A first list of counts, then one or two more lists that split the same total in other
+    ways (cut points anywhere from 0 to the total, so zeros and small counts both occur)."""
+
+    def split(total: int, parts: int) -> st.SearchStrategy[list[int]]:
+        cuts = st.lists(st.integers(0, total), min_size=parts - 1, max_size=parts - 1)
+        return cuts.map(lambda c: [b - a for a, b in itertools.pairwise([0, *sorted(c), total])])
+
+    def others(first: list[int]) -> st.SearchStrategy:
+        one_more = st.integers(1, 3).flatmap(lambda parts: split(sum(first), parts))
+        return st.lists(one_more, min_size=1, max_size=2).map(lambda rest: [first, *rest])
+
+    return st.lists(COUNTS, min_size=1, max_size=3).flatmap(others)
+
+
+@EXAMPLES
+@given(lists=lists_sharing_a_total())
+def test_no_hidden_figure_in_tables_that_share_a_total_can_be_pinned(lists):
+    total = sum(lists[0])
+    flat = [n for counts in lists for n in counts]
+    indexes, start = [], 0
+    for counts in lists:
+        indexes.append(list(range(start, start + len(counts))))
+        start += len(counts)
+    sums = [(group, len(flat)) for group in indexes]
+    shown = suppress_figures([*flat, total], sums)
+    published_lists = [tuple(shown[i] for i in group) for group in indexes]
+    ceiling = max([*flat, 0]) + 3
+    values, totals, shares = read_lists_sharing_a_total(published_lists, shown[-1], ceiling)
+
+    assert total in totals, "the true figures fit what is published"
+    if shown[-1].hidden:
+        assert len(totals) > 1, (lists, [f.text for f in shown])
+    for i, counts in enumerate(lists):
+        for j, n in enumerate(counts):
+            figure = published_lists[i][j]
+            assert figure.hidden or not 1 <= n <= 4, (lists, i, j)
+            if figure.hidden:
+                assert len(values[i][j]) > 1, (lists, [f.text for f in shown], i, j)
+                if len(counts) > 1:
+                    assert len(shares[i][j]) > 1, (lists, [f.text for f in shown], i, j)
