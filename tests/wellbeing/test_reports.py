@@ -560,3 +560,23 @@ def test_the_report_takes_the_same_number_of_queries_for_10_and_200_referrals():
     Referral.objects.using("confidential").all().delete()
     many = _queries_for_report(200)
     assert few == many == 9
+
+
+def test_the_outcomes_do_not_show_the_total_that_time_to_assessment_hides(settings):
+    settings.HUB_CONTACT_TARGET_WORKING_DAYS = 2
+    monday = at(2026, 3, 2)
+    for days_later in (1, 1, 1, 1, 1, 9):
+        referral = ReferralFactory(
+            created_at=monday, assessed_at=monday + datetime.timedelta(days=days_later)
+        )
+        assess(referral, AssessmentOutcome.SELF_HELP)
+
+    sections = {section.key: table(section) for section in reports.hub_report(SPRING_2026)}
+
+    # 5 within the target and 1 after: "<5" + "*" = 6 would pin the "<5" at 1, so the 6
+    # assessed are hidden, and the outcomes, which count the same referrals, hide them too.
+    timing = sections["time-to-assessment"]
+    assert timing["After 2 working days"] == ("<5",)
+    assert timing["Total assessed"] == ("*",)
+    assert sections["outcomes"]["Total"] == ("*",)
+    assert ("6",) not in sections["outcomes"].values()

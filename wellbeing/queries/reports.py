@@ -341,16 +341,59 @@ def _largest_first(item: tuple[str, int]) -> tuple[int, str]:
     return -item[1], item[0].lower()
 
 
-def time_to_assessment(period: Period) -> Section:
+def _assessment_sections(period: Period) -> tuple[Section, Section]:
+    """Time to assessment and outcomes. Recording an assessment sets `assessed_at`, so both
+    tables count the same referrals: where their totals agree they are suppressed together, or
+    the total hidden in one would be shown by the other (ADR 0021)."""
     target = settings.HUB_CONTACT_TARGET_WORKING_DAYS
-    days = [
+    days = _working_days_to_assessment(period)
+    within = sum(1 for n in days if n <= target)
+    timing = [within, len(days) - within]
+    by_outcome = _counts_by_outcome(period)
+    outcome_counts = [n for _label, n in by_outcome]
+    if sum(outcome_counts) == len(days):
+        figures = _Figures()
+        assessed = figures.add(len(days))
+        timing_parts = figures.add_parts(timing, assessed)
+        outcome_parts = figures.add_parts(outcome_counts, assessed)
+        shown = figures.suppressed()
+        timing_shown = ([shown[i] for i in timing_parts], shown[assessed])
+        outcome_shown = ([shown[i] for i in outcome_parts], shown[assessed])
+    else:
+        timing_shown = _as_lists(suppress_line(timing))
+        outcome_shown = _as_lists(suppress_line(outcome_counts))
+    return (
+        _time_to_assessment_section(days, timing_shown, target),
+        _outcomes_section(by_outcome, outcome_shown),
+    )
+
+
+def _as_lists(line: tuple[tuple[Shown, ...], Shown]) -> tuple[list[Shown], Shown]:
+    return list(line[0]), line[1]
+
+
+def time_to_assessment(period: Period) -> Section:
+    """The section as the report shows it, suppressed with the outcomes it shares a total with."""
+    return _assessment_sections(period)[0]
+
+
+def outcomes(period: Period) -> Section:
+    return _assessment_sections(period)[1]
+
+
+def _working_days_to_assessment(period: Period) -> list[int]:
+    return [
         working_days_between(timezone.localtime(created).date(), timezone.localtime(done).date())
         for created, done in _referrals(period)
         .filter(assessed_at__isnull=False)
         .values_list("created_at", "assessed_at")
     ]
-    within = sum(1 for n in days if n <= target)
-    cells, total = suppress_line([within, len(days) - within])
+
+
+def _time_to_assessment_section(
+    days: list[int], shown: tuple[list[Shown], Shown], target: int
+) -> Section:
+    cells, total = shown
     median = statistics.median(days) if days else None
     return Section(
         key="time-to-assessment",
@@ -386,7 +429,7 @@ def _in_working_days(median: float | None, base: int) -> str:
     return f"{text} working day{'' if text == '1' else 's'}"
 
 
-def outcomes(period: Period) -> Section:
+def _counts_by_outcome(period: Period) -> list[tuple[str, int]]:
     latest_outcome = Subquery(
         Assessment.objects.using(DATABASE)
         .filter(referral=OuterRef("pk"))
@@ -402,13 +445,18 @@ def outcomes(period: Period) -> Section:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    return [(label, counts.get(value, 0)) for value, label in AssessmentOutcome.choices]
+
+
+def _outcomes_section(counts: list[tuple[str, int]], shown: tuple[list[Shown], Shown]) -> Section:
     return _counted_section(
         "outcomes",
         "Outcomes of rapid assessments",
         "For referrals received in the period that have been assessed: the outcome of the "
         "latest assessment.",
         "Outcome",
-        [(label, counts.get(value, 0)) for value, label in AssessmentOutcome.choices],
+        counts,
+        shown,
     )
 
 
@@ -600,12 +648,13 @@ def _uptake_section(groups: list[tuple[str, Shown, Shown, Shown]], *, empty: boo
 def hub_report(period: Period) -> list[Section]:
     """Every section, in the order the page and the CSV show them."""
     by_month, by_staff_group, by_organisation, uptake = _referral_sections(period)
+    timing, by_outcome = _assessment_sections(period)
     return [
         by_month,
         by_staff_group,
         by_organisation,
-        time_to_assessment(period),
-        outcomes(period),
+        timing,
+        by_outcome,
         closed_referrals(period),
         score_change(period),
         team_sessions(period),
