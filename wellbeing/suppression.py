@@ -12,11 +12,16 @@ The rules, as NHS statistical publications apply them:
   what a reader knows: "<5" is 1 to 4, "*" is 5 or more (a reader can deduce that, so the check
   assumes it), shown figures are exact. If a line has no cell left to hide, its total is hidden.
 - **Totals** are counts too: a total of 1 to 4 shows as "<5".
+- **Complements.** A hidden figure must not be all of its line: "Men: <5" beside "Other
+  referrals: 0" says that everyone who answered is a man, though it hides how many. So where
+  every other cell of a hidden figure's line is a shown zero, one of those zeros is hidden too
+  and shows as "<5", which is true of 0: "<5" means 0 to 4 (ADR 0021).
 - **Statistics.** A percentage, median or mean from fewer than 5 people shows as "*", and so
   does a percentage whose numerator or base is hidden.
 
-Zeros are never chosen for secondary suppression: a "*" that could be 0 would let a reader pin
-a "<5" whenever the hidden figures of a line add up to 1 to 4.
+Zeros are never hidden as "*": a "*" that could be 0 would let a reader pin a "<5" whenever the
+hidden figures of a line add up to 1 to 4. A zero hidden as "<5" keeps every symbol's range
+whole (a "<5" is 0 to 4, a "*" cell 5 or more), so the reader's bounds below stay exact.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ __all__ = [
     "percentage",
     "statistic",
     "suppress_count",
+    "suppress_figures",
     "suppress_line",
     "suppress_table",
 ]
@@ -52,6 +58,8 @@ class Suppression(Enum):
     # A small total whose "<5" would itself give its cells away (four "<5" cells and a "<5"
     # total can only be 1 + 1 + 1 + 1 = 4): shown as "*", which does not say it is small.
     MASKED = "masked"
+    # A zero that would show a hidden figure to be all of its line: shown as "<5", true of 0.
+    COMPLEMENT = "complement"
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,7 @@ class Shown:
 
 
 def _shown(value: int, suppression: Suppression | None) -> Shown:
-    if suppression is Suppression.PRIMARY:
+    if suppression in (Suppression.PRIMARY, Suppression.COMPLEMENT):
         return Shown(SMALL, None)
     if suppression in (Suppression.SECONDARY, Suppression.MASKED):
         return Shown(HIDDEN, None)
@@ -143,6 +151,27 @@ def suppress_line(values: Sequence[int]) -> tuple[tuple[Shown, ...], Shown]:
     return tuple(row[0] for row in table.cells), table.column_totals[0]
 
 
+def suppress_figures(
+    values: Sequence[int], sums: Sequence[tuple[Sequence[int], int]]
+) -> tuple[Shown, ...]:
+    """Suppress figures published together, given every sum a reader can see between them.
+
+    `sums` holds (parts, whole) pairs of indexes into `values`: the parts add up to the whole.
+    For figures that appear in more than one table (the period's referrals are the total of the
+    months, of the staff groups and of the organisations alike), so that a figure hidden in one
+    table is not given away by another.
+    """
+    if any(value < 0 for value in values):
+        raise ValueError("A count cannot be negative")
+    for parts, whole in sums:
+        if sum(values[part] for part in parts) != values[whole]:
+            raise ValueError(f"Figures {list(parts)} do not add up to figure {whole}")
+    grid = {(i, 0): value for i, value in enumerate(values)}
+    lines: list[Line] = [(tuple((part, 0) for part in parts), (whole, 0)) for parts, whole in sums]
+    hidden = _suppress(grid, set(grid), lines)
+    return tuple(_shown(value, hidden.get((i, 0))) for i, value in enumerate(values))
+
+
 def _with_totals(grid: list[list[int]], rows: int, cols: int) -> dict[Position, int]:
     """Cells and totals in one grid: row `rows` holds column totals, column `cols` row totals."""
     values = {(r, c): grid[r][c] for r in range(rows) for c in range(cols)}
@@ -191,8 +220,10 @@ def _next_protection(
             step := _protect(values, hidden, line)
         ):
             return step
+    if step := _hide_a_revealing_zero(values, hidden, lines):
+        return step
     bounds = _reader_bounds(values, hidden, lines)
-    pinned = {p for p, kind in hidden.items() if kind is Suppression.PRIMARY and _pinned(bounds[p])}
+    pinned = {p for p in hidden if _pinned(bounds[p])}
     if not pinned:
         return None
     for line in lines:
@@ -212,16 +243,33 @@ def _next_protection(
     return None
 
 
+def _hide_a_revealing_zero(
+    values: dict[Position, int], hidden: dict[Position, Suppression], lines: list[Line]
+) -> Step | None:
+    """A hidden cell whose line's other cells are all shown zeros is all of that line, which
+    tells a reader everyone counted there is in it: hide the first of those zeros as well."""
+    for members, _total in lines:
+        if len(members) < 2:
+            continue  # a line of one cell is its total by construction: nothing to learn
+        for p in members:
+            others = [m for m in members if m != p]
+            if p in hidden and all(m not in hidden and values[m] == 0 for m in others):
+                return others[0], Suppression.COMPLEMENT
+    return None
+
+
 def _protect(
     values: dict[Position, int], hidden: dict[Position, Suppression], line: Line
 ) -> Step | None:
-    """Hide the line's next smallest figure, or failing that stop its "<5" total saying so."""
+    """Hide the line's next smallest figure, or failing that stop its "<5" total saying so, or
+    failing that hide one of its zeros as "<5" (a shown 0 total pins hidden zeros at 0)."""
     extra = _next_to_hide(values, hidden, line)
     if extra is not None:
         return extra, Suppression.SECONDARY
     if hidden.get(line[1]) is Suppression.PRIMARY:
         return line[1], Suppression.MASKED
-    return None
+    zeros = [p for p in (*line[0], line[1]) if p not in hidden and values[p] == 0]
+    return (zeros[0], Suppression.COMPLEMENT) if zeros else None
 
 
 def _pinned(bound: tuple[float, float]) -> bool:
@@ -248,6 +296,7 @@ def _reader_bounds(
         Suppression.PRIMARY: (1, MINIMUM_BASE - 1),
         Suppression.SECONDARY: (MINIMUM_BASE, math.inf),
         Suppression.MASKED: (1, math.inf),
+        Suppression.COMPLEMENT: (0, MINIMUM_BASE - 1),
     }
     bounds: dict[Position, tuple[float, float]] = {p: first_guess[k] for p, k in hidden.items()}
 

@@ -319,11 +319,71 @@ def test_uptake_by_under_represented_groups_counts_only_those_who_answered():
 
     figures = table(reports.under_represented_groups(SPRING_2026))
 
-    # 29 referrals name the factory's hospital, 2 a care home and 1 an ambulance service.
+    # 29 referrals name the factory's hospital, 2 a care home and 1 an ambulance service. The 32
+    # who named one are hidden: the organisation table shows 33 referrals and "Not given: <5",
+    # so 32 would pin that "<5" at 1 (ADR 0021).
     assert figures["Men"] == ("6", "6", "12", "50%")
     assert figures["Minority ethnic staff"] == ("5", "7", "12", "42%")
-    assert figures["Care home staff"] == ("<5", "*", "32", "*")
-    assert figures["Emergency services staff"] == ("<5", "*", "32", "*")
+    assert figures["Care home staff"] == ("<5", "30", "*", "*")
+    assert figures["Emergency services staff"] == ("<5", "31", "*", "*")
+
+
+def test_men_under_5_are_never_shown_beside_no_other_referrals():
+    # Three men answered the question and nobody else did: "Men: <5" beside "Other referrals:
+    # 0" would say that everyone who answered is a man.
+    when = at(2026, 3, 2)
+    referrals(3, created_at=when, equality_monitoring={"sex": "male"})
+    referrals(6, created_at=when, equality_monitoring={})
+
+    section = reports.under_represented_groups(SPRING_2026)
+
+    assert table(section)["Men"] == ("<5", "<5", "<5", "*")
+    assert section.chart is not None
+    assert [bar.text for bar in section.chart.rows[0].bars] == ["<5"]
+
+
+def test_a_hidden_count_is_never_all_of_its_table():
+    # Two assessed referrals, both to team-based support, so "Team-based support: <5" beside
+    # a 0 for every other outcome would tell anyone who knows a colleague was assessed what
+    # their outcome was.
+    for referral in referrals(2, created_at=at(2026, 3, 2), assessed_at=at(2026, 3, 3)):
+        assess(referral, AssessmentOutcome.TEAM_SUPPORT)
+
+    figures = table(reports.outcomes(SPRING_2026))
+
+    assert figures["Team-based support"] == ("<5",)
+    assert figures["Self-help with signposted resources"] == ("<5",)
+    assert [figures[label] for label in figures][2:] == [("0",), ("0",), ("0",), ("<5",)]
+
+
+def test_a_total_hidden_in_one_table_is_not_shown_by_another():
+    # 1 referral in March and 5 in April hides the total of the months ("<5" + "*" = 6 would pin
+    # the "<5" at 1); all 6 from one staff group would show that 6 unless hidden there too.
+    referrals(1, created_at=at(2026, 3, 2), staff_group="medical_dental")
+    referrals(5, created_at=at(2026, 4, 2), staff_group="medical_dental")
+
+    by_month = table(reports.referrals_by_month(SPRING_2026))
+    by_staff_group = table(reports.referrals_by_staff_group(SPRING_2026))
+    by_organisation = table(reports.referrals_by_organisation(SPRING_2026))
+
+    assert by_month == {"March 2026": ("<5",), "April 2026": ("*",), "Total": ("*",)}
+    assert by_staff_group["Medical and Dental"] == ("*",)
+    assert by_staff_group["Total"] == ("*",)
+    assert by_organisation["Total"] == ("*",)
+    published = [n for t in (by_month, by_staff_group, by_organisation) for (n,) in t.values()]
+    assert "6" not in published
+
+
+def test_not_given_cannot_be_worked_out_from_those_who_named_an_organisation():
+    referrals(20, created_at=at(2026, 3, 2), organisation="Alpha NHS Trust")
+    referrals(2, created_at=at(2026, 3, 2), organisation="")
+
+    sections = {section.key: table(section) for section in reports.hub_report(SPRING_2026)}
+
+    assert sections["organisation"]["Not given"] == ("<5",)
+    shown_total = sections["organisation"]["Total"][0]
+    named = sections["uptake"]["Care home staff"][2]
+    assert not (shown_total.isdigit() and named.isdigit()), (shown_total, named)
 
 
 def test_the_reports_never_decrypt_anything(monkeypatch):
@@ -500,3 +560,23 @@ def test_the_report_takes_the_same_number_of_queries_for_10_and_200_referrals():
     Referral.objects.using("confidential").all().delete()
     many = _queries_for_report(200)
     assert few == many == 9
+
+
+def test_the_outcomes_do_not_show_the_total_that_time_to_assessment_hides(settings):
+    settings.HUB_CONTACT_TARGET_WORKING_DAYS = 2
+    monday = at(2026, 3, 2)
+    for days_later in (1, 1, 1, 1, 1, 9):
+        referral = ReferralFactory(
+            created_at=monday, assessed_at=monday + datetime.timedelta(days=days_later)
+        )
+        assess(referral, AssessmentOutcome.SELF_HELP)
+
+    sections = {section.key: table(section) for section in reports.hub_report(SPRING_2026)}
+
+    # 5 within the target and 1 after: "<5" + "*" = 6 would pin the "<5" at 1, so the 6
+    # assessed are hidden, and the outcomes, which count the same referrals, hide them too.
+    timing = sections["time-to-assessment"]
+    assert timing["After 2 working days"] == ("<5",)
+    assert timing["Total assessed"] == ("*",)
+    assert sections["outcomes"]["Total"] == ("*",)
+    assert ("6",) not in sections["outcomes"].values()

@@ -4,7 +4,8 @@ Each section is a fixed number of aggregate queries on the confidential database
 referrals there are, and reads only plain fields (status, dates, staff group, organisation,
 assessment outcomes, screening totals, equality monitoring categories, attendance counts):
 nothing here decrypts anything. What leaves this module is text that has been through
-wellbeing.suppression, so neither the page nor the CSV can show a count from 1 to 4.
+wellbeing.suppression, so neither the page nor the CSV can show a count from 1 to 4, nor a zero
+that would give one away.
 
 Time to assessment is counted in working days (bank holidays included), which SQL cannot do,
 so the median is worked out in Python from one list of dates: fine at a hub's scale, and the
@@ -42,6 +43,7 @@ from wellbeing.suppression import (
     Shown,
     percentage,
     statistic,
+    suppress_figures,
     suppress_line,
     suppress_table,
 )
@@ -140,7 +142,7 @@ def _chart(key: str, title: str, bars: Iterable[tuple[str, Shown]]) -> BarChart:
         key,
         title,
         "One bar for each row of the table after the chart, which has the same figures. "
-        "Figures from 1 to 4 show as <5, and figures hidden to protect them as *, without a bar.",
+        "Figures under 5 show as <5, and figures hidden to protect them as *, without a bar.",
         [(label, (Figure(shown.number, shown.text),)) for label, shown in bars],
     )
 
@@ -151,11 +153,12 @@ def _counted_section(
     about: str,
     label_heading: str,
     counts: Sequence[tuple[str, int]],
-    *,
-    chart: bool = True,
+    shown: tuple[Sequence[Shown], Shown] | None = None,
 ) -> Section:
-    """A one-column table of counts with its total, and a chart of the same figures."""
-    cells, total = suppress_line([n for _label, n in counts])
+    """A one-column table of counts with its total, and a chart of the same figures. `shown` is
+    the cells and total already suppressed with figures in other tables; without it the table
+    is suppressed on its own."""
+    cells, total = shown or suppress_line([n for _label, n in counts])
     labels = [label for label, _n in counts]
     rows = tuple(Row(label, (shown.text,)) for label, shown in zip(labels, cells, strict=True))
     return Section(
@@ -164,7 +167,7 @@ def _counted_section(
         about=about,
         columns=(label_heading, "Referrals"),
         rows=(*rows, Row("Total", (total.text,), is_total=True)),
-        chart=_chart(key, heading, zip(labels, cells, strict=True)) if chart else None,
+        chart=_chart(key, heading, zip(labels, cells, strict=True)),
         empty=not any(n for _label, n in counts),
     )
 
@@ -184,7 +187,87 @@ def _as_month(value: datetime.date | datetime.datetime) -> datetime.date:
     return value.replace(day=1)
 
 
+class _Figures:
+    """Counts that the report publishes in more than one table, with every sum a reader can see
+    between them, to be suppressed together (wellbeing.suppression.suppress_figures)."""
+
+    def __init__(self) -> None:
+        self.values: list[int] = []
+        self.sums: list[tuple[list[int], int]] = []
+
+    def add(self, value: int) -> int:
+        self.values.append(value)
+        return len(self.values) - 1
+
+    def add_parts(self, values: Iterable[int], whole: int) -> list[int]:
+        """Counts that add up to the figure `whole`."""
+        parts = [self.add(value) for value in values]
+        self.sums.append((parts, whole))
+        return parts
+
+    def suppressed(self) -> tuple[Shown, ...]:
+        return suppress_figures(self.values, self.sums)
+
+
+def _referral_sections(period: Period) -> tuple[Section, Section, Section, Section]:
+    """Referrals by month, by staff group and by organisation, and uptake by group.
+
+    The first three have one total, the period's referrals, and the uptake's care home and
+    emergency services rows are out of those that named an organisation: that total less the
+    organisation table's "Not given". Suppressed one table at a time, a total hidden in one
+    table would be shown by another and give the hidden counts away (ADR 0021).
+    """
+    by_month = _counts_by_month(period)
+    by_group = _counts_by_staff_group(period)
+    by_organisation = _counts_by_organisation(period)
+    groups = _uptake_counts(period)
+    figures = _Figures()
+    everyone = figures.add(sum(n for _label, n in by_month))
+    month = figures.add_parts((n for _label, n in by_month), everyone)
+    group = figures.add_parts((n for _label, n in by_group), everyone)
+    organisation = figures.add_parts((n for _label, n in by_organisation), everyone)
+    not_given = organisation[-1]
+    named = figures.add(figures.values[everyone] - figures.values[not_given])
+    figures.sums.append(([named, not_given], everyone))
+    uptake = []
+    for label, n, base in groups:
+        whole = named if base is None else figures.add(base)
+        members = figures.add_parts((n, figures.values[whole] - n), whole)
+        uptake.append((label, members, whole))
+    shown = figures.suppressed()
+
+    def line(parts: list[int]) -> tuple[list[Shown], Shown]:
+        return [shown[i] for i in parts], shown[everyone]
+
+    return (
+        _month_section(by_month, line(month)),
+        _staff_group_section(by_group, line(group)),
+        _organisation_section(by_organisation, line(organisation)),
+        _uptake_section(
+            [(label, shown[n], shown[other], shown[whole]) for label, (n, other), whole in uptake],
+            empty=not any(figures.values[whole] for _label, _members, whole in uptake),
+        ),
+    )
+
+
 def referrals_by_month(period: Period) -> Section:
+    """The section as the report shows it, suppressed with the tables that share its total."""
+    return _referral_sections(period)[0]
+
+
+def referrals_by_staff_group(period: Period) -> Section:
+    return _referral_sections(period)[1]
+
+
+def referrals_by_organisation(period: Period) -> Section:
+    return _referral_sections(period)[2]
+
+
+def under_represented_groups(period: Period) -> Section:
+    return _referral_sections(period)[3]
+
+
+def _counts_by_month(period: Period) -> list[tuple[str, int]]:
     counts = {
         _as_month(row["month"]): row["n"]
         for row in _referrals(period)
@@ -193,45 +276,64 @@ def referrals_by_month(period: Period) -> Section:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    return [(f"{month:%B %Y}", counts.get(month, 0)) for month in period.months]
+
+
+def _month_section(counts: list[tuple[str, int]], shown: tuple[list[Shown], Shown]) -> Section:
     return _counted_section(
         "month",
         "Referrals by month",
         "Self-referrals received in each month.",
         "Month",
-        [(f"{month:%B %Y}", counts.get(month, 0)) for month in period.months],
+        counts,
+        shown,
     )
 
 
-def referrals_by_staff_group(period: Period) -> Section:
+def _counts_by_staff_group(period: Period) -> list[tuple[str, int]]:
     counts = {
         row["staff_group"]: row["n"]
         for row in _referrals(period).values("staff_group").annotate(n=Count("pk")).order_by()
     }
     rows = [(label, counts.pop(value, 0)) for value, label in STAFF_GROUP_CHOICES]
     rows.append((NOT_GIVEN, sum(counts.values())))  # blank, or a group no longer offered
+    return rows
+
+
+def _staff_group_section(
+    counts: list[tuple[str, int]], shown: tuple[list[Shown], Shown]
+) -> Section:
     return _counted_section(
         "staff-group",
         "Referrals by staff group",
         "The staff group people chose when they referred themselves.",
         "Staff group",
-        rows,
+        counts,
+        shown,
     )
 
 
-def referrals_by_organisation(period: Period) -> Section:
+def _counts_by_organisation(period: Period) -> list[tuple[str, int]]:
+    """Named organisations largest first, then "Not given" last."""
     counts: dict[str, int] = {}
     for row in _referrals(period).values("organisation").annotate(n=Count("pk")).order_by():
         label = row["organisation"].strip() or NOT_GIVEN
         counts[label] = counts.get(label, 0) + row["n"]
     named = sorted((item for item in counts.items() if item[0] != NOT_GIVEN), key=_largest_first)
-    rows = [*named, (NOT_GIVEN, counts.get(NOT_GIVEN, 0))]
+    return [*named, (NOT_GIVEN, counts.get(NOT_GIVEN, 0))]
+
+
+def _organisation_section(
+    counts: list[tuple[str, int]], shown: tuple[list[Shown], Shown]
+) -> Section:
     return _counted_section(
         "organisation",
         "Referrals by organisation",
         "The organisation as people typed it, so one organisation may appear under more than "
         "one spelling.",
         "Organisation",
-        rows,
+        counts,
+        shown,
     )
 
 
@@ -239,16 +341,59 @@ def _largest_first(item: tuple[str, int]) -> tuple[int, str]:
     return -item[1], item[0].lower()
 
 
-def time_to_assessment(period: Period) -> Section:
+def _assessment_sections(period: Period) -> tuple[Section, Section]:
+    """Time to assessment and outcomes. Recording an assessment sets `assessed_at`, so both
+    tables count the same referrals: where their totals agree they are suppressed together, or
+    the total hidden in one would be shown by the other (ADR 0021)."""
     target = settings.HUB_CONTACT_TARGET_WORKING_DAYS
-    days = [
+    days = _working_days_to_assessment(period)
+    within = sum(1 for n in days if n <= target)
+    timing = [within, len(days) - within]
+    by_outcome = _counts_by_outcome(period)
+    outcome_counts = [n for _label, n in by_outcome]
+    if sum(outcome_counts) == len(days):
+        figures = _Figures()
+        assessed = figures.add(len(days))
+        timing_parts = figures.add_parts(timing, assessed)
+        outcome_parts = figures.add_parts(outcome_counts, assessed)
+        shown = figures.suppressed()
+        timing_shown = ([shown[i] for i in timing_parts], shown[assessed])
+        outcome_shown = ([shown[i] for i in outcome_parts], shown[assessed])
+    else:
+        timing_shown = _as_lists(suppress_line(timing))
+        outcome_shown = _as_lists(suppress_line(outcome_counts))
+    return (
+        _time_to_assessment_section(days, timing_shown, target),
+        _outcomes_section(by_outcome, outcome_shown),
+    )
+
+
+def _as_lists(line: tuple[tuple[Shown, ...], Shown]) -> tuple[list[Shown], Shown]:
+    return list(line[0]), line[1]
+
+
+def time_to_assessment(period: Period) -> Section:
+    """The section as the report shows it, suppressed with the outcomes it shares a total with."""
+    return _assessment_sections(period)[0]
+
+
+def outcomes(period: Period) -> Section:
+    return _assessment_sections(period)[1]
+
+
+def _working_days_to_assessment(period: Period) -> list[int]:
+    return [
         working_days_between(timezone.localtime(created).date(), timezone.localtime(done).date())
         for created, done in _referrals(period)
         .filter(assessed_at__isnull=False)
         .values_list("created_at", "assessed_at")
     ]
-    within = sum(1 for n in days if n <= target)
-    cells, total = suppress_line([within, len(days) - within])
+
+
+def _time_to_assessment_section(
+    days: list[int], shown: tuple[list[Shown], Shown], target: int
+) -> Section:
+    cells, total = shown
     median = statistics.median(days) if days else None
     return Section(
         key="time-to-assessment",
@@ -284,7 +429,7 @@ def _in_working_days(median: float | None, base: int) -> str:
     return f"{text} working day{'' if text == '1' else 's'}"
 
 
-def outcomes(period: Period) -> Section:
+def _counts_by_outcome(period: Period) -> list[tuple[str, int]]:
     latest_outcome = Subquery(
         Assessment.objects.using(DATABASE)
         .filter(referral=OuterRef("pk"))
@@ -300,13 +445,18 @@ def outcomes(period: Period) -> Section:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    return [(label, counts.get(value, 0)) for value, label in AssessmentOutcome.choices]
+
+
+def _outcomes_section(counts: list[tuple[str, int]], shown: tuple[list[Shown], Shown]) -> Section:
     return _counted_section(
         "outcomes",
         "Outcomes of rapid assessments",
         "For referrals received in the period that have been assessed: the outcome of the "
         "latest assessment.",
         "Outcome",
-        [(label, counts.get(value, 0)) for value, label in AssessmentOutcome.choices],
+        counts,
+        shown,
     )
 
 
@@ -440,10 +590,11 @@ def _organisation_has(words: Sequence[str]) -> Q:
     return match
 
 
-def under_represented_groups(period: Period) -> Section:
+def _uptake_counts(period: Period) -> list[tuple[str, int, int | None]]:
+    """Each group's referrals and the referrals that answered its question; None where that is
+    the referrals that named an organisation, which the organisation table already implies."""
     sex = "equality_monitoring__sex"
     ethnic = "equality_monitoring__ethnic_group"
-    named_organisation = ~Q(organisation="")
     counts = _referrals(period).aggregate(
         men=Count("pk", filter=Q(**{sex: "male"})),
         sex_answered=Count("pk", filter=Q(**{f"{sex}__in": SEX_ANSWERS})),
@@ -453,21 +604,19 @@ def under_represented_groups(period: Period) -> Section:
         ethnic_answered=Count("pk", filter=Q(**{f"{ethnic}__in": ETHNIC_GROUP_ANSWERS})),
         care_home=Count("pk", filter=_organisation_has(CARE_HOME_WORDS)),
         emergency=Count("pk", filter=_organisation_has(EMERGENCY_SERVICE_WORDS)),
-        organisation_given=Count("pk", filter=named_organisation),
     )
-    groups = [
+    return [
         ("Men", counts["men"], counts["sex_answered"]),
         ("Minority ethnic staff", counts["minority"], counts["ethnic_answered"]),
-        ("Care home staff", counts["care_home"], counts["organisation_given"]),
-        ("Emergency services staff", counts["emergency"], counts["organisation_given"]),
+        ("Care home staff", counts["care_home"], None),
+        ("Emergency services staff", counts["emergency"], None),
     ]
-    table = suppress_table([[n, base - n] for _label, n, base in groups], row_totals=True)
-    assert table.row_totals is not None  # noqa: S101 - asked for above
+
+
+def _uptake_section(groups: list[tuple[str, Shown, Shown, Shown]], *, empty: bool) -> Section:
     rows = tuple(
-        Row(label, (cells[0].text, cells[1].text, base.text, percentage(cells[0], base)))
-        for (label, _n, _base), cells, base in zip(
-            groups, table.cells, table.row_totals, strict=True
-        )
+        Row(label, (n.text, others.text, base.text, percentage(n, base)))
+        for label, n, others, base in groups
     )
     care_words = ", ".join(f"“{w}”" for w in CARE_HOME_WORDS)
     emergency_words = ", ".join(f"“{w}”" for w in EMERGENCY_SERVICE_WORDS)
@@ -490,24 +639,26 @@ def under_represented_groups(period: Period) -> Section:
         chart=_chart(
             "uptake",
             "Referrals from each under-represented group",
-            [(label, cells[0]) for (label, _n, _b), cells in zip(groups, table.cells, strict=True)],
+            [(label, n) for label, n, _others, _base in groups],
         ),
-        empty=not any(base for _label, _n, base in groups),
+        empty=empty,
     )
 
 
 def hub_report(period: Period) -> list[Section]:
     """Every section, in the order the page and the CSV show them."""
+    by_month, by_staff_group, by_organisation, uptake = _referral_sections(period)
+    timing, by_outcome = _assessment_sections(period)
     return [
-        referrals_by_month(period),
-        referrals_by_staff_group(period),
-        referrals_by_organisation(period),
-        time_to_assessment(period),
-        outcomes(period),
+        by_month,
+        by_staff_group,
+        by_organisation,
+        timing,
+        by_outcome,
         closed_referrals(period),
         score_change(period),
         team_sessions(period),
-        under_represented_groups(period),
+        uptake,
     ]
 
 
@@ -515,7 +666,10 @@ def csv_rows(period: Period, sections: Sequence[Section]) -> list[list[str]]:
     """The report as CSV rows: one block per section, with only the suppressed figures."""
     rows: list[list[str]] = [
         [f"Resilience Hub report, {period}"],
-        ["<5 means 1 to 4. * means hidden so that a figure under 5 cannot be worked out."],
+        [
+            "<5 means fewer than 5, possibly 0. "
+            "* means hidden so that a figure under 5 cannot be worked out."
+        ],
     ]
     for section in sections:
         rows += [[], [section.heading], list(section.columns)]
