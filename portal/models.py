@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.outbox.models import OptOutBase, OutboxMessageBase
 from portal.rules import ROLE_ONLY_PERMISSIONS
+from portal.submission_keys import SubmissionKeyBase
 
 
 class UserManager(BaseUserManager["User"]):
@@ -159,6 +160,13 @@ class OptOut(OptOutBase):
     """A person's choice not to get a category of learning or portal email."""
 
     class Meta(OptOutBase.Meta):
+        pass
+
+
+class SubmissionKey(SubmissionKeyBase):
+    """A one-time key of a learning or portal form that created something (ADR 0022)."""
+
+    class Meta(SubmissionKeyBase.Meta):
         pass
 
 

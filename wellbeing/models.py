@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.db_routers import CONFIDENTIAL_DATABASE
 from portal.models import StaffGroup
 from portal.outbox.models import OptOutBase, OutboxMessageBase
+from portal.submission_keys import SubmissionKeyBase
 from wellbeing.crypto import EncryptedJSONField, EncryptedTextField
 from wellbeing.pseudonyms import staff_ref_for
 
@@ -447,6 +448,14 @@ class OptOut(OptOutBase):
     """A person's choice not to get a category of hub email, kept by pseudonym."""
 
     class Meta(OptOutBase.Meta):
+        pass
+
+
+class SubmissionKey(SubmissionKeyBase):
+    """A one-time key of a hub form that created something, kept beside what it created so the
+    two commit together (ADR 0022)."""
+
+    class Meta(SubmissionKeyBase.Meta):
         pass
 
 

@@ -17,6 +17,7 @@ from learning.queries.catalogue_search import (
 )
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout
+from portal.submission_keys import OneTimeSubmissionForm
 
 # Unknown values are echoed back in notices; a long one is cut short there.
 ECHO_LIMIT = 40
@@ -127,7 +128,7 @@ RATING_CHOICES = [
 ]
 
 
-class CommentForm(forms.Form):
+class CommentForm(OneTimeSubmissionForm):
     """A rating and a comment on a resource, for moderation."""
 
     rating = forms.TypedChoiceField(

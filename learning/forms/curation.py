@@ -20,6 +20,7 @@ from portal.models import StaffGroup
 from portal.nhsuk_forms.fields import DateInputField
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
+from portal.submission_keys import OneTimeSubmissionForm
 
 MAX_NEW_TOPICS = 10
 TOPIC_NAME_MAX_LENGTH = 100
@@ -47,7 +48,7 @@ def check_topic_names(names: list[str]) -> None:
         )
 
 
-class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
+class ResourceForm(OneTimeSubmissionForm, forms.ModelForm):  # type: ignore[type-arg]
     """Add or edit a resource. Providers and topics can be picked, or typed in as new."""
 
     provider = forms.ModelChoiceField(

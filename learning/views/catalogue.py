@@ -19,8 +19,10 @@ from learning.queries import catalogue_search
 from learning.queries.pathway import pathway_for
 from learning.queries.resource_page import published_resource, resource_page_for
 from learning.services import comments
+from portal.models import SubmissionKey
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
+from portal.submission_keys import submit_once
 
 
 @login_required
@@ -93,11 +95,15 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _resource_page(request, slug, comment_form=form, status=400)
     try:
-        comments.do_post_comment(
-            user=signed_in_user(request),
-            resource=found,
-            rating=form.cleaned_data["rating"],
-            body=form.cleaned_data["body"],
+        submit_once(
+            SubmissionKey,
+            form.one_time_key,
+            lambda: comments.do_post_comment(
+                user=signed_in_user(request),
+                resource=found,
+                rating=form.cleaned_data["rating"],
+                body=form.cleaned_data["body"],
+            ),
         )
     except comments.CommentLimitReached:
         messages.error(

@@ -27,8 +27,10 @@ from learning.models import Comment, CommentStatus, Resource, ResourceStatus
 from learning.queries import curation as curation_queries
 from learning.queries import uptake
 from learning.services import catalogue_csv, curation
+from portal.models import SubmissionKey
 from portal.rules import Permission
 from portal.spreadsheets import csv_download
+from portal.submission_keys import create_once
 
 PAGE_SIZE = 25
 
@@ -93,9 +95,11 @@ def _save(request: HttpRequest, form: ResourceForm) -> curation.SaveOutcome:
 def resource_create(request: HttpRequest) -> HttpResponse:
     form = ResourceForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        outcome = _save(request, form)
-        messages.success(request, f"'{outcome.resource.title}' has been added as a draft.")
-        return redirect("learning:curate_resource", pk=outcome.resource.pk)
+        resource = create_once(
+            SubmissionKey, form.one_time_key, Resource, lambda: _save(request, form).resource
+        )
+        messages.success(request, f"'{resource.title}' has been added as a draft.")
+        return redirect("learning:curate_resource", pk=resource.pk)
     return render(request, "learning/curate/resource_form.html", {"form": form, "resource": None})
 
 

@@ -23,3 +23,5 @@ class FormHelper(crispy_helper.FormHelper):
         self.form_method = "post"
         self.form_tag = True
         self.attrs = {"novalidate": True}
+        # A hidden field (a form's one-time submission key) is named by no layout.
+        self.render_hidden_fields = True

@@ -1,4 +1,4 @@
-"""The demo hub's team: the demo clinician and hub lead hold their roles as the hub holds them
+"""The demo hub's team: the demo clinician, hub lead and researcher hold their roles as the hub holds them
 (wellbeing.models.HubMembership), since the back office cannot give hub roles."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from wellbeing.models import DATABASE, HubMembership, HubRole
 DEMO_HUB_TEAM = {
     "clinician@demo.nhs.net": HubRole.CLINICIAN,
     "hublead@demo.nhs.net": HubRole.LEAD,
+    "researcher@demo.nhs.net": HubRole.RESEARCHER,
 }
 
 

@@ -9,6 +9,7 @@ from django import forms
 from portal.models import StaffGroup
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
+from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.models import Campaign
 from wellbeing.services import campaigns
 
@@ -16,7 +17,7 @@ EVERYONE = "everyone"
 CHOSEN = "chosen"
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(OneTimeSubmissionForm):
     """A campaign's name and audience: everyone, or chosen staff groups and organisations."""
 
     name = forms.CharField(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from portal.nhsuk_forms.fields import DateInputField
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Fieldset
+from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.forms.self_referral import PlainTextField
 from wellbeing.models import (
     AssessmentOutcome,
@@ -86,18 +87,23 @@ def _not_in_future(form: forms.Form, name: str, what: str) -> None:
         form.add_error(name, f"The date {what} must be today or in the past")
 
 
-class ActionForm(forms.Form):
-    """A form on an action page: the page writes the <form> tag and its buttons."""
+class ActionForm(OneTimeSubmissionForm):
+    """A form on an action page: the page writes the <form> tag and its buttons. It carries a
+    one-time key, so a double click or a refresh makes its change once."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> has the token
-        self.helper.layout = self.layout()
+        self.helper = self.make_helper()
+
+    def make_helper(self) -> FormHelper:
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True  # the page's <form> has the token
+        helper.layout = self.layout()
+        return helper
 
     def layout(self) -> Layout:
-        return Layout(*self.fields)
+        return Layout(*(name for name in self.fields if name != "submission_key"))
 
 
 # --- Contact attempt ------------------------------------------------------------------------------
@@ -298,10 +304,7 @@ class AssessmentForm(ActionForm):
         self.fields["modality"] = _modality_field(required=False)
         self.fields["planned_sessions"] = _planned_sessions_field(required=False)
         self.fields["service"] = _service_field(services, required=False)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> has the token
-        self.helper.layout = self.layout()
+        self.helper = self.make_helper()
 
     def layout(self) -> Layout:
         return Layout(
@@ -362,9 +365,7 @@ class SignpostForm(ActionForm):
     def __init__(self, *args: Any, resources: Sequence[Resource], **kwargs: Any) -> None:
         forms.Form.__init__(self, *args, **kwargs)
         self.fields["resources"] = _resource_field(resources, required=True)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper = self.make_helper()
         self.helper.layout = Layout(Field.checkboxes("resources", legend_size="m", small=True))
 
 
@@ -372,9 +373,7 @@ class TeamSupportForm(ActionForm):
     def __init__(self, *args: Any, team_requests: Any, **kwargs: Any) -> None:
         forms.Form.__init__(self, *args, **kwargs)
         self.fields["team_request"] = _team_request_field(team_requests, required=True)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper = self.make_helper()
         self.helper.layout = Layout(Field.select("team_request"))
 
 
@@ -383,9 +382,7 @@ class TherapyPlanForm(ActionForm):
         forms.Form.__init__(self, *args, **kwargs)
         self.fields["modality"] = _modality_field(required=True)
         self.fields["planned_sessions"] = _planned_sessions_field(required=True)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper = self.make_helper()
         self.helper.layout = Layout(
             Field.select("modality"), Field.text("planned_sessions", width=2)
         )
@@ -420,9 +417,7 @@ class OnwardReferralForm(ActionForm):
         forms.Form.__init__(self, *args, **kwargs)
         self.fields["service"] = _service_field(services, required=True)
         self.order_fields(["service", "sent_on", "note"])
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper = self.make_helper()
         self.helper.layout = Layout(
             Field.select("service"), Field.date("sent_on", legend_size="s"), Field.textarea("note")
         )

@@ -9,6 +9,7 @@ from django import forms
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
 from portal.nhsuk_forms.messages import text_errors
+from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.models import Service
 from wellbeing.services import directory
 
@@ -19,7 +20,7 @@ def _yes(value: str) -> bool:
     return value == "yes"
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(OneTimeSubmissionForm):
     """Add a service, or (with `service=`) change one and whether it takes referrals."""
 
     name = forms.CharField(

@@ -8,11 +8,12 @@ from django import forms
 
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
+from portal.submission_keys import OneTimeSubmissionForm
 
 REPLY_MAX_LENGTH = 5_000
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(OneTimeSubmissionForm):
     body = forms.CharField(
         label="Your message",
         help_text="Only the hub's clinicians can read it. Do not use it in an emergency.",

@@ -13,6 +13,7 @@ from portal.nhsuk_forms.fields import DateInputField
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import HTML, Field, Layout, Submit
 from portal.nhsuk_forms.messages import text_errors
+from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.models import TeamRequestStatus, TeamSupportType
 
 MAX_TEAM_SIZE = 500
@@ -35,7 +36,7 @@ NO_CLINICAL_DETAIL = (
 )
 
 
-class TeamRequestForm(forms.Form):
+class TeamRequestForm(OneTimeSubmissionForm):
     team = forms.CharField(
         label="Team name",
         help_text="For example, Ward 7 nursing team or Emergency department reception.",
@@ -174,7 +175,7 @@ def parse_time(text: str) -> datetime.time | None:
     return datetime.time(hour, minute)
 
 
-class SessionForm(forms.Form):
+class SessionForm(OneTimeSubmissionForm):
     on = DateInputField(
         label="Date of the session",
         help_text="For example, 15 3 2027",

@@ -2,14 +2,12 @@
 
 The message is encrypted in the confidential store; the email queued with it says only that
 there is a message (wellbeing.services.outreach). Both directions use the lifecycle's locking
-idiom (`changing`: the row locked, the state checked) and one double-submit guard,
-`_just_sent`: the same text from the same author within `DUPLICATE_MESSAGE_WINDOW` (a double
-click, a refresh that re-posts) returns the message already sent instead of adding another.
+idiom (`changing`: the row locked, the state checked). A double click or a refresh is caught
+by the form's one-time key in the view (portal.submission_keys), so the same words sent twice
+on purpose are two messages.
 """
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from django.http import Http404
 from django.utils import timezone
@@ -23,29 +21,9 @@ from wellbeing.referral_states import NotAllowed, allows
 from wellbeing.services import outreach
 from wellbeing.services.referrals import audit_change, changing
 
-DUPLICATE_MESSAGE_WINDOW = timedelta(seconds=30)
-
 
 class ReferralIsClosed(NotAllowed):
     """The referral is closed or withdrawn: the hub is no longer reading messages on it."""
-
-
-def _just_sent(
-    referral: Referral, *, from_hub: bool, author_ref: str, body: str, now: datetime
-) -> HubMessage | None:
-    """The author's last message on this referral, if it is this one sent a moment ago."""
-    last = (
-        HubMessage.objects.using(DATABASE)
-        .filter(
-            referral=referral,
-            from_hub=from_hub,
-            author_ref=author_ref,
-            sent_at__gte=now - DUPLICATE_MESSAGE_WINDOW,
-        )
-        .order_by("-sent_at", "-id")
-        .first()
-    )
-    return last if last is not None and last.body == body else None
 
 
 def do_send_hub_message(*, referral: Referral, acting_user: User, body: str) -> HubMessage:
@@ -55,9 +33,6 @@ def do_send_hub_message(*, referral: Referral, acting_user: User, body: str) -> 
     with changing(referral, "send a message") as locked:
         actor = audit.actor_for(acting_user)
         now = timezone.now()
-        sent = _just_sent(locked, from_hub=True, author_ref=actor.ref, body=body, now=now)
-        if sent is not None:
-            return sent
         message = HubMessage.objects.using(DATABASE).create(
             referral=locked,
             from_hub=True,
@@ -80,9 +55,6 @@ def do_reply(*, referral: Referral, acting_user: User, body: str) -> HubMessage:
         if not allows(locked, "send a message"):
             raise ReferralIsClosed(referral.reference)
         now = timezone.now()
-        sent = _just_sent(locked, from_hub=False, author_ref=own_ref, body=body, now=now)
-        if sent is not None:
-            return sent
         message = HubMessage.objects.using(DATABASE).create(
             referral=locked, from_hub=False, author_ref=own_ref, body=body, sent_at=now
         )

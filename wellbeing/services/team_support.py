@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -64,8 +63,6 @@ HUB_DECISIONS = (Status.ACCEPTED, Status.DECLINED, Status.DELIVERED)
 BOOKABLE = frozenset({Status.SCHEDULED, *MOVES.sources_of(Status.SCHEDULED)})
 
 PAGE_SIZE = 20
-# A second identical request from the same person this soon is a double click or a re-post.
-DUPLICATE_WINDOW = timedelta(minutes=2)
 # The lists show plain fields only: the encrypted ones are never read for a list.
 ENCRYPTED_FIELDS = ("prompted_by", "requester_key")
 
@@ -253,21 +250,11 @@ def do_request_team_support(
     preferred_dates: str,
     prompted_by: str,
 ) -> TeamRequest:
-    """A team lead asks for support for a team. The same request sent again within
-    `DUPLICATE_WINDOW` (a double click, a refresh that re-posts) returns the first one."""
+    """A team lead asks for support for a team. (A double click or a refresh is caught by the
+    form's one-time key in the view.)"""
     own_ref = staff_ref_for(acting_user.pk)
     with transaction.atomic(using=DATABASE):
         now = timezone.now()
-        recent = requests_of(acting_user).filter(
-            team=team,
-            organisation=organisation,
-            support_type=support_type,
-            topic=topic,
-            created_at__gte=now - DUPLICATE_WINDOW,
-        )
-        existing = next((r for r in recent if r.prompted_by == prompted_by), None)
-        if existing is not None:
-            return existing
         team_request = TeamRequest.objects.using(DATABASE).create(
             requester_ref=own_ref,
             requester_key=str(acting_user.pk),

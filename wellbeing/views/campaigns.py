@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
+from portal.submission_keys import create_once
 from wellbeing.forms.campaigns import CampaignForm
-from wellbeing.models import Campaign, CampaignStatus
+from wellbeing.models import Campaign, CampaignStatus, SubmissionKey
 from wellbeing.services import campaigns
 from wellbeing.views.access import hub_staff_page
 
@@ -50,10 +51,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        campaign = campaigns.do_create_campaign(
-            name=form.cleaned_data["name"],
-            acting_user=signed_in_user(request),
-            **form.audience_fields(),
+        campaign = create_once(
+            SubmissionKey,
+            form.one_time_key,
+            Campaign,
+            lambda: campaigns.do_create_campaign(
+                name=form.cleaned_data["name"],
+                acting_user=signed_in_user(request),
+                **form.audience_fields(),
+            ),
         )
         messages.success(request, "Campaign saved. Check who it reaches, then start sending.")
         return redirect("wellbeing:campaign", pk=campaign.pk)

@@ -22,7 +22,9 @@ from learning.queries import resources_for_signposting
 from portal.models import User
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
+from portal.submission_keys import submit_once
 from wellbeing.forms.clinical import (
+    ActionForm,
     AssessmentForm,
     CloseForm,
     ContactAttemptForm,
@@ -34,7 +36,7 @@ from wellbeing.forms.clinical import (
     TherapyPlanForm,
     TherapySessionForm,
 )
-from wellbeing.models import OnwardReferral, Referral, TherapyPlan
+from wellbeing.models import OnwardReferral, Referral, SubmissionKey, TherapyPlan
 from wellbeing.referral_states import NotAllowed, require
 from wellbeing.services import clinical, directory, messaging, referrals, support
 from wellbeing.views.access import hub_staff_page
@@ -60,22 +62,26 @@ def _action(
     request: HttpRequest,
     referral_id: int,
     page: ActionPage,
-    make_form: Callable[[Referral, Any], forms.Form],
+    make_form: Callable[[Referral, Any], ActionForm],
     perform: Callable[[Referral, User, forms.Form], object],
     extra: Callable[[Referral], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """The shape every action page shares.
 
     GET: the referral (audited as opened), refused at once if its state does not allow the
-    action. POST: the form, then the `do_*` function; a refusal from it is shown above the form.
+    action. POST: the form, then the `do_*` function, once for the form's one-time key; a
+    refusal from it is shown above the form.
     """
     user = signed_in_user(request)
     if request.method == "POST":
         referral = clinical.referral_or_404(referral_id)
         form = make_form(referral, request.POST)
         if form.is_valid():
+            assert isinstance(form, ActionForm)  # noqa: S101 - every action page's form is one
             try:
-                perform(referral, user, form)
+                # A second post of the same form (a double click, a refresh) changes nothing
+                # and is answered as the first was.
+                submit_once(SubmissionKey, form.one_time_key, lambda: perform(referral, user, form))
             except NotAllowed as refusal:
                 form.add_error(None, str(refusal))
             else:

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
+from portal.submission_keys import create_once
 from wellbeing.forms.directory import NAME_TAKEN, ServiceForm
+from wellbeing.models import Service, SubmissionKey
 from wellbeing.services import directory
 from wellbeing.views.access import hub_staff_page
 
@@ -41,8 +43,13 @@ def service_new(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            service = directory.do_add_service(
-                acting_user=signed_in_user(request), fields=form.cleaned_data
+            service = create_once(
+                SubmissionKey,
+                form.one_time_key,
+                Service,
+                lambda: directory.do_add_service(
+                    acting_user=signed_in_user(request), fields=form.cleaned_data
+                ),
             )
         except directory.ServiceNameTaken:
             form.add_error("name", NAME_TAKEN)

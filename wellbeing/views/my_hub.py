@@ -20,7 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.signed_in import signed_in_user
+from portal.submission_keys import submit_once
 from wellbeing.forms.my_hub import ReplyForm
+from wellbeing.models import SubmissionKey
 from wellbeing.queries import my_hub
 from wellbeing.services import messaging, referrals
 from wellbeing.views.access import recently_authenticated
@@ -54,8 +56,12 @@ def messages_view(request: HttpRequest, referral_id: int) -> HttpResponse:
         referral = my_hub.my_referral_or_404(user, referral_id)
         if form.is_valid():
             try:
-                messaging.do_reply(
-                    referral=referral, acting_user=user, body=form.cleaned_data["body"]
+                submit_once(
+                    SubmissionKey,
+                    form.one_time_key,
+                    lambda: messaging.do_reply(
+                        referral=referral, acting_user=user, body=form.cleaned_data["body"]
+                    ),
                 )
             except messaging.ReferralIsClosed:
                 messages.info(request, "This referral is closed, so you cannot reply to it.")

@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
+from portal.submission_keys import create_once, submit_once
 from wellbeing.forms.team_support import (
     DecisionForm,
     SessionForm,
     SessionRecordForm,
     TeamRequestForm,
 )
-from wellbeing.models import TeamRequestStatus
+from wellbeing.models import SubmissionKey, TeamRequest, TeamRequestStatus
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.services import team_support
 from wellbeing.views.access import hub_staff_page
@@ -74,7 +75,22 @@ def request_new(request: HttpRequest) -> HttpResponse:
         _posted(request), initial={"organisation": profile.organisation if profile else ""}
     )
     if request.method == "POST" and form.is_valid():
-        team_request = team_support.do_request_team_support(acting_user=user, **form.cleaned_data)
+        data = form.cleaned_data
+        team_request = create_once(
+            SubmissionKey,
+            form.one_time_key,
+            TeamRequest,
+            lambda: team_support.do_request_team_support(
+                acting_user=user,
+                team=data["team"],
+                organisation=data["organisation"],
+                team_size=data["team_size"],
+                support_type=data["support_type"],
+                topic=data["topic"],
+                preferred_dates=data["preferred_dates"],
+                prompted_by=data["prompted_by"],
+            ),
+        )
         messages.success(
             request,
             "Your request has been sent to the Resilience Hub. The hub lead will reply here, "
@@ -179,12 +195,16 @@ def session_new(request: HttpRequest, request_id: int) -> HttpResponse:
     form = SessionForm(_posted(request), initial={"facilitator": team_support.display_name(user)})
     if request.method == "POST" and form.is_valid():
         try:
-            team_support.do_book_session(
-                team_request=team_request,
-                acting_user=user,
-                starts_at=form.cleaned_data["starts_at"],
-                facilitator=form.cleaned_data["facilitator"],
-                place=form.cleaned_data["place"],
+            submit_once(
+                SubmissionKey,
+                form.one_time_key,
+                lambda: team_support.do_book_session(
+                    team_request=team_request,
+                    acting_user=user,
+                    starts_at=form.cleaned_data["starts_at"],
+                    facilitator=form.cleaned_data["facilitator"],
+                    place=form.cleaned_data["place"],
+                ),
             )
         except team_support.TeamSupportRefused as refusal:
             messages.error(request, str(refusal))
