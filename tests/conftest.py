@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
+from tests.submission_keys import FormClient
 
 BOTH_DATABASES = ["default", "confidential"]
 
@@ -37,6 +38,12 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client() -> FormClient:
+    """pytest-django's client, posting forms with their one-time key as a browser does."""
+    return FormClient()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from learning.forms import my_learning as my_learning_forms
 from portal import forms as portal
 from portal import session_views
 from tests.fuzz import (
+    test_account_forms,
     test_hub_forms,
     test_learning_forms,
     test_portal_forms,
@@ -25,6 +26,7 @@ from tests.fuzz import (
 from wellbeing.forms import campaigns as campaign_forms
 from wellbeing.forms import clinical as clinical_forms
 from wellbeing.forms import directory as directory_forms
+from wellbeing.forms import hub_team as hub_team_forms
 from wellbeing.forms import my_hub as my_hub_forms
 from wellbeing.forms import queue as hub_forms
 from wellbeing.forms import reports as report_forms
@@ -74,6 +76,10 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     team_forms.DecisionForm: test_hub_forms.test_deciding_on_a_team_request,
     team_forms.SessionForm: test_hub_forms.test_booking_a_team_session,
     team_forms.SessionRecordForm: test_hub_forms.test_recording_a_team_session,
+    hub_team_forms.GrantRoleForm: test_hub_forms.test_giving_a_hub_role,
+    hub_team_forms.ActivateTOTPWithEnrolmentCodeForm: (
+        test_account_forms.test_setting_up_an_authenticator
+    ),
 }
 
 

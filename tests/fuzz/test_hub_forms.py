@@ -21,6 +21,7 @@ from tests.wellbeing.clinical_helpers import (
 )
 from tests.wellbeing.factories import ScreeningResultFactory
 from tests.wellbeing.referral_steps import PAGES, answer_every_page, questionnaire
+from tests.wellbeing.test_hub_team import signed_in_recently
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     Campaign,
@@ -251,6 +252,14 @@ def test_allocating_a_referral(client, lead, new_referral):
     other = a_hub_member(roles.HUB_CLINICIAN)
     valid = {"clinician": str(other.pk), "seen": ""}
     fuzz(client, action_url("referral_allocate", new_referral), valid, examples=25)
+
+
+def test_giving_a_hub_role(client):
+    lead = UserFactory(with_profile=True, roles=[roles.HUB_LEAD], with_totp=True)
+    signed_in_recently(hostile_client(client), lead)
+    newcomer = UserFactory(with_profile=True, email="new.clinician@test.nhs.net")
+    valid = {"email": newcomer.email, "role": roles.HUB_CLINICIAN}
+    fuzz(client, reverse("wellbeing:hub_team"), valid, examples=25)
 
 
 SERVICE = {

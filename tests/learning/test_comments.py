@@ -9,6 +9,7 @@ from learning.models import Comment, CommentStatus
 from learning.services import comments
 from tests.factories import UserFactory
 from tests.learning.factories import CommentFactory, ResourceFactory
+from tests.submission_keys import a_key
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,25 @@ def test_published_comments_show_the_authors_display_name_never_their_email(staf
     assert "priya.shah" not in html
     assert "Rated 5 out of 5" in html
     assert "Rated 5.0 out of 5 by 1 member of staff." in html
+
+
+def test_a_comment_posted_twice_with_one_key_is_held_once(staff_client):
+    resource = ResourceFactory()
+    form = {
+        "comment-rating": "4",
+        "comment-body": "Useful on the ward.",
+        "comment-submission_key": a_key(),
+    }
+    page = reverse("learning:comment", kwargs={"slug": resource.slug})
+    first = staff_client.post(page, form)
+    again = staff_client.post(page, form)
+    assert Comment.objects.filter(resource=resource).count() == 1
+    assert again["Location"] == first["Location"]
+    assert "Your comment will be published once it has been checked" in resource_html(
+        staff_client, resource
+    )
+    # A repeat is not counted against the hourly limit either.
+    assert comments.comments_left_this_hour(Comment.objects.get().author) == 4
 
 
 def test_an_author_without_a_profile_is_shown_as_a_member_of_staff(staff_client):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from learning.models import Resource, ResourceChange, ResourceStatus
 from tests.factories import UserFactory
 from tests.learning.factories import ProviderFactory, ResourceFactory
+from tests.submission_keys import a_key
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,14 @@ def test_a_curator_adds_a_resource_as_a_draft(curator_client, curator, valid_dat
     page = curator_client.get(response.url).content.decode()
     assert "Created as a draft" in page
     assert curator.staff_profile.display_name in page
+
+
+def test_a_resource_added_twice_with_one_key_is_one_draft(curator_client, valid_data):
+    valid_data.update(objectives=objective_ids([1]), submission_key=a_key())
+    first = curator_client.post(reverse("learning:curate_resource_create"), valid_data)
+    again = curator_client.post(reverse("learning:curate_resource_create"), valid_data)
+    resource = Resource.objects.get()
+    assert again.url == first.url == reverse("learning:curate_resource", kwargs={"pk": resource.pk})
 
 
 def test_a_new_provider_can_be_typed_in(curator_client, valid_data):

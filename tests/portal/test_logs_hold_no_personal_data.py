@@ -29,6 +29,7 @@ from portal.outbox.tasks import deliver_messages
 from tests.factories import UserFactory
 from tests.learning.factories import ResourceFactory
 from tests.portal.json_logs import json_log
+from tests.submission_keys import FormClient
 from tests.wellbeing.clinical_helpers import a_hub_member
 from tests.wellbeing.referral_steps import CONTACT, PAGES, answer_every_page, send
 from wellbeing.models import HubMessage, Referral, TeamRequest
@@ -178,7 +179,7 @@ def refer_myself(client: Client) -> Referral:
 
 
 def clinician_works_on(referral: Referral) -> None:
-    clinician = Client()
+    clinician = FormClient()
     clinician.force_login(a_hub_member())
     resource = ResourceFactory(title="Sleep after shifts")
     an_hour_ago = timezone.localtime() - datetime.timedelta(hours=1)
@@ -226,7 +227,7 @@ def clinician_works_on(referral: Referral) -> None:
 
 
 def client_for(user: Any) -> Client:
-    client = Client()
+    client = FormClient()
     client.force_login(user)
     return client
 

@@ -165,7 +165,7 @@ def test_the_page_costs_the_same_queries_for_one_failure_or_many(client, hub_lea
         a_failed_hub_message(n)
     with CaptureQueriesContext(connections["confidential"]) as many:
         client.get(HUB)
-    assert len(one) == len(many) == 2  # a count and one page of rows
+    assert len(one) == len(many) == 3  # the reader's hub roles, a count and one page of rows
 
 
 # --- Trying again --------------------------------------------------------------------------------

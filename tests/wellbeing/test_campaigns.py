@@ -21,6 +21,7 @@ from portal.outbox import delivery
 from portal.outbox.models import SkipReason, Status
 from portal.outbox.tasks import deliver_messages
 from tests.factories import StaffProfileFactory, UserFactory
+from tests.submission_keys import a_key
 from tests.wellbeing.factories import ReferralFactory
 from wellbeing.models import (
     AuditEntry,
@@ -494,6 +495,16 @@ def test_a_hub_lead_creates_a_draft_for_chosen_groups_and_organisations(client, 
     assert campaign.created_by_ref == staff_ref_for(hub_lead.pk)
     assert re.fullmatch(r"CHK-[A-Z2-9]{8}", campaign.code)
     assert not OutboxMessage.objects.using("confidential").exists()
+
+
+def test_a_campaign_created_twice_with_one_key_is_one_draft(client, hub_lead):
+    form = {"name": "Winter check-in", "audience": "everyone", "submission_key": a_key()}
+    first = client.post(reverse("wellbeing:campaign_create"), form)
+    again = client.post(reverse("wellbeing:campaign_create"), form)
+    campaign = Campaign.objects.using("confidential").get()
+    assert (
+        again["Location"] == first["Location"] == reverse("wellbeing:campaign", args=[campaign.pk])
+    )
 
 
 def test_choosing_everyone_ignores_any_ticked_groups(client, hub_lead):

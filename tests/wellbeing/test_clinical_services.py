@@ -648,14 +648,6 @@ def test_a_hub_message_queues_an_email_that_says_only_there_is_one(
     assert entries_by(clinician) == [("update", "referral", referral.pk, "Sent a message")]
 
 
-def test_a_double_submitted_message_is_sent_once(clinician, owner):
-    referral = a_referral_from(owner, status=S.IN_SUPPORT)
-    first = messaging.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
-    again = messaging.do_send_hub_message(referral=referral, acting_user=clinician, body="Hello")
-    assert first.pk == again.pk
-    assert OutboxMessage.objects.using(DB).count() == 1
-
-
 def test_no_message_goes_to_a_withdrawn_referral(clinician, owner):
     referral = a_referral_from(owner, status=S.WITHDRAWN)
     with pytest.raises(NotAllowed, match="withdrawn"):

@@ -6,12 +6,14 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from portal import roles
 from tests.factories import UserFactory
 from tests.learning.factories import ResourceFactory
+from tests.submission_keys import a_key
 from tests.wellbeing.clinical_helpers import (
     DB,
     a_hub_member,
@@ -447,6 +449,62 @@ def test_a_message_is_sent_and_its_notice_queued(client, clinician):
     message = HubMessage.objects.using(DB).get()
     assert (message.body, message.author_name) == ("Can we talk tomorrow?", "Casey Clinician")
     assert OutboxMessage.objects.using(DB).get().template == "wellbeing/new_message"
+
+
+# --- Double submits ------------------------------------------------------------------------------
+
+
+def test_a_contact_attempt_posted_twice_with_one_key_is_recorded_once(client, clinician):
+    referral = a_referral_in(S.NEW)
+    form = {**contact_form(), "submission_key": a_key()}
+    first = client.post(url("referral_contact", referral), form)
+    again = client.post(url("referral_contact", referral), form)
+    assert ContactAttempt.objects.using(DB).filter(referral=referral).count() == 1
+    # The repeat is answered as the first was: back to the referral, saying it is done.
+    assert again["Location"] == first["Location"] == back_to(referral)
+    assert said(again) == [f"Contact attempt recorded for referral {referral.reference}."]
+
+
+def test_a_message_posted_twice_with_one_key_is_sent_once_but_the_same_words_twice_are_two(
+    client, clinician
+):
+    referral = a_referral_from(UserFactory(with_profile=True), status=S.IN_SUPPORT)
+    form = {"body": "Thank you.", "submission_key": a_key()}
+    client.post(url("referral_message", referral), form)
+    client.post(url("referral_message", referral), form)
+    assert HubMessage.objects.using(DB).count() == OutboxMessage.objects.using(DB).count() == 1
+    client.post(url("referral_message", referral), {"body": "Thank you."})
+    assert HubMessage.objects.using(DB).count() == 2
+
+
+def test_closing_posted_twice_says_closed_both_times(client, clinician):
+    referral = a_referral_in(S.IN_ASSESSMENT)
+    form = {"reason": "no_contact", "submission_key": a_key()}
+    client.post(url("referral_close", referral), form)
+    again = client.post(url("referral_close", referral), form)
+    assert said(again) == [f"Referral {referral.reference} closed."]
+
+
+def test_a_page_kept_from_before_keys_is_told_to_send_again_and_changes_nothing(clinician):
+    plain = Client()  # posts only what the test gives: no key
+    plain.force_login(clinician)
+    referral = a_referral_in(S.NEW)
+    response = plain.post(url("referral_contact", referral), contact_form())
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This page has expired. Check your answers and send the form again" in page
+    assert 'name="submission_key"' in page
+    assert not ContactAttempt.objects.using(DB).exists()
+
+
+def test_a_form_shown_again_with_errors_is_saved_once_fixed(client, clinician):
+    referral = a_referral_in(S.NEW)
+    key = a_key()
+    with_a_bad_note = {**contact_form(note="x" * 5000), "submission_key": key}
+    assert client.post(url("referral_contact", referral), with_a_bad_note).status_code == 400
+    fixed = {**contact_form(), "submission_key": key}
+    assert client.post(url("referral_contact", referral), fixed)["Location"] == back_to(referral)
+    assert ContactAttempt.objects.using(DB).filter(referral=referral).count() == 1
 
 
 # --- What the member of staff then sees ---------------------------------------------------------

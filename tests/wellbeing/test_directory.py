@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from portal import roles
 from tests.factories import UserFactory
+from tests.submission_keys import a_key
 from tests.wellbeing.factories import ReferralFactory
 from wellbeing.models import AuditEntry, OnwardReferral, Service
 from wellbeing.services import directory
@@ -208,6 +209,14 @@ def test_mistakes_are_explained_beside_the_field(client, hub_lead, changes, mess
     assert "nhsuk-error-summary" in html
     assert f'<span class="nhsuk-u-visually-hidden">Error: </span>{message}' in html
     assert not Service.objects.using(DB).filter(name="Staff counselling service").exists()
+
+
+def test_a_service_added_twice_with_one_key_is_listed_once(client, hub_lead):
+    form = {**valid_data(), "submission_key": a_key()}
+    client.post(reverse("wellbeing:directory_new"), form)
+    again = client.post(reverse("wellbeing:directory_new"), form)
+    assert Service.objects.using(DB).filter(name="Staff counselling service").count() == 1
+    assert "Staff counselling service has been added" in client.get(again.url).content.decode()
 
 
 def test_editing_records_what_changed(client, hub_lead, service):

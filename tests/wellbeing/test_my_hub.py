@@ -232,29 +232,6 @@ def test_a_reply_is_a_message_from_me_and_is_audited():
     )
 
 
-def test_the_same_reply_twice_in_quick_succession_is_sent_once():
-    me = a_staff_member()
-    referral = a_referral_for(me)
-    first = messaging.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
-    second = messaging.do_reply(referral=referral, acting_user=me, body="Tuesday is good.")
-    assert first.pk == second.pk
-    assert HubMessage.objects.using("confidential").count() == 1
-
-
-def test_the_same_reply_is_sent_again_once_the_window_has_passed():
-    me = a_staff_member()
-    referral = a_referral_for(me)
-    HubMessageFactory(
-        referral=referral,
-        from_hub=False,
-        author_ref=staff_ref_for(me.pk),
-        body="Thank you.",
-        sent_at=timezone.now() - messaging.DUPLICATE_MESSAGE_WINDOW - timedelta(seconds=1),
-    )
-    messaging.do_reply(referral=referral, acting_user=me, body="Thank you.")
-    assert HubMessage.objects.using("confidential").count() == 2
-
-
 def test_a_different_reply_straight_after_is_sent():
     me = a_staff_member()
     referral = a_referral_for(me)

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.submission_keys import a_key
 from tests.wellbeing.factories import (
     HubMessageFactory,
     ReferralEventFactory,
@@ -261,9 +262,21 @@ def test_a_reply_is_sent_then_the_page_is_shown_again(client, me):
 
 def test_a_double_submitted_reply_creates_one_message(client, me):
     referral = a_referral_for(me)
+    form = {"body": "Mornings.", "submission_key": a_key()}
     for _ in range(2):
-        client.post(url("wellbeing:my_hub_messages", referral), {"body": "Mornings."})
+        response = client.post(url("wellbeing:my_hub_messages", referral), form)
     assert HubMessage.objects.using("confidential").count() == 1
+    assert (
+        "Your message was sent to the Resilience Hub."
+        in client.get(response["Location"]).content.decode()
+    )
+
+
+def test_the_same_reply_sent_again_from_a_fresh_form_is_a_second_message(client, me):
+    referral = a_referral_for(me)
+    for _ in range(2):
+        client.post(url("wellbeing:my_hub_messages", referral), {"body": "Thank you."})
+    assert HubMessage.objects.using("confidential").count() == 2
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from portal import roles
 from portal.demo import seed_demo_accounts
 from tests.factories import UserFactory
+from tests.submission_keys import a_key
 from wellbeing.demo.team_support import seed_demo_team_support
 from wellbeing.models import (
     AuditEntry,
@@ -260,8 +261,9 @@ def test_what_prompted_it_and_the_account_id_are_encrypted_at_rest(client, team_
 
 def test_sending_the_same_request_twice_makes_one(client, team_lead):
     client.force_login(team_lead)
-    first = client.post(reverse("wellbeing:team_request_new"), request_form())
-    second = client.post(reverse("wellbeing:team_request_new"), request_form())
+    form = {**request_form(), "submission_key": a_key()}
+    first = client.post(reverse("wellbeing:team_request_new"), form)
+    second = client.post(reverse("wellbeing:team_request_new"), form)
     assert first.url == second.url
     assert TeamRequest.objects.using(DB).count() == 1
 
@@ -393,6 +395,18 @@ def test_booking_a_session_schedules_the_request_and_the_team_lead_sees_when_and
     assert "Sessions booked" in page
     assert "14:30" in page
     assert 'href="https://meet.example.nhs.uk/team-7"' in page
+
+
+def test_a_session_booked_twice_with_one_key_is_booked_once(client, team_lead, hub_lead):
+    team_request = a_team_request(team_lead)
+    client.force_login(hub_lead)
+    decide(client, team_request, decision="accepted", reason="")
+    when = (timezone.localtime() + datetime.timedelta(days=7)).replace(hour=10, minute=0)
+    key = a_key()
+    book(client, team_request, when, submission_key=key)
+    again = book(client, team_request, when, submission_key=key)
+    assert again.status_code == 302
+    assert team_request.sessions.using(DB).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,68 @@
+"""One-time submission keys on PostgreSQL: two posts of one form at the same moment make one
+change, and a repeat of a create finds the row the first one made."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from django.db import connections
+from django.http import Http404
+
+from portal.models import StaffProfile, SubmissionKey
+from portal.submission_keys import OneTimeSubmissionForm, create_once, submit_once
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "confidential"])
+def test_two_posts_at_the_same_moment_with_one_key_make_one_change():
+    key = uuid.uuid4()
+    start = threading.Barrier(2)
+    made: list[bool] = []
+
+    def post() -> None:
+        try:
+            start.wait()
+            made.append(submit_once(SubmissionKey, key, lambda: None))
+        finally:
+            connections.close_all()
+
+    both = [threading.Thread(target=post) for _ in range(2)]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert sorted(made) == [False, True]
+    assert SubmissionKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_repeated_create_returns_the_first_row_and_makes_no_other():
+    key = uuid.uuid4()
+    user = UserFactory()
+    first = create_once(
+        SubmissionKey, key, StaffProfile, lambda: StaffProfile.objects.create(user=user)
+    )
+    again = create_once(
+        SubmissionKey, key, StaffProfile, lambda: StaffProfile.objects.create(user=user)
+    )
+    assert again.pk == first.pk
+    assert StaffProfile.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_change_that_fails_leaves_its_key_free():
+    key = uuid.uuid4()
+
+    def refused() -> None:
+        raise Http404("gone")
+
+    with pytest.raises(Http404):
+        submit_once(SubmissionKey, key, refused)
+    assert submit_once(SubmissionKey, key, lambda: None)
+
+
+def test_each_drawing_of_a_form_has_its_own_key():
+    keys = {str(OneTimeSubmissionForm()["submission_key"].value()) for _ in range(3)}
+    assert len(keys) == 3
