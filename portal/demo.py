@@ -91,6 +91,15 @@ DEMO_ACCOUNTS = (
         CaringFrequency.REGULARLY,
     ),
     DemoAccount(
+        "researcher@demo.nhs.net",
+        "Robin Researcher",
+        roles.HUB_RESEARCHER,
+        StaffGroup.ADD_PROF_SCIENTIFIC_TECHNICAL,
+        "Service evaluation researcher, Resilience Hub",
+        False,
+        CaringFrequency.NEVER,
+    ),
+    DemoAccount(
         "admin@demo.nhs.net",
         "Alex Admin",
         None,
