@@ -33,6 +33,17 @@ def is_hub_staff(user: User) -> bool:
 
 
 class PortalUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
+        # The fields the admin shows (UserAdmin.fieldsets), no more: the portal has no usernames.
+        model = User
+        fields = ("email", "password", "is_active", "is_staff", "is_superuser", "groups")
+        error_messages = {
+            "email": {
+                "null_characters_not_allowed": "Email address must only include letters, "
+                "numbers and punctuation",
+            }
+        }
+
     def clean_is_superuser(self) -> bool:
         is_superuser: bool = self.cleaned_data.get("is_superuser", False)
         if is_superuser and self.instance.pk and hub_roles_held(self.instance):

@@ -110,3 +110,22 @@ def create_once(
         used.made = str(made.pk)
         used.save(update_fields=["made"])
         return made
+
+
+def made_before(key_model: type[SubmissionKeyBase], posted_key: object, model: type[M]) -> M | None:
+    """The row an earlier post of this key made, if any: for a view whose form would refuse the
+    repeat (a name now taken by the first post's own row) before `create_once` could answer it."""
+    try:
+        key = uuid.UUID(str(posted_key))
+    except ValueError:
+        return None
+    made = (
+        key_model._default_manager.using(router.db_for_read(key_model))
+        .filter(key=key)
+        .exclude(made="")
+        .values_list("made", flat=True)
+        .first()
+    )
+    if made is None:
+        return None
+    return model._default_manager.using(router.db_for_read(model)).filter(pk=made).first()

@@ -48,7 +48,7 @@ def check_topic_names(names: list[str]) -> None:
         )
 
 
-class ResourceForm(OneTimeSubmissionForm, forms.ModelForm):  # type: ignore[type-arg]
+class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
     """Add or edit a resource. Providers and topics can be picked, or typed in as new."""
 
     provider = forms.ModelChoiceField(
@@ -331,6 +331,11 @@ class ResourceForm(OneTimeSubmissionForm, forms.ModelForm):  # type: ignore[type
         if "cost" in cleaned:
             self.instance.cost_pence = cleaned["cost"]
         return cleaned
+
+
+class NewResourceForm(OneTimeSubmissionForm, ResourceForm):
+    """The add-a-resource page: a resource's rules, and a one-time key so a double click adds
+    one draft (ADR 0022). The edit page and the CSV import use ResourceForm itself."""
 
 
 class RejectCommentForm(forms.Form):

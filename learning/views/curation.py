@@ -22,7 +22,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from learning.forms.curation import CatalogueImportForm, RejectCommentForm, ResourceForm
+from learning.forms.curation import (
+    CatalogueImportForm,
+    NewResourceForm,
+    RejectCommentForm,
+    ResourceForm,
+)
 from learning.models import Comment, CommentStatus, Resource, ResourceStatus
 from learning.queries import curation as curation_queries
 from learning.queries import uptake
@@ -93,7 +98,7 @@ def _save(request: HttpRequest, form: ResourceForm) -> curation.SaveOutcome:
 @permission_required(Permission.CURATE_LEARNING, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def resource_create(request: HttpRequest) -> HttpResponse:
-    form = ResourceForm(_posted(request))
+    form = NewResourceForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         resource = create_once(
             SubmissionKey, form.one_time_key, Resource, lambda: _save(request, form).resource

@@ -15,6 +15,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from learning.forms import catalogue as catalogue_forms
 from learning.forms import curation
 from learning.forms import my_learning as my_learning_forms
+from portal import admin as portal_admin
 from portal import forms as portal
 from portal import session_views
 from tests.fuzz import (
@@ -40,12 +41,13 @@ DJANGO_NUL_MESSAGE = str(ProhibitNullCharactersValidator.message)
 # Each form, and the fuzz test that posts hostile input to it.
 FUZZED: dict[type[forms.BaseForm], object] = {
     portal.StaffProfileForm: test_portal_forms.test_your_profile,
+    portal_admin.PortalUserChangeForm: test_portal_forms.test_changing_a_user_in_the_back_office,
     portal.EmailPreferencesForm: test_portal_forms.test_email_preferences,
     session_views.EndSessionForm: test_portal_forms.test_ending_another_session,
     catalogue_forms.CatalogueFilterForm: test_learning_forms.test_searching_the_catalogue,
     my_learning_forms.CompletionForm: test_learning_forms.test_completing_a_resource,
     catalogue_forms.CommentForm: test_learning_forms.test_commenting_on_a_resource,
-    curation.ResourceForm: test_learning_forms.test_adding_a_resource,
+    curation.NewResourceForm: test_learning_forms.test_adding_a_resource,
     curation.RejectCommentForm: test_learning_forms.test_rejecting_a_comment,
     curation.CatalogueImportForm: test_learning_forms.test_importing_the_catalogue,
     referral_forms.ContactForm: test_hub_forms.test_a_self_referral_page,

@@ -55,3 +55,18 @@ def test_unsubscribing_with_a_made_up_link(client):
     tokens = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="/"), min_size=1)
     urls = tokens.map(lambda token: reverse("unsubscribe", args=[token]))
     fuzz(hostile_client(client), urls, {}, examples=20)
+
+
+def test_changing_a_user_in_the_back_office(client):
+    admin = UserFactory(with_profile=True, is_staff=True, is_superuser=True, with_totp=True)
+    hostile_client(client).force_login(admin)
+    person = UserFactory(email="someone@test.nhs.net")
+    valid = {
+        "email": person.email,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "staff_profile-TOTAL_FORMS": "0",
+        "staff_profile-INITIAL_FORMS": "0",
+    }
+    fuzz(client, reverse("admin:portal_user_change", args=[person.pk]), valid, examples=20)

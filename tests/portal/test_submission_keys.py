@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from django.http import Http404
 
-from portal.models import StaffProfile, SubmissionKey
+from portal.models import SubmissionKey, User
 from portal.submission_keys import OneTimeSubmissionForm, create_once, submit_once
 from tests.factories import UserFactory
 
@@ -40,15 +40,10 @@ def test_two_posts_at_the_same_moment_with_one_key_make_one_change():
 @pytest.mark.django_db
 def test_a_repeated_create_returns_the_first_row_and_makes_no_other():
     key = uuid.uuid4()
-    user = UserFactory()
-    first = create_once(
-        SubmissionKey, key, StaffProfile, lambda: StaffProfile.objects.create(user=user)
-    )
-    again = create_once(
-        SubmissionKey, key, StaffProfile, lambda: StaffProfile.objects.create(user=user)
-    )
+    first = create_once(SubmissionKey, key, User, UserFactory)
+    again = create_once(SubmissionKey, key, User, UserFactory)
     assert again.pk == first.pk
-    assert StaffProfile.objects.count() == 1
+    assert User.objects.count() == 1
 
 
 @pytest.mark.django_db

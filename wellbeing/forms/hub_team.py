@@ -26,6 +26,8 @@ class GrantRoleForm(forms.Form):
             "required": "Enter their work email address",
             "invalid": "Enter an email address in the correct format, like name@nhs.net",
             "max_length": "Email address must be 254 characters or fewer",
+            "null_characters_not_allowed": "Email address must only include letters, numbers "
+            "and punctuation",
         },
     )
     role = forms.ChoiceField(
@@ -60,6 +62,16 @@ class ActivateTOTPWithEnrolmentCodeForm(ActivateTOTPForm):
     enrolment code a hub lead gave them (settings.MFA_FORMS). Everyone else sees allauth's form
     unchanged."""
 
+    # allauth's field, with our messages: one plain message for each way it can be wrong.
+    code = forms.CharField(
+        label="Authenticator code",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "null_characters_not_allowed": "Enter the 6-digit code from your authenticator app",
+        },
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.needs_code = hub_team.needs_enrolment_code(self.user)
@@ -72,6 +84,7 @@ class ActivateTOTPWithEnrolmentCodeForm(ActivateTOTPForm):
                 error_messages={
                     "required": "Enter the enrolment code from your hub lead",
                     "max_length": "Enter the enrolment code from your hub lead",
+                    "null_characters_not_allowed": "Enter the enrolment code from your hub lead",
                 },
             )
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
-from portal.submission_keys import create_once
+from portal.submission_keys import create_once, made_before
 from wellbeing.forms.directory import NAME_TAKEN, ServiceForm
 from wellbeing.models import Service, SubmissionKey
 from wellbeing.services import directory
@@ -41,6 +41,12 @@ def service_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def service_new(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(request.POST if request.method == "POST" else None)
+    # A repeat of this form would be refused as "name taken" by the service it made: answer it
+    # as the first post was answered instead.
+    repeat = made_before(SubmissionKey, request.POST.get("submission_key"), Service)
+    if repeat is not None:
+        messages.success(request, f"{repeat.name} has been added to the directory.")
+        return redirect("wellbeing:directory")
     if request.method == "POST" and form.is_valid():
         try:
             service = create_once(
