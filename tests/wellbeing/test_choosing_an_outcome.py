@@ -89,9 +89,7 @@ def test_searching_by_title_offers_only_matching_resources_and_keeps_what_was_ty
 ):
     ResourceFactory(title="Sleep after night shifts")
     ResourceFactory(title="Managing money worries")
-    response = client.post(
-        assess_url(referral), assessment(resource_search="  SLEEP  ", **SEARCH)
-    )
+    response = client.post(assess_url(referral), assessment(resource_search="  SLEEP  ", **SEARCH))
     page = response.content.decode()
     assert response.status_code == 200
     assert offered(page) == ["Sleep after night shifts"]
@@ -126,7 +124,9 @@ def test_a_ticked_resource_stays_ticked_when_the_clinician_searches_again(
 def test_a_search_that_finds_nothing_says_so(client, clinician, referral):
     ResourceFactory(title="Sleep after night shifts")
     page = client.post(assess_url(referral), assessment(resource_search="zebra", **SEARCH))
-    assert "No published resources match ‘zebra’. Try another word." in page.content.decode()
+    assert (
+        "No published resources match \u2018zebra\u2019. Try another word." in page.content.decode()
+    )
 
 
 def test_a_broad_search_offers_the_first_twenty_and_asks_for_another_word(
@@ -192,7 +192,10 @@ def test_each_outcome_reveals_only_its_own_questions_each_labelled(client, clini
         assert controls, value
         # Hidden by nhsuk-frontend's script until chosen; without it, every section shows.
         section = page.split(f'id="{controls[1]}"', 1)[1][:400]
-        assert f'class="nhsuk-radios__conditional nhsuk-radios__conditional--hidden" id="{controls[1]}"' in page
+        assert (
+            f'class="nhsuk-radios__conditional nhsuk-radios__conditional--hidden" id="{controls[1]}"'
+            in page
+        )
         assert legend in section
 
 

@@ -58,9 +58,7 @@ def links_offered(client, referral) -> set[str]:
 
 
 @pytest.mark.parametrize("status", list(ReferralStatus.values))
-def test_every_action_the_referral_page_offers_opens_and_none_is_refused(
-    client, clinician, status
-):
+def test_every_action_the_referral_page_offers_opens_and_none_is_refused(client, clinician, status):
     referral, plan, onward = a_referral_with_support_in(status)
     offered = links_offered(client, referral)
     assert offered <= every_action_page(referral, plan, onward)
