@@ -122,9 +122,24 @@ def test_choosing_an_outcome_reveals_its_questions_and_self_help_is_found_by_sea
         when_they_search_for_sleep_resources_after_writing_notes(hub)
         then_they_are_offered_the_matching_resource_with_their_notes_kept(hub)
         when_they_tick_it_and_save(hub, referral)
+        when_they_signpost_another_resource_found_by_topic(hub, referral)
 
-    signposted = SignpostedResource.objects.using("confidential").get(referral=referral)
-    assert signposted.resource_id is not None
+    assert SignpostedResource.objects.using("confidential").filter(referral=referral).count() == 2
+
+
+def when_they_signpost_another_resource_found_by_topic(page: Page, referral: Referral) -> None:
+    # In support now, the referral page offers support to add, and no longer the assessment.
+    expect(page.get_by_role("link", name="The rapid assessment")).to_have_count(0)
+    page.get_by_role("link", name="Self-help resources to signpost").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signpost self-help resources")
+    expect(page.get_by_role("checkbox")).to_have_count(0)
+    then_the_page_is_accessible(page)
+    page.get_by_label("Search the learning catalogue by topic or title").fill("money")
+    page.get_by_role("button", name="Search the catalogue").click()
+    page.get_by_role("checkbox", name="Managing money worries").check()
+    then_the_page_is_accessible(page)
+    page.get_by_role("button", name="Signpost the resources").click()
+    then_they_see_the_message(page, f"Resources signposted for referral {referral.reference}.")
 
 
 def test_without_javascript_every_outcomes_questions_show_each_labelled(
