@@ -16,6 +16,7 @@ A form without a layout renders just as well: the pack picks the component from 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from crispy_forms import layout as crispy_layout
@@ -87,6 +88,8 @@ class Field(crispy_layout.Field):
             *fields, css_class=css_class, wrapper_class=wrapper_class, template=template, **attrs
         )
         self.context = dict(context or {})
+        # Radios only: what each option reveals when it is chosen (see `radios`).
+        self.reveals: dict[str, LayoutObject] = {}
 
     def render(
         self,
@@ -98,6 +101,12 @@ class Field(crispy_layout.Field):
     ) -> SafeString:
         # Our options go into the field template's context only while this field renders.
         merged = {**self.context, **(extra_context or {})}
+        if self.reveals:
+            # Rendered here, through crispy, so the fields inside count as rendered by the layout.
+            merged["radios_reveals"] = {
+                value: SafeString(shown.render(form, context, template_pack=template_pack))
+                for value, shown in self.reveals.items()
+            }
         return SafeString(
             super().render(form, context, template_pack, extra_context=merged, **kwargs)
         )
@@ -161,11 +170,22 @@ class Field(crispy_layout.Field):
         legend_tag: str | None = None,
         inline: bool = False,
         small: bool = False,
+        reveals: Mapping[str, LayoutObject] | None = None,
     ) -> Field:
-        """Radios in a fieldset whose legend is the field's label."""
+        """Radios in a fieldset whose legend is the field's label.
+
+        ``reveals`` maps an option's value to what choosing it shows (NHS.UK's conditional
+        reveal), such as ``{"email": Field.text("email")}``. nhsuk-frontend hides the others only
+        when its script runs; without JavaScript every option's content shows, so label each one
+        (a Fieldset with a legend such as "If the outcome is self-help").
+        """
+        if reveals and inline:
+            raise ValueError("NHS.UK radios that reveal content are not inline")
         context = cls._legend_context(legend_size, legend_tag)
         context.update(radios_inline=inline, radios_small=small)
-        return cls(name, context=context)
+        field = cls(name, context=context)
+        field.reveals = dict(reveals or {})
+        return field
 
     @classmethod
     def checkboxes(

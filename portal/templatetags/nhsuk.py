@@ -239,6 +239,15 @@ def nhsuk_field(bound_field: BoundField, show_errors: object = True) -> FieldVie
     return field_view(bound_field, show_errors=show_errors is not False)
 
 
+@register.filter
+def nhsuk_reveal(reveals: object, value: str) -> SafeString:
+    """What choosing the radio with this value reveals (``Field.radios(reveals=...)``), or ""."""
+    if not isinstance(reveals, dict):
+        return SafeString("")
+    shown = reveals.get(value, "")
+    return shown if isinstance(shown, SafeString) else SafeString("")
+
+
 @dataclass(frozen=True)
 class SummaryItem:
     message: str

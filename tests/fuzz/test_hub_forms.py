@@ -198,6 +198,27 @@ def test_signposting_resources(client, clinician, supported):
     fuzz(client, url, {"resources": [str(resource.pk)]}, examples=15)
 
 
+def test_searching_the_catalogue_from_the_rapid_assessment(client, clinician, new_referral):
+    resource = ResourceFactory(title="Sleep after night shifts", topics=["Sleep"])
+    valid = {
+        "notes": "Poor sleep after a difficult shift.",
+        "risk_level": "low",
+        "formulation": "Acute stress reaction.",
+        "outcome": "self_help",
+        "resource_search": "sleep",
+        "resources": [str(resource.pk)],
+        "search_resources": "Search the catalogue",
+    }
+    fuzz(client, action_url("referral_assess", new_referral), valid, examples=25)
+
+
+def test_searching_the_catalogue_to_signpost(client, clinician, supported):
+    ResourceFactory(title="Sleep after night shifts", topics=["Sleep"])
+    url = action_url("referral_signpost", supported["referral"])
+    valid = {"resource_search": "sleep shifts", "search_resources": "Search the catalogue"}
+    fuzz(client, url, valid, examples=15)
+
+
 def test_linking_to_team_support(client, clinician, supported):
     request = a_team_request(TeamRequestStatus.ACCEPTED)
     url = action_url("referral_team_support", supported["referral"])

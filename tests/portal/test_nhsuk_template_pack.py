@@ -399,6 +399,78 @@ def test_radios_in_error_describe_the_fieldset_by_hint_and_error_and_take_layout
     )
 
 
+class ContactDetailForm(ContactMethodForm):
+    email = forms.CharField(label="Email address", required=False)
+    phone = forms.CharField(label="Phone number", required=False)
+
+
+def test_radios_reveal_each_options_own_fields_as_nhsuk_conditional_content():
+    html = crispy_layout(
+        ContactDetailForm(initial={"method": "phone"}),
+        Field.radios(
+            "method", reveals={"email": Field.text("email"), "phone": Field.text("phone")}
+        ),
+    )
+    assert_html_equal(
+        html,
+        """
+        <div class="nhsuk-form-group">
+          <fieldset class="nhsuk-fieldset" aria-describedby="id_method-hint">
+            <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">
+              How do you want to be contacted about this?
+            </legend>
+            <div class="nhsuk-hint" id="id_method-hint">Select 1 option</div>
+            <div class="nhsuk-radios" data-module="nhsuk-radios">
+              <div class="nhsuk-radios__item">
+                <input class="nhsuk-radios__input" id="id_method_0" name="method" type="radio"
+                       value="email" data-aria-controls="conditional-id_method_0">
+                <label class="nhsuk-label nhsuk-radios__label" for="id_method_0">Email</label>
+              </div>
+              <div class="nhsuk-radios__conditional nhsuk-radios__conditional--hidden"
+                   id="conditional-id_method_0">
+                <div class="nhsuk-form-group">
+                  <label class="nhsuk-label" for="id_email">Email address</label>
+                  <input class="nhsuk-input" id="id_email" name="email" type="text">
+                </div>
+              </div>
+              <div class="nhsuk-radios__item">
+                <input class="nhsuk-radios__input" id="id_method_1" name="method" type="radio"
+                       value="phone" checked data-aria-controls="conditional-id_method_1">
+                <label class="nhsuk-label nhsuk-radios__label" for="id_method_1">Phone</label>
+              </div>
+              <div class="nhsuk-radios__conditional" id="conditional-id_method_1">
+                <div class="nhsuk-form-group">
+                  <label class="nhsuk-label" for="id_phone">Phone number</label>
+                  <input class="nhsuk-input" id="id_phone" name="phone" type="text">
+                </div>
+              </div>
+              <div class="nhsuk-radios__item">
+                <input class="nhsuk-radios__input" id="id_method_2" name="method" type="radio"
+                       value="text">
+                <label class="nhsuk-label nhsuk-radios__label" for="id_method_2">
+                  Text message
+                </label>
+              </div>
+            </div>
+          </fieldset>
+        </div>
+        """,
+    )
+
+
+def test_revealed_fields_are_not_drawn_a_second_time_and_inline_radios_reveal_nothing():
+    form = ContactDetailForm()
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.render_unmentioned_fields = True
+    helper.layout = Layout(Field.radios("method", reveals={"email": Field.text("email")}))
+    html = render("{% crispy form helper %}", form=form, helper=helper)
+    assert html.count('id="id_email"') == 1
+    assert html.count('id="id_phone"') == 1  # unmentioned, drawn once after the layout
+    with pytest.raises(ValueError, match="not inline"):
+        Field.radios("method", inline=True, reveals={"email": Field.text("email")})
+
+
 def test_checkboxes_render_in_an_nhsuk_fieldset_and_keep_what_was_ticked():
     class ContactMethodsForm(forms.Form):
         methods = forms.MultipleChoiceField(

@@ -258,8 +258,11 @@ def assessment_form(**overrides: object) -> dict[str, object]:
 def test_an_assessment_with_self_help_signposts_the_chosen_resources(client, clinician):
     chosen, _other = ResourceFactory(title="Sleep after shifts"), ResourceFactory()
     referral = a_referral_in(S.IN_ASSESSMENT)
-    page = client.get(url("referral_assess", referral)).content.decode()
-    assert "Sleep after shifts" in page
+    searched = client.post(
+        url("referral_assess", referral),
+        assessment_form(resource_search="sleep", search_resources="Search the catalogue"),
+    ).content.decode()
+    assert "Sleep after shifts" in searched
     response = client.post(
         url("referral_assess", referral), assessment_form(resources=[str(chosen.pk)])
     )
@@ -344,9 +347,13 @@ def test_each_outcome_is_acted_on_from_the_page(client, clinician):
 
 def test_signposting_offers_only_resources_not_yet_signposted(client, clinician, supported):
     referral, _plan, _onward = supported
-    given, fresh_one = ResourceFactory(title="Already given"), ResourceFactory(title="Not yet")
+    given = ResourceFactory(title="Already given: sleep")
+    fresh_one = ResourceFactory(title="Not yet: sleep")
     SignpostedResource.objects.using(DB).create(referral=referral, resource_id=given.pk)
-    page = client.get(url("referral_signpost", referral)).content.decode()
+    page = client.post(
+        url("referral_signpost", referral),
+        {"resource_search": "sleep", "search_resources": "Search the catalogue"},
+    ).content.decode()
     assert "Not yet" in page
     assert "Already given" not in page
     response = client.post(url("referral_signpost", referral), {"resources": [str(fresh_one.pk)]})

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crispy_forms.layout import Layout
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from portal.nhsuk_forms.fields import DateInputField
 from portal.nhsuk_forms.helper import FormHelper
-from portal.nhsuk_forms.layout import Field, Fieldset
+from portal.nhsuk_forms.layout import Field, Fieldset, Submit
 from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.forms.self_referral import PlainTextField
 from wellbeing.models import (
+    MAX_ID,
     AssessmentOutcome,
     Attendance,
     CloseReason,
@@ -105,6 +108,11 @@ class ActionForm(OneTimeSubmissionForm):
     def layout(self) -> Layout:
         return Layout(*(name for name in self.fields if name != "submission_key"))
 
+    def show_again_unchecked(self) -> None:
+        """Draw a posted form again as it was typed, with no error messages: the clinician
+        searched the catalogue rather than sending the form."""
+        self._errors = ErrorDict()
+
 
 # --- Contact attempt ------------------------------------------------------------------------------
 
@@ -160,25 +168,142 @@ class ContactAttemptForm(ActionForm):
         return cleaned
 
 
-# --- Rapid assessment -----------------------------------------------------------------------------
+# --- Choosing resources to signpost --------------------------------------------------------------
+
+# The button that searches the catalogue from inside an action form. It posts the whole form, so
+# what the clinician has typed so far (assessment notes, a formulation) comes back as it was:
+# a separate GET search form would lose it. A search never checks or saves anything.
+RESOURCE_SEARCH_BUTTON = "search_resources"
+MAX_RESOURCES_FOUND = 20  # a screenful of checkboxes; more means the words are too broad
+MAX_SEARCH_LENGTH = 100
+MAX_TICKED_RESOURCES = 100  # more ticked ids than this is not a person at a browser
 
 
-def _resource_field(resources: Sequence[Resource], *, required: bool) -> forms.Field:
+def search_words(value: object) -> str:
+    """Search words as typed, cut to length, with control characters and extra spaces gone."""
+    text = value[:MAX_SEARCH_LENGTH] if isinstance(value, str) else ""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+class ResourceSearchField(forms.CharField):
+    """The words to search the catalogue for. Never an error: they only choose which resources
+    are offered, and are never saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            label="Search the learning catalogue by topic or title",
+            help_text="For example, sleep, stress or bereavement.",
+            required=False,
+            widget=forms.TextInput(attrs={"maxlength": MAX_SEARCH_LENGTH, "type": "search"}),
+        )
+
+    def clean(self, value: Any) -> str:
+        return search_words(value)
+
+
+class FindResources(Protocol):
+    """learning.queries.resources_for_signposting, as the forms use it."""
+
+    def __call__(
+        self,
+        *,
+        ids: Sequence[int] | None = None,
+        matching: str | None = None,
+        limit: int | None = None,
+    ) -> Sequence[Resource]: ...
+
+
+def _posted_list(data: Any, name: str) -> list[str]:
+    if data is None:
+        return []
+    if hasattr(data, "getlist"):
+        return [str(value) for value in data.getlist(name)]
+    value = data.get(name)
+    return [str(item) for item in value] if isinstance(value, list | tuple) else [str(value or "")]
+
+
+@dataclass(frozen=True)
+class ResourceOffer:
+    """The resources a form offers as checkboxes: those ticked already, then those the search
+    found, never the whole catalogue."""
+
+    words: str
+    resources: Sequence[Resource]
+    more_found: bool = False  # the search found more than MAX_RESOURCES_FOUND
+
+    @classmethod
+    def for_data(
+        cls, data: Any, find: FindResources, *, leave_out: Collection[int] = ()
+    ) -> ResourceOffer:
+        """What to offer for a posted form (None on GET): two queries at most."""
+        words = search_words((data or {}).get("resource_search"))
+        ticked = {
+            int(value)
+            for value in _posted_list(data, "resources")[:MAX_TICKED_RESOURCES]
+            if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID
+        }
+        # Ticked ones stay offered (so a new search keeps them), unless no longer published.
+        kept = list(find(ids=sorted(ticked))) if ticked else []
+        found = list(find(matching=words, limit=MAX_RESOURCES_FOUND + 1)) if words else []
+        kept_ids = {resource.pk for resource in kept}
+        fresh = [r for r in found[:MAX_RESOURCES_FOUND] if r.pk not in kept_ids]
+        return cls(
+            words=words,
+            resources=[r for r in [*kept, *fresh] if r.pk not in leave_out],
+            more_found=len(found) > MAX_RESOURCES_FOUND,
+        )
+
+    def hint(self) -> str:
+        if not self.words:
+            return (
+                "Search the catalogue to find published resources to tick. The member of staff "
+                "sees their titles and links in my hub."
+            )
+        if self.more_found:
+            return (
+                f"The first {MAX_RESOURCES_FOUND} published resources matching "
+                f"\u2018{self.words}\u2019, and any you ticked. Add a word to narrow the search."
+            )
+        if not self.resources:
+            return f"No published resources match \u2018{self.words}\u2019. Try another word."
+        return (
+            f"Published resources matching \u2018{self.words}\u2019, and any you ticked. The "
+            "member of staff sees their titles and links in my hub."
+        )
+
+
+def _resource_field(offer: ResourceOffer) -> forms.Field:
     message = "Select resources from the published list"
     return forms.TypedMultipleChoiceField(
         label="Resources to signpost",
-        help_text=(
-            "Published resources from the learning catalogue. The member of staff sees their "
-            "titles and links in my hub."
-            if resources
-            else "There are no published resources in the learning catalogue yet."
-        ),
-        choices=[(str(resource.pk), resource.title) for resource in resources],
+        help_text=offer.hint(),
+        choices=[(str(resource.pk), resource.title) for resource in offer.resources],
         coerce=int,
-        required=required,
+        required=False,  # the form says what is missing, beside the search when nothing is offered
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one resource", "invalid_choice": message},
+        error_messages={"invalid_choice": message},
     )
+
+
+def _resource_choice_layout(legend_size: Any) -> list[Any]:
+    return [
+        Field.text("resource_search", width=20),
+        Submit(RESOURCE_SEARCH_BUTTON, "Search the catalogue", secondary=True),
+        Field.checkboxes("resources", legend_size=legend_size, small=True),
+    ]
+
+
+def _require_resources(form: forms.Form, message: str) -> None:
+    """At least one resource ticked; the message sits beside the search when there is nothing
+    to tick yet, so the error summary's link lands on something the clinician can use."""
+    if "resources" in form.errors or form.cleaned_data.get("resources"):
+        return
+    offered = form.fields["resources"]
+    assert isinstance(offered, forms.ChoiceField)  # noqa: S101 - made by _resource_field
+    form.add_error("resources" if offered.choices else "resource_search", message)
+
+
+# --- Rapid assessment -----------------------------------------------------------------------------
 
 
 def _team_request_field(team_requests: Any, *, required: bool) -> forms.ModelChoiceField:  # type: ignore[type-arg]
@@ -239,23 +364,52 @@ def _planned_sessions_field(*, required: bool) -> forms.IntegerField:
     )
 
 
-# What each outcome needs, and the message when it is missing.
-_OUTCOME_NEEDS = {
-    AssessmentOutcome.SELF_HELP: (("resources", "Select at least one resource to signpost"),),
-    AssessmentOutcome.TEAM_SUPPORT: (("team_request", "Select the team request"),),
-    AssessmentOutcome.DIRECT_THERAPY: (
-        ("modality", "Select the type of therapy"),
-        ("planned_sessions", "Enter the number of planned sessions"),
+@dataclass(frozen=True)
+class OutcomeQuestions:
+    """The questions an outcome asks, shown when it is chosen (NHS.UK conditional reveal)."""
+
+    legend: str  # labels the section where every section shows (no JavaScript)
+    fields: tuple[str, ...]
+    needs: tuple[tuple[str, str], ...]  # the fields it cannot do without, and the message
+
+
+OUTCOME_QUESTIONS: dict[str, OutcomeQuestions] = {
+    AssessmentOutcome.SELF_HELP: OutcomeQuestions(
+        "If the outcome is self-help",
+        ("resource_search", "resources"),
+        (("resources", "Select at least one resource to signpost"),),
     ),
-    AssessmentOutcome.ONWARD_REFERRAL: (("service", "Select the service to refer to"),),
-    AssessmentOutcome.CLOSE: (("close_reason", "Select why the referral is being closed"),),
+    AssessmentOutcome.TEAM_SUPPORT: OutcomeQuestions(
+        "If the outcome is team-based support",
+        ("team_request",),
+        (("team_request", "Select the team request"),),
+    ),
+    AssessmentOutcome.DIRECT_THERAPY: OutcomeQuestions(
+        "If the outcome is direct therapy",
+        ("modality", "planned_sessions"),
+        (
+            ("modality", "Select the type of therapy"),
+            ("planned_sessions", "Enter the number of planned sessions"),
+        ),
+    ),
+    AssessmentOutcome.ONWARD_REFERRAL: OutcomeQuestions(
+        "If the outcome is onward referral",
+        ("service", "onward_note"),
+        (("service", "Select the service to refer to"),),
+    ),
+    AssessmentOutcome.CLOSE: OutcomeQuestions(
+        "If the outcome is to close the referral",
+        ("close_reason",),
+        (("close_reason", "Select why the referral is being closed"),),
+    ),
 }
 
 
 class AssessmentForm(ActionForm):
     """The rapid assessment and its outcome in one submit, so an outcome is never left without
-    what it needs. Every outcome's questions are on the page (it works without JavaScript);
-    only the chosen outcome's are required."""
+    what it needs. Choosing an outcome reveals its questions; without JavaScript every
+    outcome's questions show, each under its own legend. Only the chosen outcome's questions
+    are checked and kept: whatever the others hold is ignored."""
 
     notes = _text(
         "Assessment notes",
@@ -282,6 +436,7 @@ class AssessmentForm(ActionForm):
         error_messages={"required": "Enter a formulation"},
     )
     outcome = _radios("Outcome", AssessmentOutcome.choices, "Select the outcome")
+    resource_search = ResourceSearchField()
     onward_note = _text("Note for the onward referral (optional)", 2000, name="Note", rows=3)
     close_reason = _radios(
         "Why is the referral being closed?",
@@ -293,44 +448,58 @@ class AssessmentForm(ActionForm):
     def __init__(
         self,
         *args: Any,
-        resources: Sequence[Resource],
+        resources: ResourceOffer,
         team_requests: Any,
         services: Any,
         **kwargs: Any,
     ) -> None:
         forms.Form.__init__(self, *args, **kwargs)
-        self.fields["resources"] = _resource_field(resources, required=False)
+        self.fields["resources"] = _resource_field(resources)
         self.fields["team_request"] = _team_request_field(team_requests, required=False)
         self.fields["modality"] = _modality_field(required=False)
         self.fields["planned_sessions"] = _planned_sessions_field(required=False)
         self.fields["service"] = _service_field(services, required=False)
+        # The error summary lists problems in the order the page asks the questions.
+        self.order_fields(
+            [
+                "notes",
+                "risk_level",
+                "safety_plan",
+                "formulation",
+                "outcome",
+                *(name for questions in OUTCOME_QUESTIONS.values() for name in questions.fields),
+            ]
+        )
         self.helper = self.make_helper()
 
     def layout(self) -> Layout:
+        sections: dict[str, list[Any]] = {
+            AssessmentOutcome.SELF_HELP: _resource_choice_layout("s"),
+            AssessmentOutcome.TEAM_SUPPORT: [Field.select("team_request")],
+            AssessmentOutcome.DIRECT_THERAPY: [
+                Field.select("modality"),
+                Field.text("planned_sessions", width=2),
+            ],
+            AssessmentOutcome.ONWARD_REFERRAL: [
+                Field.select("service"),
+                Field.textarea("onward_note", rows=3),
+            ],
+            AssessmentOutcome.CLOSE: [Field.radios("close_reason", legend_size="s")],
+        }
         return Layout(
             Field.textarea("notes", rows=8, label_size="s"),
             Field.radios("risk_level", legend_size="s", inline=True),
             Field.textarea("safety_plan", rows=5, label_size="s"),
             Field.textarea("formulation", rows=5, label_size="s"),
-            Field.radios("outcome", legend_size="m"),
-            Fieldset(
-                Field.checkboxes("resources", legend_size="s", small=True),
-                legend="If the outcome is self-help",
-            ),
-            Fieldset(Field.select("team_request"), legend="If the outcome is team-based support"),
-            Fieldset(
-                Field.select("modality"),
-                Field.text("planned_sessions", width=2),
-                legend="If the outcome is direct therapy",
-            ),
-            Fieldset(
-                Field.select("service"),
-                Field.textarea("onward_note", rows=3),
-                legend="If the outcome is onward referral",
-            ),
-            Fieldset(
-                Field.radios("close_reason", legend_size="s"),
-                legend="If the outcome is to close the referral",
+            Field.radios(
+                "outcome",
+                legend_size="m",
+                reveals={
+                    str(outcome): Fieldset(
+                        *sections[outcome], legend=questions.legend, legend_size="s"
+                    )
+                    for outcome, questions in OUTCOME_QUESTIONS.items()
+                },
             ),
         )
 
@@ -340,8 +509,18 @@ class AssessmentForm(ActionForm):
             self.add_error(
                 "safety_plan", "Enter a safety plan: it is needed when risk is moderate or high"
             )
-        for name, message in _OUTCOME_NEEDS.get(cleaned.get("outcome", ""), ()):
-            if name not in self.errors and cleaned.get(name) in (None, "", []):
+        chosen = OUTCOME_QUESTIONS.get(cleaned.get("outcome", ""))
+        # The other outcomes' sections may still hold answers (typed before the clinician
+        # changed their mind, or shown without JavaScript): they are neither checked nor kept.
+        for questions in OUTCOME_QUESTIONS.values():
+            if questions is not chosen:
+                for name in questions.fields:
+                    self.errors.pop(name, None)
+                    cleaned.pop(name, None)
+        for name, message in chosen.needs if chosen else ():
+            if name == "resources":
+                _require_resources(self, message)
+            elif name not in self.errors and cleaned.get(name) in (None, "", []):
                 self.add_error(name, message)
         return cleaned
 
@@ -362,11 +541,20 @@ class AssessmentForm(ActionForm):
 
 
 class SignpostForm(ActionForm):
-    def __init__(self, *args: Any, resources: Sequence[Resource], **kwargs: Any) -> None:
+    """Resources to signpost, found by searching the catalogue (never a list of all of it)."""
+
+    resource_search = ResourceSearchField()
+
+    def __init__(self, *args: Any, resources: ResourceOffer, **kwargs: Any) -> None:
         forms.Form.__init__(self, *args, **kwargs)
-        self.fields["resources"] = _resource_field(resources, required=True)
+        self.fields["resources"] = _resource_field(resources)
         self.helper = self.make_helper()
-        self.helper.layout = Layout(Field.checkboxes("resources", legend_size="m", small=True))
+        self.helper.layout = Layout(*_resource_choice_layout("m"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _require_resources(self, "Select at least one resource")
+        return cleaned
 
 
 class TeamSupportForm(ActionForm):

@@ -14,11 +14,13 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from learning.queries import resources_for_signposting
 from portal.models import User
+from wellbeing import referral_states
 from wellbeing.audit import actor_for, record_many
 from wellbeing.models import (
     DATABASE,
@@ -314,12 +316,47 @@ class ScreeningGroup:
 
 
 @dataclass(frozen=True)
+class ActionLink:
+    text: str
+    url: str
+
+
+# The action pages the referral page links to: (URL name, link text, the rule in
+# referral_states.ACTIONS that the page itself checks). A link shows only when its rule allows
+# the referral's state, so the page never offers what the action page would refuse.
+ACTION_LINKS: tuple[tuple[str, str, str], ...] = (
+    ("wellbeing:referral_contact", "A contact attempt", "record a contact attempt"),
+    ("wellbeing:referral_assess", "The rapid assessment", "record a rapid assessment"),
+    ("wellbeing:referral_signpost", "Self-help resources to signpost", "add support"),
+    ("wellbeing:referral_therapy", "Direct therapy", "add support"),
+    ("wellbeing:referral_onward", "An onward referral", "add support"),
+    ("wellbeing:referral_team_support", "Team-based support", "add support"),
+    ("wellbeing:referral_message", "Send a secure message", "send a message"),
+    ("wellbeing:referral_close", "Close the referral", "close"),
+)
+
+
+def actions_offered(referral: Referral) -> list[ActionLink]:
+    """The actions the referral's state allows, as links to their pages."""
+    return [
+        ActionLink(text, reverse(url_name, args=[referral.pk]))
+        for url_name, text, action in ACTION_LINKS
+        if referral_states.allows(referral, action)
+    ]
+
+
+@dataclass(frozen=True)
 class ReferralPage:
     referral: Referral
     sections: list[Section]
     screening_groups: list[ScreeningGroup]
     charts: list[ScoreChart]
     timeline: list[TimelineEntry]
+    actions: list[ActionLink]
+    # Onward referrals whose status can be updated, and therapy plans that take sessions, as
+    # the state allows (empty otherwise).
+    onward_to_update: list[OnwardReferral]
+    plans_taking_sessions: list[TherapyPlan]
 
 
 def _screening_groups(screenings: list[ScreeningResult]) -> list[ScreeningGroup]:
@@ -351,6 +388,17 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
         screening_groups=_screening_groups(screenings),
         charts=charts_for(screenings),
         timeline=timeline(referral, titles),
+        actions=actions_offered(referral),
+        onward_to_update=(
+            list(referral.onward.all())
+            if referral_states.allows(referral, "update an onward referral")
+            else []
+        ),
+        plans_taking_sessions=(
+            [plan for plan in referral.therapy_plans.all() if not plan.ended_on]
+            if referral_states.allows(referral, "log a therapy session")
+            else []
+        ),
     )
 
 

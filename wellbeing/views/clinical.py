@@ -24,6 +24,7 @@ from portal.rules import Permission
 from portal.signed_in import signed_in_user
 from portal.submission_keys import submit_once
 from wellbeing.forms.clinical import (
+    RESOURCE_SEARCH_BUTTON,
     ActionForm,
     AssessmentForm,
     CloseForm,
@@ -31,6 +32,7 @@ from wellbeing.forms.clinical import (
     HubMessageForm,
     OnwardReferralForm,
     OnwardStatusForm,
+    ResourceOffer,
     SignpostForm,
     TeamSupportForm,
     TherapyPlanForm,
@@ -70,13 +72,17 @@ def _action(
 
     GET: the referral (audited as opened), refused at once if its state does not allow the
     action. POST: the form, then the `do_*` function, once for the form's one-time key; a
-    refusal from it is shown above the form.
+    refusal from it is shown above the form. A POST from the "Search the catalogue" button of
+    a form that offers resources draws the form again with what was typed, and saves nothing.
     """
     user = signed_in_user(request)
     if request.method == "POST":
         referral = clinical.referral_or_404(referral_id)
         form = make_form(referral, request.POST)
-        if form.is_valid():
+        if RESOURCE_SEARCH_BUTTON in request.POST and "resource_search" in form.fields:
+            # A search of the catalogue from inside the form: shown again, nothing saved.
+            form.show_again_unchecked()
+        elif form.is_valid():
             assert isinstance(form, ActionForm)  # noqa: S101 - every action page's form is one
             try:
                 # A second post of the same form (a double click, a refresh) changes nothing
@@ -161,7 +167,7 @@ ASSESS = ActionPage(
 def _assessment_form(_referral: Referral, data: Any) -> AssessmentForm:
     return AssessmentForm(
         data,
-        resources=resources_for_signposting(),
+        resources=ResourceOffer.for_data(data, resources_for_signposting),
         team_requests=support.joinable_team_requests(),
         services=directory.services_for_onward_referral(),
     )
@@ -203,8 +209,8 @@ SIGNPOST = ActionPage(
 def signpost(request: HttpRequest, referral_id: int) -> HttpResponse:
     def make_form(referral: Referral, data: Any) -> SignpostForm:
         already = support.signposted_ids(referral)
-        offered = [r for r in resources_for_signposting() if r.pk not in already]
-        return SignpostForm(data, resources=offered)
+        offer = ResourceOffer.for_data(data, resources_for_signposting, leave_out=already)
+        return SignpostForm(data, resources=offer)
 
     def perform(referral: Referral, user: User, form: forms.Form) -> object:
         return clinical.do_signpost_resources(

@@ -61,7 +61,6 @@ def _render_referral(
         {
             "page": page,
             "referral": referral,
-            "referral_open": referral_open,
             "target": target_for(referral),
             "holds_it": referrals.holds(user, referral),
             "can_claim": referral_open and not referral.assigned_ref,
