@@ -40,6 +40,16 @@ def remind_team_sessions() -> int:
     return len(messages)
 
 
+@shared_task(name="wellbeing.remind_appointments")
+def remind_appointments() -> int:
+    """Queue reminders to staff of therapy appointments on the next working day; once per
+    appointment and time."""
+    with transaction.atomic(using=DATABASE):
+        messages = outreach.appointment_reminders()
+        queue(messages)
+    return len(messages)
+
+
 @shared_task(name="wellbeing.purge_expired_drafts")
 def purge_expired_drafts() -> int:
     """Delete self-referral drafts past their expiry; returns how many went."""
