@@ -818,3 +818,8 @@ class Appointment(models.Model):
     @property
     def ends_at(self) -> datetime.datetime:
         return self.starts_at + datetime.timedelta(minutes=self.minutes)
+
+    @property
+    def has_started(self) -> bool:
+        """Whether its time has come: only then can its attendance be recorded."""
+        return self.starts_at <= timezone.now()

@@ -2,42 +2,126 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import wellbeing.crypto
 from django.db import migrations, models
+
+import wellbeing.crypto
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wellbeing', '0014_submission_keys'),
+        ("wellbeing", "0014_submission_keys"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clinician_ref', models.CharField(max_length=64)),
-                ('clinician_name', models.CharField(blank=True, max_length=80)),
-                ('starts_at', models.DateTimeField()),
-                ('minutes', models.PositiveSmallIntegerField()),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('video', 'Video call'), ('phone', 'Phone call')], max_length=10)),
-                ('place', wellbeing.crypto.EncryptedTextField(blank=True)),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('completed', 'Attendance recorded'), ('cancelled', 'Cancelled')], default='booked', max_length=10)),
-                ('attendance', models.CharField(blank=True, choices=[('attended', 'Attended'), ('did_not_attend', 'Did not attend'), ('cancelled_by_staff', 'Cancelled by them'), ('cancelled_by_hub', 'Cancelled by the hub')], max_length=20)),
-                ('booked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('rescheduled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('change_requested', models.CharField(blank=True, choices=[('cancel', 'Cancel it'), ('rearrange', 'Rearrange it')], max_length=10)),
-                ('change_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('change_request_note', wellbeing.crypto.EncryptedTextField(blank=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='wellbeing.therapyplan')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='wellbeing.referral')),
-                ('session', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appointment', to='wellbeing.therapysession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("clinician_ref", models.CharField(max_length=64)),
+                ("clinician_name", models.CharField(blank=True, max_length=80)),
+                ("starts_at", models.DateTimeField()),
+                ("minutes", models.PositiveSmallIntegerField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("video", "Video call"),
+                            ("phone", "Phone call"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("place", wellbeing.crypto.EncryptedTextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("completed", "Attendance recorded"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="booked",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "attendance",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("attended", "Attended"),
+                            ("did_not_attend", "Did not attend"),
+                            ("cancelled_by_staff", "Cancelled by them"),
+                            ("cancelled_by_hub", "Cancelled by the hub"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("booked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("rescheduled_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "change_requested",
+                    models.CharField(
+                        blank=True,
+                        choices=[("cancel", "Cancel it"), ("rearrange", "Rearrange it")],
+                        max_length=10,
+                    ),
+                ),
+                ("change_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("change_request_note", wellbeing.crypto.EncryptedTextField(blank=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointments",
+                        to="wellbeing.therapyplan",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointments",
+                        to="wellbeing.referral",
+                    ),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="appointment",
+                        to="wellbeing.therapysession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('starts_at', 'id'),
-                'indexes': [models.Index(condition=models.Q(('status', 'booked')), fields=['clinician_ref', 'starts_at', 'id'], name='appt_booked_by_clinician'), models.Index(condition=models.Q(('status', 'booked')), fields=['referral', 'starts_at'], name='appt_booked_by_referral'), models.Index(condition=models.Q(('status', 'booked')), fields=['starts_at'], name='appt_booked_by_time')],
+                "ordering": ("starts_at", "id"),
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "booked")),
+                        fields=["clinician_ref", "starts_at", "id"],
+                        name="appt_booked_by_clinician",
+                    ),
+                    models.Index(
+                        condition=models.Q(("status", "booked")),
+                        fields=["referral", "starts_at"],
+                        name="appt_booked_by_referral",
+                    ),
+                    models.Index(
+                        condition=models.Q(("status", "booked")),
+                        fields=["starts_at"],
+                        name="appt_booked_by_time",
+                    ),
+                ],
             },
         ),
     ]

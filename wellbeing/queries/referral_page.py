@@ -26,6 +26,7 @@ from wellbeing.models import (
     MAX_ID,
     SEX_CHOICES,
     STAFF_GROUP_CHOICES,
+    Appointment,
     Assessment,
     AuditAction,
     AuditEntry,
@@ -42,6 +43,7 @@ from wellbeing.models import (
     TherapySession,
 )
 from wellbeing.queries import audit_log
+from wellbeing.queries.appointments import missed_in_a_row
 from wellbeing.queries.audit_log import AuditLogEntry
 from wellbeing.queries.score_chart import ScoreChart, charts_for
 
@@ -89,6 +91,11 @@ def _open_referral(referral_id: int) -> Referral:
             ),
             Prefetch("messages", queryset=HubMessage.objects.using(DATABASE)),
             Prefetch("follow_ups", queryset=FollowUp.objects.using(DATABASE)),
+            Prefetch(
+                "appointments",
+                queryset=Appointment.objects.using(DATABASE).booked().order_by("starts_at", "id"),
+                to_attr="booked_appointments",
+            ),
         )
         .filter(pk=referral_id)
         .first()
@@ -320,6 +327,9 @@ class ReferralPage:
     screening_groups: list[ScreeningGroup]
     charts: list[ScoreChart]
     timeline: list[TimelineEntry]
+    # Booked appointments, soonest first, and whether the last two due were both missed.
+    appointments: list[Appointment]
+    missed_in_a_row: bool
 
 
 def _screening_groups(screenings: list[ScreeningResult]) -> list[ScreeningGroup]:
@@ -351,6 +361,8 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
         screening_groups=_screening_groups(screenings),
         charts=charts_for(screenings),
         timeline=timeline(referral, titles),
+        appointments=referral.booked_appointments,  # type: ignore[attr-defined]
+        missed_in_a_row=referral.pk in missed_in_a_row([referral.pk]),
     )
 
 

@@ -34,6 +34,7 @@ from wellbeing.models import (
     TherapySession,
 )
 from wellbeing.referral_states import NotAllowed
+
 # The lifecycle imports this module (closing a referral cancels its appointments), so its
 # functions are reached through the module, which is whole by the time they are called.
 from wellbeing.services import referrals
@@ -76,7 +77,7 @@ def _check_details(minutes: int, mode: str, place: str) -> None:
         raise NotAllowed("Enter where the appointment will be.")
 
 
-def _created_at(referral: Referral) -> datetime.datetime:
+def received_at(referral: Referral) -> datetime.datetime:
     created: datetime.datetime = (
         Referral.objects.using(DATABASE).values_list("created_at", flat=True).get(pk=referral.pk)
     )
@@ -149,7 +150,7 @@ def do_book_appointment(
     _check_details(minutes, mode, place)
     with referrals.changing(referral, "book an appointment") as locked:
         now = timezone.now()
-        problem = start_problem(starts_at, referral_created=_created_at(locked), now=now)
+        problem = start_problem(starts_at, referral_created=received_at(locked), now=now)
         if problem:
             raise NotAllowed(f"{problem}.")
         plan = open_plan(locked)
@@ -186,7 +187,7 @@ def do_reschedule_appointment(
     _check_details(minutes, mode, place)
     with referrals.changing(referral, "change an appointment") as locked:
         now = timezone.now()
-        problem = start_problem(starts_at, referral_created=_created_at(locked), now=now)
+        problem = start_problem(starts_at, referral_created=received_at(locked), now=now)
         if problem:
             raise NotAllowed(f"{problem}.")
         found = _locked_appointment(locked, appointment.pk)
