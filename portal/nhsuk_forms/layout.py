@@ -88,6 +88,9 @@ class Field(crispy_layout.Field):
         )
         self.context = dict(context or {})
 
+    # Radios only: the layout objects revealed under an option, by the option's value.
+    reveals: dict[str, LayoutObject] | None = None
+
     def render(
         self,
         form: Any,
@@ -98,6 +101,11 @@ class Field(crispy_layout.Field):
     ) -> SafeString:
         # Our options go into the field template's context only while this field renders.
         merged = {**self.context, **(extra_context or {})}
+        if self.reveals:
+            merged["radios_reveals"] = {
+                value: SafeString(revealed.render(form, context, template_pack=template_pack))
+                for value, revealed in self.reveals.items()
+            }
         return SafeString(
             super().render(form, context, template_pack, extra_context=merged, **kwargs)
         )
@@ -161,11 +169,18 @@ class Field(crispy_layout.Field):
         legend_tag: str | None = None,
         inline: bool = False,
         small: bool = False,
+        reveals: dict[str, LayoutObject] | None = None,
     ) -> Field:
-        """Radios in a fieldset whose legend is the field's label."""
+        """Radios in a fieldset whose legend is the field's label.
+
+        ``reveals`` maps an option's value to what NHS.UK's conditional reveal shows under it
+        (``{"in_person": Field.text("place")}``). Without JavaScript it is always shown.
+        """
         context = cls._legend_context(legend_size, legend_tag)
-        context.update(radios_inline=inline, radios_small=small)
-        return cls(name, context=context)
+        context.update(radios_inline=inline and not reveals, radios_small=small)
+        radios = cls(name, context=context)
+        radios.reveals = dict(reveals or {})
+        return radios
 
     @classmethod
     def checkboxes(

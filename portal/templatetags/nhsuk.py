@@ -229,6 +229,13 @@ def field_view(bound_field: BoundField, show_errors: bool = True) -> FieldView:
     )
 
 
+@register.filter
+def revealed_by(reveals: object, value: str) -> str:
+    """What a conditional reveal shows under the option `value` (``Field.radios(reveals=...)``),
+    or "" for an option that reveals nothing."""
+    return reveals.get(value, "") if isinstance(reveals, dict) else ""
+
+
 @register.simple_tag
 def nhsuk_field(bound_field: BoundField, show_errors: object = True) -> FieldView:
     """``{% nhsuk_field field show_errors=form_show_errors as f %}``, for the pack's templates.

@@ -111,7 +111,7 @@ def when_they_book_an_appointment_empty_then_filled(page: Page, day: datetime.da
     page.get_by_label("Start time", exact=True).fill("10:00")
     page.get_by_role("group", name="Length").get_by_label("50 minutes").check()
     page.get_by_role("group", name="How will it happen?").get_by_label("In person").check()
-    page.get_by_label("Where, if in person", exact=True).fill("Wellbeing Centre, room 4")
+    page.get_by_label("Where", exact=True).fill("Wellbeing Centre, room 4")
     page.get_by_role("button", name="Book the appointment").click()
 
 

@@ -545,3 +545,11 @@ def test_next_appointments_for_gives_each_referral_its_soonest_booked_one_in_one
         found = appointment_queries.next_appointments_for([referral.pk, other.pk, nobody.pk])
     assert len(confidential) == 1
     assert {pk: a.pk for pk, a in found.items()} == {referral.pk: soon.pk, other.pk: theirs.pk}
+
+
+def test_the_place_is_asked_under_in_person_as_a_conditional_reveal(client, clinician, referral):
+    page = client.get(reverse("wellbeing:referral_appointment_new", args=[referral.pk]))
+    html = page.content.decode()
+    assert 'aria-controls="conditional-id_mode_0"' in html
+    reveal = html[html.index('id="conditional-id_mode_0"') :]
+    assert reveal.index('name="place"') < reveal.index('value="video"')

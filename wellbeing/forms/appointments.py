@@ -52,7 +52,7 @@ class AppointmentForm(ActionForm):
         "How will it happen?", AppointmentMode.choices, "Select how the appointment will happen"
     )
     place = forms.CharField(
-        label="Where, if in person",
+        label="Where",
         help_text="The site and room. Only the member of staff and the hub see it.",
         max_length=PLACE_MAX_LENGTH,
         required=False,
@@ -71,8 +71,11 @@ class AppointmentForm(ActionForm):
             Field.date("on", legend_size="s"),
             Field.text("start_time", width=5, label_size="s"),
             Field.radios("minutes", legend_size="s", inline=True),
-            Field.radios("mode", legend_size="s"),
-            Field.text("place", label_size="s"),
+            Field.radios(
+                "mode",
+                legend_size="s",
+                reveals={AppointmentMode.IN_PERSON: Field.text("place", label_size="s")},
+            ),
         )
 
     def clean_start_time(self) -> datetime.time:
