@@ -173,8 +173,10 @@ class Field(crispy_layout.Field):
     ) -> Field:
         """Radios in a fieldset whose legend is the field's label.
 
-        ``reveals`` maps an option's value to what NHS.UK's conditional reveal shows under it
-        (``{"in_person": Field.text("place")}``). Without JavaScript it is always shown.
+        ``reveals`` maps an option's value to what is asked under it, in NHS.UK's conditional
+        reveal box (``{"in_person": Field.text("place")}``). It is always shown, not toggled:
+        nhsuk-frontend 10's script would mark the radio aria-expanded, an attribute a radio may
+        not have (axe: aria-allowed-attr), and shown it works the same without JavaScript.
         """
         context = cls._legend_context(legend_size, legend_tag)
         context.update(radios_inline=inline and not reveals, radios_small=small)

@@ -165,6 +165,17 @@ def then_the_clinician_sees_the_request(page: Page, referral: Referral) -> None:
     expect(page.get_by_text("Afternoons suit me.")).to_be_visible()
 
 
+def then_the_move_and_cancel_pages_are_accessible(page: Page, referral: Referral) -> None:
+    appointment = Appointment.objects.using(DB).get()
+    page.goto(reverse("wellbeing:referral_appointment_move", args=[referral.pk, appointment.pk]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move a therapy appointment")
+    expect(page.get_by_label("Start time", exact=True)).to_have_value("10:00")
+    then_the_page_is_accessible(page)
+    page.goto(reverse("wellbeing:referral_appointment_cancel", args=[referral.pk, appointment.pk]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel a therapy appointment")
+    then_the_page_is_accessible(page)
+
+
 def given_the_appointment_has_happened() -> None:
     # Time passes: the appointment was an hour ago.
     Appointment.objects.using(DB).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
@@ -206,6 +217,7 @@ def test_booking_a_reminder_a_request_to_rearrange_and_recording_attendance(
     with a_second_browser(browser, live_server.url, browser_problems) as member_page:
         when_the_member_of_staff_asks_to_rearrange_it(member_page, member)
     then_the_clinician_sees_the_request(page, referral)
+    then_the_move_and_cancel_pages_are_accessible(page, referral)
 
     given_the_appointment_has_happened()
     when_they_record_attendance_from_my_appointments(page, referral)

@@ -550,6 +550,6 @@ def test_next_appointments_for_gives_each_referral_its_soonest_booked_one_in_one
 def test_the_place_is_asked_under_in_person_as_a_conditional_reveal(client, clinician, referral):
     page = client.get(reverse("wellbeing:referral_appointment_new", args=[referral.pk]))
     html = page.content.decode()
-    assert 'aria-controls="conditional-id_mode_0"' in html
+    assert 'class="nhsuk-radios__conditional" id="conditional-id_mode_0"' in html
     reveal = html[html.index('id="conditional-id_mode_0"') :]
     assert reveal.index('name="place"') < reveal.index('value="video"')
