@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.outbox import delivery
 from portal.outbox.models import SkipReason, Status
 from portal.outbox.queueing import queue
 from tests.factories import UserFactory
@@ -22,6 +23,7 @@ from wellbeing.models import (
     AppointmentStatus,
     Attendance,
     AuditEntry,
+    OptOut,
     OutboxMessage,
     ReferralStatus,
     TherapyPlan,
@@ -553,3 +555,29 @@ def test_the_place_is_asked_under_in_person_as_a_conditional_reveal(client, clin
     assert 'class="nhsuk-radios__conditional" id="conditional-id_mode_0"' in html
     reveal = html[html.index('id="conditional-id_mode_0"') :]
     assert reveal.index('name="place"') < reveal.index('value="video"')
+
+
+def test_someone_who_opted_out_of_appointment_reminders_is_not_emailed(
+    referral, plan, staff_member, mailoutbox, settings
+):
+    settings.OUTREACH_QUIET_HOURS = (0, 0)
+    OptOut.objects.using(DB).create(
+        recipient_ref=staff_ref_for(staff_member.pk), category=outreach.APPOINTMENTS
+    )
+    today = timezone.localdate() + datetime.timedelta(days=10)
+    while not is_working_day(today):
+        today += datetime.timedelta(days=1)
+    an_appointment(
+        referral,
+        plan,
+        starts_at=timezone.make_aware(
+            datetime.datetime.combine(add_working_days(today, 1), datetime.time(11))
+        ),
+    )
+    with transaction.atomic(using=DB):
+        queue(outreach.appointment_reminders(today))
+    row = OutboxMessage.objects.using(DB).get()
+    delivery.deliver("wellbeing", [row.pk])
+    row.refresh_from_db(using=DB)
+    assert (row.status, row.skip_reason) == (Status.SKIPPED, SkipReason.OPTED_OUT)
+    assert mailoutbox == []
