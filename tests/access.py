@@ -37,6 +37,7 @@ from tests.learning.factories import CommentFactory, ResourceFactory
 from tests.wellbeing.clinical_helpers import a_service, a_team_request
 from tests.wellbeing.factories import a_referral_for, a_staff_member
 from wellbeing.models import (
+    Appointment,
     Campaign,
     FollowUp,
     HubMembership,
@@ -187,6 +188,14 @@ def hub_world() -> dict[str, Any]:
         referral=referral, modality="cbt", planned_sessions=6, therapist_ref="t" * 64
     )
     onward = OnwardReferral.objects.using(DB).create(referral=referral, service=a_service())
+    appointment = Appointment.objects.using(DB).create(
+        referral=referral,
+        plan=plan,
+        clinician_ref="c" * 64,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        minutes=50,
+        mode="video",
+    )
     follow_up = FollowUp.objects.using(DB).create(
         referral=referral, label="4 weeks", due_on=timezone.localdate()
     )
@@ -211,6 +220,7 @@ def hub_world() -> dict[str, Any]:
         "referral_id": referral.pk,
         "plan_id": plan.pk,
         "onward_id": onward.pk,
+        "appointment_id": appointment.pk,
         "follow_up_id": follow_up.pk,
         "request_id": request.pk,
         "session_id": session.pk,

@@ -7,6 +7,7 @@ bands, risk flags, states, categories and dates stay plain so queues sort and re
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -717,3 +718,108 @@ class EnrolmentCode(models.Model):
 
     def __str__(self) -> str:
         return f"Enrolment code #{self.pk}"
+
+
+# --- Appointments for direct therapy --------------------------------------------------------------
+
+
+class AppointmentMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone call"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    # Attendance recorded: the appointment became a TherapySession (ADR 0028).
+    COMPLETED = "completed", "Attendance recorded"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ChangeRequest(models.TextChoices):
+    CANCEL = "cancel", "Cancel it"
+    REARRANGE = "rearrange", "Rearrange it"
+
+
+class AppointmentQuerySet(models.QuerySet["Appointment"]):
+    def booked(self) -> AppointmentQuerySet:
+        """Appointments still to happen or still waiting for their attendance."""
+        return self.filter(status=AppointmentStatus.BOOKED)
+
+    def with_clinician(self, clinician: User) -> AppointmentQuerySet:
+        return self.filter(clinician_ref=staff_ref_for(clinician.pk))
+
+
+class Appointment(models.Model):
+    """A booked therapy session. When its attendance is recorded it is completed and its
+    TherapySession is the record of what happened (ADR 0028); cancelled in advance, it never
+    becomes one.
+
+    Time, length and how it happens stay plain (lists sort and count on them); the place, free
+    text that could say where someone works, is encrypted.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="appointments")
+    plan = models.ForeignKey(TherapyPlan, on_delete=models.CASCADE, related_name="appointments")
+    clinician_ref = models.CharField(max_length=64)
+    clinician_name = models.CharField(max_length=80, blank=True)
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField()
+    mode = models.CharField(max_length=10, choices=AppointmentMode.choices)
+    place = EncryptedTextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    # Set when attendance is recorded, or on cancelling (by them or by the hub).
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True)
+    session = models.OneToOneField(
+        TherapySession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointment",
+    )
+    booked_at = models.DateTimeField(default=timezone.now)
+    rescheduled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The member of staff asking, from my hub, to cancel or rearrange it; cleared once the
+    # clinician moves or cancels it. Their words are encrypted.
+    change_requested = models.CharField(max_length=10, choices=ChangeRequest.choices, blank=True)
+    change_requested_at = models.DateTimeField(null=True, blank=True)
+    change_request_note = EncryptedTextField(blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        indexes = [
+            # A clinician's "My appointments", by time, keyset-paginated.
+            models.Index(
+                fields=["clinician_ref", "starts_at", "id"],
+                condition=models.Q(status="booked"),
+                name="appt_booked_by_clinician",
+            ),
+            # The next appointment of each referral, and the reminders due.
+            models.Index(
+                fields=["referral", "starts_at"],
+                condition=models.Q(status="booked"),
+                name="appt_booked_by_referral",
+            ),
+            models.Index(
+                fields=["starts_at"],
+                condition=models.Q(status="booked"),
+                name="appt_booked_by_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appointment on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return self.starts_at + datetime.timedelta(minutes=self.minutes)
+
+    @property
+    def has_started(self) -> bool:
+        """Whether its time has come: only then can its attendance be recorded."""
+        return self.starts_at <= timezone.now()

@@ -51,6 +51,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "record a rapid assessment": (NEW, IN_ASSESSMENT),
     "add support": (IN_SUPPORT,),
     "log a therapy session": (IN_SUPPORT,),
+    "book an appointment": (IN_SUPPORT,),
+    "change an appointment": (IN_SUPPORT,),
+    # What happened at an appointment that has passed is recorded even after closing.
+    "record attendance": (IN_SUPPORT, CLOSED, WITHDRAWN),
     # The other service may reply after the hub has closed its part.
     "update an onward referral": (IN_SUPPORT, CLOSED),
     "send a message": OPEN_STATUSES,

@@ -3,6 +3,8 @@ through the outbox (portal/outbox/), whose emails carry links and no clinical de
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +38,18 @@ def remind_team_sessions() -> int:
     """Queue reminders to team leads for sessions on the next working day."""
     with transaction.atomic(using=DATABASE):
         messages = outreach.team_session_reminders()
+        queue(messages)
+    return len(messages)
+
+
+@shared_task(name="wellbeing.remind_appointments")
+def remind_appointments(on: str | None = None) -> int:
+    """Queue reminders to staff of therapy appointments on the next working day; once per
+    appointment and time. `on` (YYYY-MM-DD, default today) lets an operator run a missed day
+    again; it carries a date, nothing about anyone."""
+    today = datetime.date.fromisoformat(on) if on else None
+    with transaction.atomic(using=DATABASE):
+        messages = outreach.appointment_reminders(today)
         queue(messages)
     return len(messages)
 

@@ -10,6 +10,7 @@ from django.urls import path
 from portal.outbox.views import failed_messages_page
 from portal.rules import Permission
 from wellbeing.views import (
+    appointments,
     campaigns,
     check_ins,
     clinical,
@@ -42,8 +43,14 @@ urlpatterns = [
     path("my-hub/<int:referral_id>/who-has-opened-it/", my_hub.access, name="my_hub_access"),
     path("my-hub/<int:referral_id>/withdraw/", my_hub.withdraw, name="my_hub_withdraw"),
     path("my-hub/check-in/<int:follow_up_id>/", check_ins.check_in, name="my_hub_check_in"),
+    path(
+        "my-hub/appointments/<int:appointment_id>/change/",
+        my_hub.appointment_change,
+        name="my_hub_appointment_change",
+    ),
     # --- The hub team: the queue and a referral --------------------------------------------------
     path("queue/", hub.queue, name="queue"),
+    path("my-appointments/", appointments.mine, name="my_appointments"),
     path("referrals/<int:referral_id>/", hub.referral, name="referral"),
     path("referrals/<int:referral_id>/claim/", hub.claim, name="referral_claim"),
     path("referrals/<int:referral_id>/allocate/", hub.allocate, name="referral_allocate"),
@@ -57,6 +64,26 @@ urlpatterns = [
         "referrals/<int:referral_id>/therapy/<int:plan_id>/session/",
         clinical.therapy_session,
         name="referral_therapy_session",
+    ),
+    path(
+        "referrals/<int:referral_id>/appointments/new/",
+        clinical.appointment_new,
+        name="referral_appointment_new",
+    ),
+    path(
+        "referrals/<int:referral_id>/appointments/<int:appointment_id>/move/",
+        clinical.appointment_move,
+        name="referral_appointment_move",
+    ),
+    path(
+        "referrals/<int:referral_id>/appointments/<int:appointment_id>/cancel/",
+        clinical.appointment_cancel,
+        name="referral_appointment_cancel",
+    ),
+    path(
+        "referrals/<int:referral_id>/appointments/<int:appointment_id>/attendance/",
+        clinical.appointment_attendance,
+        name="referral_appointment_attendance",
     ),
     path("referrals/<int:referral_id>/onward/", clinical.onward, name="referral_onward"),
     path(

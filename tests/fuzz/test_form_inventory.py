@@ -24,6 +24,7 @@ from tests.fuzz import (
     test_learning_forms,
     test_portal_forms,
 )
+from wellbeing.forms import appointments as appointment_forms
 from wellbeing.forms import campaigns as campaign_forms
 from wellbeing.forms import clinical as clinical_forms
 from wellbeing.forms import directory as directory_forms
@@ -67,6 +68,10 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     clinical_forms.TeamSupportForm: test_hub_forms.test_linking_to_team_support,
     clinical_forms.TherapyPlanForm: test_hub_forms.test_starting_therapy,
     clinical_forms.TherapySessionForm: test_hub_forms.test_logging_a_therapy_session,
+    appointment_forms.AppointmentForm: test_hub_forms.test_booking_an_appointment,
+    appointment_forms.CancelAppointmentForm: test_hub_forms.test_cancelling_an_appointment,
+    appointment_forms.AttendanceForm: test_hub_forms.test_recording_attendance_at_an_appointment,
+    appointment_forms.ChangeRequestForm: test_hub_forms.test_asking_to_change_an_appointment,
     clinical_forms.OnwardReferralForm: test_hub_forms.test_referring_onward,
     clinical_forms.OnwardStatusForm: test_hub_forms.test_updating_an_onward_referral,
     clinical_forms.CloseForm: test_hub_forms.test_closing_a_referral,

@@ -24,6 +24,7 @@ from tests.wellbeing.referral_steps import PAGES, answer_every_page, questionnai
 from tests.wellbeing.test_hub_team import signed_in_recently
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
+    Appointment,
     Campaign,
     FollowUp,
     OnwardReferral,
@@ -101,6 +102,15 @@ def own_referral(owner):
 def test_replying_in_my_hub(client, own_referral):
     url = reverse("wellbeing:my_hub_messages", args=[own_referral.pk])
     fuzz(client, url, {"body": "Thank you, mornings are best."}, examples=25)
+
+
+def test_asking_to_change_an_appointment(client, own_referral):
+    plan = TherapyPlan.objects.using(DB).create(
+        referral=own_referral, modality="cbt", planned_sessions=6, therapist_ref="t" * 64
+    )
+    appointment = an_appointment(own_referral, plan, days=5)
+    url = reverse("wellbeing:my_hub_appointment_change", args=[appointment.pk])
+    fuzz(client, url, {"change": "rearrange", "note": "Mornings suit me."}, examples=25)
 
 
 def test_withdrawing_in_my_hub(client, own_referral):
@@ -235,6 +245,51 @@ def test_logging_a_therapy_session(client, clinician, supported):
     url = action_url("referral_therapy_session", supported["referral"], supported["plan"].pk)
     valid = {**date_parts("on", yesterday()), "attendance": "attended", "note": "Went well."}
     fuzz(client, url, valid, examples=25)
+
+
+def an_appointment(referral, plan, *, days: float) -> Appointment:
+    return Appointment.objects.using(DB).create(
+        referral=referral,
+        plan=plan,
+        clinician_ref="c" * 64,
+        starts_at=timezone.now() + datetime.timedelta(days=days),
+        minutes=50,
+        mode="in_person",
+        place="Wellbeing Centre, room 4",
+    )
+
+
+def appointment_booking() -> dict[str, str]:
+    return {
+        **date_parts("on", timezone.localdate() + datetime.timedelta(days=14)),
+        "start_time": "14:30",
+        "minutes": "50",
+        "mode": "in_person",
+        "place": "Wellbeing Centre, room 4",
+    }
+
+
+def test_booking_an_appointment(client, clinician, supported):
+    url = action_url("referral_appointment_new", supported["referral"])
+    fuzz(client, url, appointment_booking(), examples=30)
+
+
+def test_moving_an_appointment(client, clinician, supported):
+    appointment = an_appointment(supported["referral"], supported["plan"], days=3)
+    url = action_url("referral_appointment_move", supported["referral"], appointment.pk)
+    fuzz(client, url, appointment_booking(), examples=30)
+
+
+def test_cancelling_an_appointment(client, clinician, supported):
+    appointment = an_appointment(supported["referral"], supported["plan"], days=3)
+    url = action_url("referral_appointment_cancel", supported["referral"], appointment.pk)
+    fuzz(client, url, {"cancelled_by": "cancelled_by_hub"}, examples=15)
+
+
+def test_recording_attendance_at_an_appointment(client, clinician, supported):
+    appointment = an_appointment(supported["referral"], supported["plan"], days=-1)
+    url = action_url("referral_appointment_attendance", supported["referral"], appointment.pk)
+    fuzz(client, url, {"attendance": "did_not_attend", "note": "No answer."}, examples=20)
 
 
 def test_referring_onward(client, clinician, supported):

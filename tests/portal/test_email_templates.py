@@ -23,6 +23,7 @@ from portal.outbox.rendering import Email, render
 from tests.factories import StaffProfileFactory, UserFactory
 from tests.wellbeing.factories import HubMessageFactory, ReferralFactory, ScreeningResultFactory
 from wellbeing.models import (
+    Appointment,
     FollowUp,
     HubMembership,
     OutboxMessage,
@@ -30,6 +31,7 @@ from wellbeing.models import (
     TeamRequestStatus,
     TeamSession,
     TeamSupportType,
+    TherapyPlan,
 )
 from wellbeing.services import outreach
 
@@ -123,12 +125,26 @@ def built(settings) -> list[OutboxMessage]:
         facilitator=DETAILS["facilitator"],
         place=DETAILS["place"],
     )
+    plan = TherapyPlan.objects.using("confidential").create(
+        referral=referral, modality="emdr", planned_sessions=8, therapist_ref="c" * 64
+    )
+    Appointment.objects.using("confidential").create(
+        referral=referral,
+        plan=plan,
+        clinician_ref="c" * 64,
+        clinician_name=DETAILS["facilitator"],
+        starts_at=aware(TODAY + datetime.timedelta(days=1), 15),
+        minutes=50,
+        mode="in_person",
+        place=DETAILS["place"],
+    )
     return [
         *outreach.referral_received(referral),
         *outreach.new_hub_message(message),
         *outreach.assessment_target_nudges(TODAY),
         *outreach.follow_up_invitations(aware(TODAY, 12)),
         *outreach.team_session_reminders(TODAY),
+        *outreach.appointment_reminders(TODAY),
         *outreach.hub_team_changed(
             HubMembership.objects.using("confidential").create(
                 user_id=person.pk, role=roles.HUB_CLINICIAN
@@ -234,6 +250,7 @@ def test_the_hub_builders_are_all_exercised(built):
         "wellbeing/follow_up_invite",
         "wellbeing/follow_up_reminder",
         "wellbeing/team_session_reminder",
+        "wellbeing/appointment_reminder",
         "wellbeing/hub_team_changed",
     } <= {m.template for m in built}
 

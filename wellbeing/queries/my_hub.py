@@ -26,6 +26,7 @@ from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     DATABASE,
     MAX_ID,
+    Appointment,
     Attendance,
     AuditAction,
     AuditEntry,
@@ -110,6 +111,14 @@ def _support_prefetches() -> list[Prefetch[Any]]:
             queryset=follow_up.due_check_ins(today=timezone.localdate()),
             to_attr="due_check_ins",
         ),
+        Prefetch(
+            "appointments",
+            queryset=Appointment.objects.using(DATABASE)
+            .booked()
+            .filter(starts_at__gte=timezone.now())
+            .order_by("starts_at", "id"),
+            to_attr="upcoming_appointments",
+        ),
     ]
 
 
@@ -150,6 +159,32 @@ def referral_to_withdraw(user: User, referral_id: int) -> Referral:
             reason="Viewed withdrawing my referral in my hub",
         )
     return referral
+
+
+def my_appointment_or_404(user: User, appointment_id: int) -> Appointment:
+    """One of the user's own upcoming appointments, for asking to change it; audited. Someone
+    else's, a past one or none is a 404 either way."""
+    with transaction.atomic(using=DATABASE):
+        appointment = (
+            Appointment.objects.using(DATABASE)
+            .booked()
+            .select_related("referral")
+            .filter(
+                pk=appointment_id if 0 < appointment_id <= MAX_ID else 0,
+                referral__in=my_referrals_for(user),
+                starts_at__gt=timezone.now(),
+            )
+            .first()
+        )
+        if appointment is None:
+            raise Http404("No such appointment")
+        record_many(
+            actor=actor_for(user),
+            action=AuditAction.READ,
+            objs=[appointment.referral],
+            reason="Viewed an appointment in my hub",
+        )
+    return appointment
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Reads only. The queue shows plain fields (reference, status, dates, bands, flags, who holds a
 referral) and never decrypts anything, so a page costs the same few queries however long the
-queue is: the count, one page of referrals, and their screenings.
+queue is: the count, one page of referrals, their screenings, and their missed appointments.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from portal.models import User
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import DATABASE, OPEN_STATUSES, Referral, RiskLevel, ScreeningResult
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.queries.appointments import missed_in_a_row
 from wellbeing.working_days import contact_target_date, working_days_between
 
 QUEUE_PAGE_SIZE = 25
@@ -105,6 +106,8 @@ class QueueRow:
     target: Target
     risk_flag: str  # "" when there is none
     mine: bool
+    # The last two therapy sessions that were due were both missed (wellbeing.queries.appointments).
+    missed_in_a_row: bool = False
 
     @property
     def holder(self) -> str:
@@ -167,7 +170,9 @@ def target_for(referral: Referral, on: datetime.date | None = None) -> Target:
     )
 
 
-def _row_builder(user: User, on: datetime.date) -> Callable[[Referral], QueueRow]:
+def _row_builder(
+    user: User, on: datetime.date, missed: frozenset[int] = frozenset()
+) -> Callable[[Referral], QueueRow]:
     own_ref = staff_ref_for(user.pk)
 
     def build(referral: Referral) -> QueueRow:
@@ -180,6 +185,7 @@ def _row_builder(user: User, on: datetime.date) -> Callable[[Referral], QueueRow
             target=target_for(referral, on),
             risk_flag=risk_flag(referral),
             mine=bool(referral.assigned_ref) and referral.assigned_ref == own_ref,
+            missed_in_a_row=referral.pk in missed,
         )
 
     return build
@@ -210,5 +216,6 @@ def queue_page(filters: QueueFilters, user: User, page_number: str | None) -> Qu
     # One query for the screenings of every row on the page.
     prefetch_related_objects(referrals, Prefetch("screenings", queryset=screenings))
     page.object_list = referrals
-    build = _row_builder(user, today())
+    missed = frozenset(missed_in_a_row([referral.pk for referral in referrals]))
+    build = _row_builder(user, today(), missed)
     return QueuePage(page, [build(referral) for referral in referrals], filters)

@@ -28,6 +28,7 @@ from wellbeing.models import (
     MAX_ID,
     SEX_CHOICES,
     STAFF_GROUP_CHOICES,
+    Appointment,
     Assessment,
     AuditAction,
     AuditEntry,
@@ -44,6 +45,7 @@ from wellbeing.models import (
     TherapySession,
 )
 from wellbeing.queries import audit_log
+from wellbeing.queries.appointments import missed_in_a_row
 from wellbeing.queries.audit_log import AuditLogEntry
 from wellbeing.queries.score_chart import ScoreChart, charts_for
 
@@ -91,6 +93,11 @@ def _open_referral(referral_id: int) -> Referral:
             ),
             Prefetch("messages", queryset=HubMessage.objects.using(DATABASE)),
             Prefetch("follow_ups", queryset=FollowUp.objects.using(DATABASE)),
+            Prefetch(
+                "appointments",
+                queryset=Appointment.objects.using(DATABASE).booked().order_by("starts_at", "id"),
+                to_attr="booked_appointments",
+            ),
         )
         .filter(pk=referral_id)
         .first()
@@ -357,6 +364,9 @@ class ReferralPage:
     # the state allows (empty otherwise).
     onward_to_update: list[OnwardReferral]
     plans_taking_sessions: list[TherapyPlan]
+    # Booked appointments, soonest first, and whether the last two due were both missed.
+    appointments: list[Appointment]
+    missed_in_a_row: bool
 
 
 def _screening_groups(screenings: list[ScreeningResult]) -> list[ScreeningGroup]:
@@ -399,6 +409,8 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
             if referral_states.allows(referral, "log a therapy session")
             else []
         ),
+        appointments=referral.booked_appointments,  # type: ignore[attr-defined]
+        missed_in_a_row=referral.pk in missed_in_a_row([referral.pk]),
     )
 
 

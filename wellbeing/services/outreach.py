@@ -17,6 +17,7 @@ from django.utils import timezone
 from portal.outbox import registry
 from wellbeing.models import (
     DATABASE,
+    Appointment,
     FollowUp,
     HubMembership,
     HubMessage,
@@ -38,6 +39,7 @@ OUTREACH = "hub_outreach"
 WORK = "hub_work"
 TEAM_SUPPORT = "team_support"
 HUB_TEAM = "hub_team"
+APPOINTMENTS = "hub_appointments"
 
 CATEGORIES = (
     registry.Category(DUTY, "urgent referrals waiting in the hub queue", opt_out=False),
@@ -47,6 +49,7 @@ CATEGORIES = (
     registry.Category(WORK, "referrals near or past their rapid-assessment target"),
     registry.Category(TEAM_SUPPORT, "your team's sessions with the Resilience Hub"),
     registry.Category(HUB_TEAM, "changes to who works in the Resilience Hub", opt_out=False),
+    registry.Category(APPOINTMENTS, "reminders of your appointments with the Resilience Hub"),
 )
 
 
@@ -246,6 +249,64 @@ def follow_up_invitations(now: datetime.datetime | None = None) -> list[OutboxMe
     FollowUp.objects.using(DATABASE).filter(pk__in=[f.pk for f in to_remind]).update(
         reminded_at=now
     )
+    return messages
+
+
+# --- Appointments --------------------------------------------------------------------------------
+
+
+def _next_working_day_window(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the start of tomorrow to the end of the next working day: on Friday, the weekend's
+    and Monday's."""
+    start = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
+    )
+    end = timezone.make_aware(
+        datetime.datetime.combine(
+            add_working_days(today, 1) + datetime.timedelta(days=1), datetime.time()
+        )
+    )
+    return start, end
+
+
+def appointment_reminder_key(appointment: Appointment) -> str:
+    """One reminder per appointment and time, ever: a moved appointment's new time is a new key,
+    and running the task again finds the key taken (portal.outbox.queueing.queue)."""
+    return f"appointment:{appointment.pk}:reminder:{appointment.starts_at:%Y%m%dT%H%M%z}"
+
+
+def appointment_reminders(today: datetime.date | None = None) -> list[OutboxMessage]:
+    """On the working day before an appointment, remind the member of staff that there is one.
+
+    The email names no time, place or clinician: it says there is an appointment and links to my
+    hub. Booked appointments only: one cancelled, or completed, gets nothing; one moved is
+    reminded for its new time. Quiet hours and opt-outs are the outbox's, at sending.
+    """
+    today = today or timezone.localdate()
+    if not is_working_day(today):
+        return []
+    start, end = _next_working_day_window(today)
+    appointments = (
+        Appointment.objects.using(DATABASE)
+        .booked()
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("referral")
+        .only("pk", "starts_at", "referral__id", "referral__owner_key")
+    )
+    messages = []
+    for appointment in appointments:
+        user_id = owner_id(appointment.referral)
+        if user_id is None:
+            continue
+        messages.append(
+            to_user(
+                user_id,
+                idempotency_key=appointment_reminder_key(appointment),
+                category=APPOINTMENTS,
+                template="wellbeing/appointment_reminder",
+                context={"path": reverse("wellbeing:my_hub")},
+            )
+        )
     return messages
 
 

@@ -13,7 +13,8 @@ and sent after commit. A refusal is `NotAllowed` (or a subclass naming why), wit
 the person who asked; nothing changes.
 
 Closing and withdrawing are both ways out of a referral and share one step, `_finish`: pending
-check-ins are cancelled and any open therapy plan ends (ADR 0014).
+check-ins and appointments still to come are cancelled and any open therapy plan ends
+(ADR 0014).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ from wellbeing.referral_states import (
     move,
     require,
 )
-from wellbeing.services import follow_up, outreach, support
+from wellbeing.services import appointments, follow_up, outreach, support
 from wellbeing.services.self_referral import Step, first_incomplete_step
 from wellbeing.services.support import OutcomeDetail
 
@@ -210,7 +211,7 @@ def _take_if_unassigned(referral: Referral, user: User, now: datetime.datetime) 
 
 def _finish(referral: Referral, to: str, now: datetime.datetime, *, close_reason: str = "") -> None:
     """The one way out of a referral, closed or withdrawn: the move, when, why, and stopping
-    what follows a referral (pending check-ins, open therapy plans). In memory and in the
+    what follows a referral (pending check-ins, appointments still to come, open therapy plans). In memory and in the
     caller's transaction; the caller saves the referral."""
     move(referral, to)
     if to == CLOSED:
@@ -219,6 +220,7 @@ def _finish(referral: Referral, to: str, now: datetime.datetime, *, close_reason
     else:
         referral.withdrawn_at = now
     follow_up.cancel_pending(referral, at=now)
+    appointments.cancel_upcoming(referral, now)
     TherapyPlan.objects.using(DATABASE).filter(referral=referral, ended_on__isnull=True).update(
         ended_on=timezone.localdate(now)
     )

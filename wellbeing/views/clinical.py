@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from learning.queries import resources_for_signposting
@@ -23,6 +24,7 @@ from portal.models import User
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
 from portal.submission_keys import submit_once
+from wellbeing.forms.appointments import AppointmentForm, AttendanceForm, CancelAppointmentForm
 from wellbeing.forms.clinical import (
     RESOURCE_SEARCH_BUTTON,
     ActionForm,
@@ -38,9 +40,9 @@ from wellbeing.forms.clinical import (
     TherapyPlanForm,
     TherapySessionForm,
 )
-from wellbeing.models import OnwardReferral, Referral, SubmissionKey, TherapyPlan
+from wellbeing.models import Appointment, OnwardReferral, Referral, SubmissionKey, TherapyPlan
 from wellbeing.referral_states import NotAllowed, require
-from wellbeing.services import clinical, directory, messaging, referrals, support
+from wellbeing.services import appointments, clinical, directory, messaging, referrals, support
 from wellbeing.views.access import hub_staff_page
 
 
@@ -314,6 +316,185 @@ def therapy_session(request: HttpRequest, referral_id: int, plan_id: int) -> Htt
         lambda _r, data: TherapySessionForm(data),
         perform,
         extra,
+    )
+
+
+# --- Appointments for direct therapy -------------------------------------------------------------
+
+BOOK = ActionPage(
+    action="book an appointment",
+    heading="Book a therapy appointment",
+    changes=(
+        "Books an appointment with you on the running therapy plan. The member of staff sees "
+        "it in my hub and gets an email reminder the working day before, which says only that "
+        "there is an appointment."
+    ),
+    button="Book the appointment",
+    done="Appointment booked for referral {reference}.",
+)
+
+
+def _appointment_form(referral: Referral, data: Any, **kwargs: Any) -> AppointmentForm:
+    return AppointmentForm(data, referral_created=appointments.received_at(referral), **kwargs)
+
+
+def _appointment_fields(form: forms.Form) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "starts_at": data["starts_at"],
+        "minutes": data["minutes"],
+        "mode": data["mode"],
+        "place": data["place"],
+    }
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def appointment_new(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        return appointments.do_book_appointment(
+            referral=referral, acting_user=user, **_appointment_fields(form)
+        )
+
+    return _action(request, referral_id, BOOK, _appointment_form, perform)
+
+
+RESCHEDULE = ActionPage(
+    action="change an appointment",
+    heading="Move a therapy appointment",
+    changes=(
+        "Moves the appointment. The member of staff sees the new time in my hub, and the "
+        "reminder follows the new time. Any request from them to rearrange it is cleared."
+    ),
+    button="Move the appointment",
+    done="Appointment moved for referral {reference}.",
+)
+
+
+def _appointment_page(
+    request: HttpRequest,
+    referral_id: int,
+    appointment_id: int,
+    page: ActionPage,
+    make_form: Callable[[Referral, Appointment, Any], ActionForm],
+    perform: Callable[[Referral, User, Appointment, forms.Form], object],
+) -> HttpResponse:
+    """An action on one appointment of the referral: the appointment is read once a request."""
+
+    @cache
+    def appointment_of(referral: Referral) -> Appointment:
+        return appointments.appointment_or_404(referral, appointment_id)
+
+    return _action(
+        request,
+        referral_id,
+        page,
+        lambda referral, data: make_form(referral, appointment_of(referral), data),
+        lambda referral, user, form: perform(referral, user, appointment_of(referral), form),
+        lambda referral: {"appointment": appointment_of(referral)},
+    )
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def appointment_move(request: HttpRequest, referral_id: int, appointment_id: int) -> HttpResponse:
+    def make_form(referral: Referral, appointment: Appointment, data: Any) -> ActionForm:
+        local = timezone.localtime(appointment.starts_at)
+        initial = {
+            "on": local.date(),
+            "start_time": f"{local:%H:%M}",
+            "minutes": str(appointment.minutes),
+            "mode": appointment.mode,
+            "place": appointment.place,
+        }
+        return _appointment_form(referral, data, initial=initial)
+
+    def perform(
+        referral: Referral, user: User, appointment: Appointment, form: forms.Form
+    ) -> object:
+        return appointments.do_reschedule_appointment(
+            referral=referral,
+            acting_user=user,
+            appointment=appointment,
+            **_appointment_fields(form),
+        )
+
+    return _appointment_page(request, referral_id, appointment_id, RESCHEDULE, make_form, perform)
+
+
+CANCEL_APPOINTMENT = ActionPage(
+    action="change an appointment",
+    heading="Cancel a therapy appointment",
+    changes=(
+        "Cancels the appointment before it happens. The member of staff sees that it is "
+        "cancelled in my hub and gets no reminder for it. To record an appointment that has "
+        "happened, record its attendance instead."
+    ),
+    button="Cancel the appointment",
+    done="Appointment cancelled for referral {reference}.",
+    warning=True,
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request: HttpRequest, referral_id: int, appointment_id: int) -> HttpResponse:
+    def perform(
+        referral: Referral, user: User, appointment: Appointment, form: forms.Form
+    ) -> object:
+        return appointments.do_cancel_appointment(
+            referral=referral,
+            acting_user=user,
+            appointment=appointment,
+            cancelled_by=form.cleaned_data["cancelled_by"],
+        )
+
+    return _appointment_page(
+        request,
+        referral_id,
+        appointment_id,
+        CANCEL_APPOINTMENT,
+        lambda _r, _a, data: CancelAppointmentForm(data),
+        perform,
+    )
+
+
+ATTENDANCE = ActionPage(
+    action="record attendance",
+    heading="Record attendance at an appointment",
+    changes=(
+        "Completes the appointment and adds it to the therapy plan as a session. The member of "
+        "staff sees how many sessions they have attended. Two missed appointments in a row are "
+        "flagged on the referral and in the queue."
+    ),
+    button="Record attendance",
+    done="Attendance recorded for referral {reference}.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def appointment_attendance(
+    request: HttpRequest, referral_id: int, appointment_id: int
+) -> HttpResponse:
+    def perform(
+        referral: Referral, user: User, appointment: Appointment, form: forms.Form
+    ) -> object:
+        return appointments.do_record_attendance(
+            referral=referral,
+            acting_user=user,
+            appointment=appointment,
+            attendance=form.cleaned_data["attendance"],
+            note=form.cleaned_data["note"],
+        )
+
+    return _appointment_page(
+        request,
+        referral_id,
+        appointment_id,
+        ATTENDANCE,
+        lambda _r, _a, data: AttendanceForm(data),
+        perform,
     )
 
 

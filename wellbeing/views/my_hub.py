@@ -21,10 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.signed_in import signed_in_user
 from portal.submission_keys import submit_once
+from wellbeing.forms.appointments import ChangeRequestForm
 from wellbeing.forms.my_hub import ReplyForm
 from wellbeing.models import SubmissionKey
 from wellbeing.queries import my_hub
-from wellbeing.services import messaging, referrals
+from wellbeing.referral_states import NotAllowed
+from wellbeing.services import appointments, messaging, referrals
 from wellbeing.views.access import recently_authenticated
 
 
@@ -149,4 +151,38 @@ def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
         return redirect("wellbeing:my_hub")
     return render(
         request, "wellbeing/my_hub/withdraw.html", {"referral": referral, **_crisis_context()}
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_http_methods(["GET", "POST"])
+def appointment_change(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Ask the hub to cancel or rearrange one of my upcoming appointments."""
+    user = signed_in_user(request)
+    form = ChangeRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointments.do_request_change(
+                acting_user=user,
+                appointment_id=appointment_id,
+                change=form.cleaned_data["change"],
+                note=form.cleaned_data["note"],
+            )
+        except NotAllowed as refusal:
+            messages.info(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                "Your request was sent to the Resilience Hub. Your clinician will contact you; "
+                "until then, the appointment stands.",
+            )
+        return redirect("wellbeing:my_hub")
+    appointment = my_hub.my_appointment_or_404(user, appointment_id)
+    return render(
+        request,
+        "wellbeing/my_hub/appointment_change.html",
+        {"appointment": appointment, "form": form},
+        status=400 if form.errors else 200,
     )
