@@ -36,6 +36,9 @@ QUEUE_FIELDS = (
     "risk_level",
     "assigned_ref",
     "assigned_name",
+    # The person's referral that was open when this one was sent, read in the same query.
+    "earlier_open_referral__reference",
+    "earlier_open_referral__status",
 )
 
 
@@ -61,7 +64,11 @@ def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
         referrals = referrals.filter(assigned_ref=staff_ref_for(user.pk))
     if filters.risk == "high":
         referrals = referrals.filter(Q(urgent=True) | Q(risk_level=RiskLevel.HIGH))
-    return referrals.only(*QUEUE_FIELDS).order_by("-urgent", "created_at", "id")
+    return (
+        referrals.select_related("earlier_open_referral")
+        .only(*QUEUE_FIELDS)
+        .order_by("-urgent", "created_at", "id")
+    )
 
 
 # --- Rows ---------------------------------------------------------------------------------------
@@ -105,6 +112,7 @@ class QueueRow:
     target: Target
     risk_flag: str  # "" when there is none
     mine: bool
+    also_open: str  # the reference of the person's other open referral, or ""
 
     @property
     def holder(self) -> str:
@@ -133,6 +141,13 @@ def risk_flag(referral: Referral) -> str:
     if referral.risk_level == RiskLevel.HIGH:
         flags.append("High risk")
     return ", ".join(flags)
+
+
+def also_open_reference(referral: Referral) -> str:
+    """The reference of the person's earlier referral, while it is still open: "Also has open
+    referral RH-…". Empty when there is none, or once it is closed or withdrawn."""
+    earlier = referral.earlier_open_referral
+    return earlier.reference if earlier is not None and earlier.is_open else ""
 
 
 def today() -> datetime.date:
@@ -180,6 +195,7 @@ def _row_builder(user: User, on: datetime.date) -> Callable[[Referral], QueueRow
             target=target_for(referral, on),
             risk_flag=risk_flag(referral),
             mine=bool(referral.assigned_ref) and referral.assigned_ref == own_ref,
+            also_open=also_open_reference(referral),
         )
 
     return build
