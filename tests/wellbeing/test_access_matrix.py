@@ -79,6 +79,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "referral_onward": HUB_WORK,
     "referral_onward_status": HUB_WORK,
     "referral_close": HUB_WORK,
+    "referral_join": HUB_WORK,
     "referral_message": HUB_WORK,
     "referral_team_support": HUB_WORK,
     # Team-based support
