@@ -178,7 +178,7 @@ def test_someone_with_an_open_referral_is_told_before_they_start_and_can_still_g
     when_they_send_it(page)
 
     sent = Referral.objects.using(DB).exclude(reference=OPEN).get()
-    assert sent.earlier_open_referral.reference == OPEN
+    assert sent.earlier_open_referral_id == Referral.objects.using(DB).get(reference=OPEN).pk
 
 
 def test_a_clinician_sees_the_pair_flagged_and_joins_them(page: Page):

@@ -125,7 +125,7 @@ def test_a_questionnaire_page_also_says_which_questionnaire_it_is(client, member
     page = client.get(step_url("gad-7")).content.decode()
     gad = next(s for s in self_referral.STEPS if s.slug == "gad-7")
     number = self_referral.STEPS.index(gad) + 1
-    assert f"Step {number} of {len(self_referral.STEPS)} – Questionnaire 2 of 5" in page
+    assert f"Step {number} of {len(self_referral.STEPS)} \N{EN DASH} Questionnaire 2 of 5" in page
 
 
 def test_check_your_answers_has_no_step_caption(client, member):
