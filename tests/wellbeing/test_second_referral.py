@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal import roles
@@ -360,3 +361,34 @@ def test_my_hub_says_the_two_were_joined(client, sign_in):
     assert "Joined with your earlier referral, which stays open" in page
     assert "Your later referral was joined with this one" in page
     assert "Your referral RH-EARL-0001, which the hub carries on with" in page
+
+
+# --- Cost ----------------------------------------------------------------------------------------
+
+
+def queries_for(client, referral: Referral) -> tuple[int, int]:
+    url = referral_url("referral", referral)
+    client.get(url)  # the first request settles the session's checks
+    with (
+        CaptureQueriesContext(connections["default"]) as default,
+        CaptureQueriesContext(connections["confidential"]) as confidential,
+    ):
+        assert client.get(url).status_code == 200
+    return len(default), len(confidential)
+
+
+def test_the_open_referral_page_costs_the_same_queries_for_one_or_many_joined_referrals(
+    client, clinician
+):
+    owner, earlier, later = a_pair()
+    referrals.do_join_to_open_referral(referral=later, acting_user=clinician)
+    one = queries_for(client, earlier)
+    for n in range(5):
+        extra = a_referral_for(owner, reference=f"RH-MORE-{n:03d}", earlier_open_referral=earlier)
+        ScreeningResultFactory(referral=extra, instrument="GAD-7")
+        referrals.do_join_to_open_referral(referral=extra, acting_user=clinician)
+    a_referral_for(owner, reference="RH-STILL-0", earlier_open_referral=earlier)
+    many = queries_for(client, earlier)
+    assert one == many
+    page = client.get(referral_url("referral", earlier)).content.decode()
+    assert page.count("Joined with later referral RH-") == 6
