@@ -78,6 +78,15 @@ class CloseReason(models.TextChoices):
     NO_CONTACT = "no_contact", "We could not make contact"
     DECLINED = "declined", "They decided not to go ahead"
     OTHER = "other", "Another reason"
+    # Not offered on the close form: only joining a later referral to the person's open one
+    # closes with it (wellbeing.services.referrals.do_join_to_open_referral).
+    JOINED = "joined", "Joined with their open referral"
+
+
+# The reasons a clinician picks from when closing (the close form, an assessment's close).
+CLOSE_REASONS_TO_CHOOSE: list[tuple[str, str]] = [
+    (value, label) for value, label in CloseReason.choices if value != CloseReason.JOINED
+]
 
 
 class HowHeard(models.TextChoices):
@@ -137,6 +146,15 @@ class Referral(models.Model):
     # Team-based support: the team request this person's support is part of, if any.
     team_request = models.ForeignKey(
         "TeamRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    # The same person's referral that was still open when this one was sent: the queue and the
+    # referral page flag the pair, and a clinician may join this one into it (ADR 0024).
+    earlier_open_referral = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="later_referrals",
     )
 
     # How to contact them (encrypted).
@@ -259,6 +277,9 @@ class ReferralEventKind(models.TextChoices):
     REFERRED_ON = "referred_on", "Referred to another service"
     CLOSED = "closed", "Referral closed"
     WITHDRAWN = "withdrawn", "You withdrew your referral"
+    # A referral sent while another was open, joined into that one by a clinician (ADR 0024).
+    JOINED_INTO = "joined_into", "Joined with your earlier referral, which stays open"
+    LATER_JOINED = "later_joined", "Your later referral was joined with this one"
 
 
 class ReferralEvent(models.Model):

@@ -92,6 +92,7 @@ urlpatterns = [
         name="referral_onward_status",
     ),
     path("referrals/<int:referral_id>/close/", clinical.close, name="referral_close"),
+    path("referrals/<int:referral_id>/join/", clinical.join, name="referral_join"),
     path("referrals/<int:referral_id>/message/", clinical.message, name="referral_message"),
     path(
         "referrals/<int:referral_id>/team-support/",

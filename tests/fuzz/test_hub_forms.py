@@ -309,6 +309,13 @@ def test_closing_a_referral(client, clinician, supported):
     fuzz(client, url, {"reason": "support_completed"}, examples=15)
 
 
+def test_joining_a_referral_with_the_open_one(client, clinician):
+    owner = UserFactory(with_profile=True)
+    earlier = a_referral_from(owner, status=ReferralStatus.IN_SUPPORT)
+    later = a_referral_from(owner, earlier_open_referral=earlier)
+    fuzz(client, action_url("referral_join", later), {"confirm": "on"}, examples=10)
+
+
 def test_sending_a_secure_message(client, clinician, supported):
     url = action_url("referral_message", supported["referral"])
     fuzz(client, url, {"body": "Hello, when can I call you?"}, examples=25)

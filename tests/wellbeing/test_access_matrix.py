@@ -50,8 +50,8 @@ MATRIX: dict[str, dict[str, object]] = {
     # Staff side
     "index": EVERYONE,
     # Starting makes a draft and goes to its first question; checking an unfinished draft goes
-    # back to the first unanswered one.
-    "refer_start": INTO_THE_FORM,
+    # back to the first unanswered one. The owner, whose referral is open, is first told of it.
+    "refer_start": row(LOGIN, 302, 200, 302, 302, MFA, 302, 302, 302),
     "refer_check": INTO_THE_FORM,
     "refer_help_now": EVERYONE,
     # The confirmation shows for a day after sending; others have sent nothing: back to start.
@@ -85,6 +85,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "referral_onward": HUB_WORK,
     "referral_onward_status": HUB_WORK,
     "referral_close": HUB_WORK,
+    "referral_join": HUB_WORK,
     "referral_message": HUB_WORK,
     "referral_team_support": HUB_WORK,
     # Team-based support

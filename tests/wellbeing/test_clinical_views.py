@@ -47,6 +47,7 @@ ACTION_PAGES = [
     "referral_therapy",
     "referral_onward",
     "referral_close",
+    "referral_join",
     "referral_message",
     "referral_team_support",
 ]

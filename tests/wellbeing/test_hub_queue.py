@@ -258,6 +258,41 @@ def test_the_queue_costs_the_same_queries_for_1_or_500_referrals_and_writes_no_a
     assert not AuditEntry.objects.using("confidential").exists()
 
 
+def seed_pairs(count: int) -> None:
+    """`count` people, each with an open referral and a later one sent while it was open."""
+    earlier = Referral.objects.using("confidential").bulk_create(
+        ReferralFactory.build(
+            submission_key=uuid.uuid4(),
+            status=ReferralStatus.IN_SUPPORT,
+            created_at=at(1) - datetime.timedelta(days=30, hours=n),
+        )
+        for n in range(count)
+    )
+    Referral.objects.using("confidential").bulk_create(
+        ReferralFactory.build(
+            submission_key=uuid.uuid4(),
+            staff_ref=open_one.staff_ref,
+            earlier_open_referral=open_one,
+            # Urgent, so the flagged ones fill the page whose queries are counted.
+            urgent=True,
+            created_at=at(1) - datetime.timedelta(hours=n),
+        )
+        for n, open_one in enumerate(earlier)
+    )
+
+
+def test_the_also_has_open_referral_flag_costs_no_query_per_row(client, clinician):
+    seed_pairs(1)
+    few = queries_for_queue(client)
+    seed_pairs(30)
+    many = queries_for_queue(client)
+    assert few == many
+    assert many[1] <= 4
+    rows = client.get(QUEUE).context["queue"].rows
+    assert len(rows) == 25
+    assert all(row.also_open == row.referral.earlier_open_referral.reference for row in rows)
+
+
 # --- Taking a referral ---------------------------------------------------------------------------
 
 

@@ -102,6 +102,39 @@ def test_each_page_links_back_to_the_one_before(client, member):
     assert f'class="nhsuk-back-link" href="{reverse("wellbeing:index")}"' in first
 
 
+def test_every_question_page_says_which_step_of_how_many_above_its_heading(client, member):
+    count = len(self_referral.STEPS)
+    for number, step in enumerate(self_referral.STEPS, start=1):
+        page = client.get(step_url(step.slug)).content.decode()
+        caption = re.search(r'<span class="nhsuk-caption-l">([^<]*)<', page)
+        assert caption, step.slug
+        assert caption.group(1).startswith(f"Step {number} of {count}"), step.slug
+        # Above the heading: the caption comes before the page's question ends.
+        assert page.index(caption.group(0)) < heading_end(page), step.slug
+
+
+def heading_end(page: str) -> int:
+    """Where the page's heading ends: its h1, or the legend that is the heading of a page with
+    one question."""
+    found = re.search(r"</h1>|</legend>", page)
+    assert found
+    return found.start()
+
+
+def test_a_questionnaire_page_also_says_which_questionnaire_it_is(client, member):
+    page = client.get(step_url("gad-7")).content.decode()
+    gad = next(s for s in self_referral.STEPS if s.slug == "gad-7")
+    number = self_referral.STEPS.index(gad) + 1
+    assert f"Step {number} of {len(self_referral.STEPS)} \N{EN DASH} Questionnaire 2 of 5" in page
+
+
+def test_check_your_answers_has_no_step_caption(client, member):
+    answer_every_page(client)
+    page = client.get(reverse("wellbeing:refer_check")).content.decode()
+    assert "Step " not in page
+    assert f"of {len(self_referral.STEPS)}" not in page
+
+
 # --- Validation --------------------------------------------------------------------------------
 
 

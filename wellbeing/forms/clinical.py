@@ -24,9 +24,9 @@ from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.forms.self_referral import PlainTextField
 from wellbeing.models import (
     MAX_ID,
+    CLOSE_REASONS_TO_CHOOSE,
     AssessmentOutcome,
     Attendance,
-    CloseReason,
     ContactMethod,
     ContactOutcome,
     OnwardStatus,
@@ -440,7 +440,7 @@ class AssessmentForm(ActionForm):
     onward_note = _text("Note for the onward referral (optional)", 2000, name="Note", rows=3)
     close_reason = _radios(
         "Why is the referral being closed?",
-        CloseReason.choices,
+        CLOSE_REASONS_TO_CHOOSE,
         "Select why the referral is being closed",
         required=False,
     )
@@ -646,12 +646,28 @@ class OnwardStatusForm(ActionForm):
 class CloseForm(ActionForm):
     reason = _radios(
         "Why is the referral being closed?",
-        CloseReason.choices,
+        CLOSE_REASONS_TO_CHOOSE,
         "Select why the referral is being closed",
     )
 
     def layout(self) -> Layout:
         return Layout(Field.radios("reason", legend_size="m"))
+
+
+class JoinReferralForm(ActionForm):
+    """Joining a referral sent while another was open into that one, and closing it."""
+
+    confirm = forms.BooleanField(
+        label=(
+            "I have read both referrals: they are about the same need, and this one can be closed"
+        ),
+        error_messages={
+            "required": "Confirm that both referrals are about the same need before joining them"
+        },
+    )
+
+    def layout(self) -> Layout:
+        return Layout(Field.checkbox("confirm"))
 
 
 class HubMessageForm(ActionForm):

@@ -9,7 +9,7 @@ import wellbeing.crypto
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wellbeing", "0014_submission_keys"),
+        ("wellbeing", "0015_earlier_open_referral"),
     ]
 
     operations = [

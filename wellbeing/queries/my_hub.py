@@ -74,7 +74,17 @@ def _overview_queryset(user: User) -> QuerySet[Referral]:
     # Only plain fields: the overview decrypts nothing it does not show.
     return (
         my_referrals_for(user)
-        .only("id", "reference", "status", "created_at", "withdrawn_at")
+        # The earlier referral's reference, in the same query: "joined with RH-…" (ADR 0024).
+        .select_related("earlier_open_referral")
+        .only(
+            "id",
+            "reference",
+            "status",
+            "created_at",
+            "withdrawn_at",
+            "close_reason",
+            "earlier_open_referral__reference",
+        )
         .annotate(
             unread_count=Count(
                 "messages", filter=Q(messages__from_hub=True, messages__read_at__isnull=True)

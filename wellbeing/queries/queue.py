@@ -37,6 +37,9 @@ QUEUE_FIELDS = (
     "risk_level",
     "assigned_ref",
     "assigned_name",
+    # The person's referral that was open when this one was sent, read in the same query.
+    "earlier_open_referral__reference",
+    "earlier_open_referral__status",
 )
 
 
@@ -62,7 +65,11 @@ def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
         referrals = referrals.filter(assigned_ref=staff_ref_for(user.pk))
     if filters.risk == "high":
         referrals = referrals.filter(Q(urgent=True) | Q(risk_level=RiskLevel.HIGH))
-    return referrals.only(*QUEUE_FIELDS).order_by("-urgent", "created_at", "id")
+    return (
+        referrals.select_related("earlier_open_referral")
+        .only(*QUEUE_FIELDS)
+        .order_by("-urgent", "created_at", "id")
+    )
 
 
 # --- Rows ---------------------------------------------------------------------------------------
@@ -106,6 +113,7 @@ class QueueRow:
     target: Target
     risk_flag: str  # "" when there is none
     mine: bool
+    also_open: str  # the reference of the person's other open referral, or ""
     # The last two therapy sessions that were due were both missed (wellbeing.queries.appointments).
     missed_in_a_row: bool = False
 
@@ -136,6 +144,13 @@ def risk_flag(referral: Referral) -> str:
     if referral.risk_level == RiskLevel.HIGH:
         flags.append("High risk")
     return ", ".join(flags)
+
+
+def also_open_reference(referral: Referral) -> str:
+    """The reference of the person's earlier referral, while it is still open: "Also has open
+    referral RH-…". Empty when there is none, or once it is closed or withdrawn."""
+    earlier = referral.earlier_open_referral
+    return earlier.reference if earlier is not None and earlier.is_open else ""
 
 
 def today() -> datetime.date:
@@ -185,6 +200,7 @@ def _row_builder(
             target=target_for(referral, on),
             risk_flag=risk_flag(referral),
             mine=bool(referral.assigned_ref) and referral.assigned_ref == own_ref,
+            also_open=also_open_reference(referral),
             missed_in_a_row=referral.pk in missed,
         )
 

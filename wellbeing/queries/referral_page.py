@@ -32,6 +32,7 @@ from wellbeing.models import (
     Assessment,
     AuditAction,
     AuditEntry,
+    CloseReason,
     ContactAttempt,
     FollowUp,
     HubMessage,
@@ -58,6 +59,8 @@ EVENTS_SHOWN_ELSEWHERE: frozenset[str] = frozenset(
         ReferralEventKind.CONTACT_ATTEMPTED,
         ReferralEventKind.ASSESSED,
         ReferralEventKind.REFERRED_ON,
+        # The joined referral's own entry says it, with the answers it brought.
+        ReferralEventKind.LATER_JOINED,
     }
 )
 EVENT_WORDS: dict[str, str] = {
@@ -66,7 +69,20 @@ EVENT_WORDS: dict[str, str] = {
     ReferralEventKind.SUPPORT_STARTED: "Support started",
     ReferralEventKind.CLOSED: "Referral closed",
     ReferralEventKind.WITHDRAWN: "The staff member withdrew the referral",
+    ReferralEventKind.JOINED_INTO: "Joined with the staff member's open referral and closed",
 }
+# A later referral's plain fields and the answers the open one's timeline shows once joined.
+LATER_REFERRAL_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "created_at",
+    "closed_at",
+    "close_reason",
+    "earlier_open_referral_id",
+    "whats_happening",
+    "hoped_for_help",
+)
 
 
 def _open_referral(referral_id: int) -> Referral:
@@ -97,6 +113,21 @@ def _open_referral(referral_id: int) -> Referral:
                 "appointments",
                 queryset=Appointment.objects.using(DATABASE).booked().order_by("starts_at", "id"),
                 to_attr="booked_appointments",
+            ),
+            # The pair a referral sent while another was open makes (ADR 0024): plain fields of
+            # the earlier one; the later ones with the answers a joined one brought.
+            Prefetch(
+                "earlier_open_referral",
+                queryset=Referral.objects.using(DATABASE).only("id", "reference", "status"),
+            ),
+            Prefetch(
+                "later_referrals",
+                queryset=Referral.objects.using(DATABASE)
+                .only(*LATER_REFERRAL_FIELDS)
+                .order_by("created_at", "id")
+                .prefetch_related(
+                    Prefetch("screenings", queryset=ScreeningResult.objects.using(DATABASE))
+                ),
             ),
         )
         .filter(pk=referral_id)
@@ -292,7 +323,41 @@ def timeline(referral: Referral, resource_titles: dict[int, str]) -> list[Timeli
         for message in referral.messages.all()
     ]
     entries += [_follow_up_entry(follow_up) for follow_up in referral.follow_ups.all()]
+    entries += [_joined_entry(later) for later in joined_referrals(referral)]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def joined_referrals(referral: Referral) -> list[Referral]:
+    """The later referrals a clinician joined with this one (prefetched)."""
+    return [
+        later
+        for later in referral.later_referrals.all()
+        if later.close_reason == CloseReason.JOINED and later.closed_at
+    ]
+
+
+def later_open_referrals(referral: Referral) -> list[Referral]:
+    """The person's referrals sent while this one was open and still open themselves."""
+    return [later for later in referral.later_referrals.all() if later.is_open]
+
+
+def _joined_entry(later: Referral) -> TimelineEntry:
+    """A later referral's answers, merged into this one's history on the day it was joined."""
+    sent_on = date_format(timezone.localtime(later.created_at), "j F Y")
+    scores = "; ".join(
+        f"{screening.instrument} {screening.total} ({screening.band})"
+        for screening in sorted(later.screenings.all(), key=lambda s: (s.taken_at, s.pk))
+    )
+    assert later.closed_at is not None  # noqa: S101 - joined_referrals keeps closed ones
+    return TimelineEntry(
+        later.closed_at,
+        f"Joined with later referral {later.reference}, sent {sent_on}: its answers",
+        details=_notes(
+            Row("What is happening", later.whats_happening, multiline=True),
+            Row("Help they hope for", later.hoped_for_help, multiline=True),
+            Row("Questionnaires", scores),
+        ),
+    )
 
 
 def _follow_up_entry(follow_up: FollowUp) -> TimelineEntry:
@@ -367,6 +432,11 @@ class ReferralPage:
     # Booked appointments, soonest first, and whether the last two due were both missed.
     appointments: list[Appointment]
     missed_in_a_row: bool
+    # The person's other referrals (ADR 0024): the earlier one still open when this was sent
+    # (while both are open), the one this was joined with, and later ones still open.
+    also_open: Referral | None
+    joined_with: Referral | None
+    later_open: list[Referral]
 
 
 def _screening_groups(screenings: list[ScreeningResult]) -> list[ScreeningGroup]:
@@ -381,10 +451,11 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
     """Everything about one referral, decrypted for a hub clinician, audited as one read."""
     with transaction.atomic(using=DATABASE):
         referral = _open_referral(referral_id)
+        # A joined referral's answers are read on this page too, so its record shows the read.
         record_many(
             actor=actor_for(user),
             action=AuditAction.READ,
-            objs=[referral],
+            objs=[referral, *joined_referrals(referral)],
             reason="Opened the referral",
         )
     signposted = [signpost.resource_id for signpost in referral.signposts.all()]
@@ -392,6 +463,7 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
         {r.pk: r.title for r in resources_for_signposting(ids=signposted)} if signposted else {}
     )
     screenings = list(referral.screenings.all())
+    earlier = referral.earlier_open_referral
     return ReferralPage(
         referral=referral,
         sections=given_sections(referral),
@@ -411,6 +483,9 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
         ),
         appointments=referral.booked_appointments,  # type: ignore[attr-defined]
         missed_in_a_row=referral.pk in missed_in_a_row([referral.pk]),
+        also_open=earlier if earlier is not None and earlier.is_open and referral.is_open else None,
+        joined_with=earlier if referral.close_reason == CloseReason.JOINED else None,
+        later_open=later_open_referrals(referral),
     )
 
 

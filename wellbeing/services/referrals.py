@@ -36,6 +36,7 @@ from portal.rules import is_hub_staff
 from wellbeing import audit
 from wellbeing.instruments import INSTRUMENTS, score
 from wellbeing.models import (
+    CLOSE_REASONS_TO_CHOOSE,
     DATABASE,
     MAX_ID,
     Assessment,
@@ -60,6 +61,7 @@ from wellbeing.referral_states import (
     NEW,
     WITHDRAWN,
     NotAllowed,
+    describe,
     move,
     require,
 )
@@ -67,6 +69,8 @@ from wellbeing.services import appointments, follow_up, outreach, support
 from wellbeing.services.self_referral import Step, first_incomplete_step
 from wellbeing.services.support import OutcomeDetail
 
+# What a clinician may give as the reason for closing; "joined" belongs to joining alone.
+_CHOSEN_CLOSE_REASONS = frozenset(value for value, _label in CLOSE_REASONS_TO_CHOOSE)
 # A plan, safety plan or formulation is needed before someone at this risk leaves the assessment.
 RISK_NEEDING_SAFETY_PLAN = (RiskLevel.MODERATE, RiskLevel.HIGH)
 # No 0/O, 1/I/L or U: read aloud over the phone or copied by hand, nothing is mistaken.
@@ -90,6 +94,7 @@ LOCKED_FIELDS = (
     "close_reason",
     "withdrawn_at",
     "team_request_id",
+    "earlier_open_referral_id",
     "owner_key",
     "updated_at",
 )
@@ -309,6 +314,15 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
         if missing is not None:
             raise IncompleteReferral(missing)
         results = {code: score(code, locked.data["questionnaires"][code]) for code in INSTRUMENTS}
+        # Sent while another is open ("things have changed"): linked, so the hub sees the pair.
+        earlier_open = (
+            Referral.objects.using(DATABASE)
+            .filter(staff_ref=staff_ref)
+            .open()
+            .only("id")
+            .order_by("created_at", "id")
+            .first()
+        )
         urgent = any(result.risk for result in results.values())
         now = timezone.now()
         referral = _create_with_unique_reference(
@@ -319,6 +333,7 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
                 "urgent": urgent,
                 "created_at": now,
                 "consented_at": now,
+                "earlier_open_referral": earlier_open,
                 **_referral_fields(locked.data),
             }
         )
@@ -501,7 +516,7 @@ def do_record_assessment(
         locked.risk_level = risk_level
         kinds: list[str] = [ReferralEventKind.ASSESSED]
         if outcome == AssessmentOutcome.CLOSE:
-            if detail.close_reason not in CloseReason.values:
+            if detail.close_reason not in _CHOSEN_CLOSE_REASONS:
                 raise NotAllowed("Choose why the referral is being closed.")
             _finish(locked, CLOSED, now, close_reason=detail.close_reason)
             kinds.append(ReferralEventKind.CLOSED)
@@ -535,7 +550,7 @@ def do_record_assessment(
 def do_close(*, referral: Referral, acting_user: User, reason: str) -> Referral:
     """A clinician closes the referral with a reason (`_finish`). A closed referral is not
     re-opened (wellbeing/referral_states.py)."""
-    if reason not in CloseReason.values:
+    if reason not in _CHOSEN_CLOSE_REASONS:
         raise NotAllowed("Choose why the referral is being closed.")
     with changing(referral, "close") as locked:
         now = timezone.now()
@@ -561,3 +576,50 @@ def do_withdraw_referral(*, referral: Referral, acting_user: User) -> Referral:
         audit_change(acting_user, locked, "Withdrew my referral in my hub", AuditAction.WITHDRAW)
     referral.status, referral.withdrawn_at = locked.status, locked.withdrawn_at
     return locked
+
+
+# --- Joining a referral sent while another was open -----------------------------------------------
+
+
+class NothingToJoin(NotAllowed):
+    """The referral was not sent while another was open, or that one is no longer open."""
+
+
+def do_join_to_open_referral(*, referral: Referral, acting_user: User) -> Referral:
+    """Join a referral sent while the person's earlier one was open into that one (ADR 0024).
+
+    The later referral closes as "joined" (`_finish`) and keeps pointing to the open one, whose
+    timeline shows the later answers as a dated entry (wellbeing.queries.referral_page); the
+    member of staff sees in my hub that the two were joined. Both rows are locked, lower id
+    first, so two clinicians joining at once cannot deadlock; the second is refused. Returns
+    the open referral.
+    """
+    with transaction.atomic(using=DATABASE):
+        earlier_id = (
+            Referral.objects.using(DATABASE)
+            .filter(pk=referral.pk)
+            .values_list("earlier_open_referral_id", flat=True)
+            .first()
+        )
+        if earlier_id is None:
+            raise NothingToJoin(
+                f"Referral {referral.reference} was not sent while another referral was open."
+            )
+        first, second = sorted((referral.pk, earlier_id))
+        locked = {found.pk: found for found in (lock(first), lock(second))}
+        later, earlier = locked[referral.pk], locked[earlier_id]
+        require(later, "close")
+        if not earlier.is_open:
+            raise NothingToJoin(
+                f"Referral {earlier.reference} is {describe(earlier.status)}, so nothing can be "
+                "joined with it. Close this referral in the usual way if it is not needed."
+            )
+        now = timezone.now()
+        _finish(later, CLOSED, now, close_reason=CloseReason.JOINED)
+        save(later, now)
+        save(earlier, now)
+        record_events(later, [ReferralEventKind.JOINED_INTO], now)
+        record_events(earlier, [ReferralEventKind.LATER_JOINED], now)
+        audit_change(acting_user, later, f"Joined with referral {earlier.reference} and closed")
+        audit_change(acting_user, earlier, f"Joined referral {later.reference} with this one")
+    return earlier

@@ -62,6 +62,11 @@ STEPS: tuple[Step, ...] = (
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 
 
+def step_number(step: Step) -> int:
+    """Where `step` comes in the referral, counting from 1: "Step 3 of 11"."""
+    return STEPS.index(step) + 1
+
+
 def step_after(step: Step) -> Step | None:
     index = STEPS.index(step)
     return STEPS[index + 1] if index + 1 < len(STEPS) else None
@@ -133,6 +138,20 @@ def referral_for_submission(*, user: User, submission_key: uuid.UUID) -> Referra
     return (
         Referral.objects.using(DATABASE)
         .filter(staff_ref=staff_ref_for(user.pk), submission_key=submission_key)
+        .first()
+    )
+
+
+def open_referral_for(user: User) -> Referral | None:
+    """The user's earliest referral the hub is still working on, plain fields only: the start
+    page tells them about it before they begin another (a new one sent anyway is linked to it,
+    wellbeing.services.referrals.do_submit_referral)."""
+    return (
+        Referral.objects.using(DATABASE)
+        .owned_by(user)
+        .open()
+        .only("id", "reference", "status", "created_at")
+        .order_by("created_at", "id")
         .first()
     )
 

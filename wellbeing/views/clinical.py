@@ -32,6 +32,7 @@ from wellbeing.forms.clinical import (
     CloseForm,
     ContactAttemptForm,
     HubMessageForm,
+    JoinReferralForm,
     OnwardReferralForm,
     OnwardStatusForm,
     ResourceOffer,
@@ -597,6 +598,30 @@ def close(request: HttpRequest, referral_id: int) -> HttpResponse:
         )
 
     return _action(request, referral_id, CLOSE, lambda _r, data: CloseForm(data), perform)
+
+
+JOIN = ActionPage(
+    action="close",
+    heading="Join with the open referral",
+    changes=(
+        "This referral was sent while the person's earlier referral was still open. Joining "
+        "adds what they told us in this one, and its questionnaire scores, to the open "
+        "referral's timeline, and closes this one as joined. The member of staff sees in my hub "
+        "that the two were joined. This cannot be undone."
+    ),
+    button="Join and close this referral",
+    done="Referral {reference} was joined with the open referral and closed.",
+    warning=True,
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        return referrals.do_join_to_open_referral(referral=referral, acting_user=user)
+
+    return _action(request, referral_id, JOIN, lambda _r, data: JoinReferralForm(data), perform)
 
 
 MESSAGE = ActionPage(

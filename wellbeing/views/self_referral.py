@@ -83,9 +83,27 @@ def _crisis_context() -> dict[str, Any]:
 @hub_page
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """Start or resume a referral: the first page still to answer, or check your answers."""
+    """Start or resume a referral: the first page still to answer, or check your answers.
+
+    Someone with a referral still open is told about it first, and offered a message to the hub
+    on it instead; "things have changed" (`?again=1`) goes on to a new one.
+    """
     user = signed_in_user(request)
     campaign = request.GET.get("campaign")
+    if request.GET.get("again") != "1":
+        open_referral = self_referral.open_referral_for(user)
+        if open_referral is not None:
+            again = {"again": "1", **({"campaign": campaign} if campaign else {})}
+            return render(
+                request,
+                "wellbeing/refer/open_referral.html",
+                {
+                    "referral": open_referral,
+                    "messages_url": reverse("wellbeing:my_hub_messages", args=[open_referral.pk]),
+                    "again_url": f"{reverse('wellbeing:refer_start')}?{urlencode(again)}",
+                    **_crisis_context(),
+                },
+            )
     draft = (
         self_referral.do_save_draft(user=user, campaign=campaign)
         if campaign
@@ -146,7 +164,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             draft = self_referral.do_save_draft(user=user, step=this_step, answers=form.answers())
             return redirect(_after(this_step, changing=changing))
         data = draft.data if draft else data
-    number = STEPS.index(this_step) + 1
+    number = self_referral.step_number(this_step)
     previous = self_referral.step_before(this_step)
     back_url = (
         reverse("wellbeing:refer_check")
