@@ -23,8 +23,8 @@ from portal.nhsuk_forms.layout import Field, Fieldset, Submit
 from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.forms.self_referral import PlainTextField
 from wellbeing.models import (
-    MAX_ID,
     CLOSE_REASONS_TO_CHOOSE,
+    MAX_ID,
     AssessmentOutcome,
     Attendance,
     ContactMethod,
