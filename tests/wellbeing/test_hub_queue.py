@@ -186,7 +186,8 @@ def test_an_urgent_referral_counts_down_in_hours_on_every_day(client, clinician,
         "RH-URG-DONE": "Assessed",
         "RH-ROUTINE": "2 working days left",
     }
-    assert rows["RH-URG-SOON"].due_soon and not rows["RH-URG-DUE"].due_soon
+    assert rows["RH-URG-SOON"].due_soon
+    assert not rows["RH-URG-DUE"].due_soon
     page = client.get(QUEUE).content.decode()
     assert '<strong class="nhsuk-tag nhsuk-tag--red">Past target by 3 hours</strong>' in page
     assert '<strong class="nhsuk-tag nhsuk-tag--orange">1 hour left</strong>' in page
