@@ -482,6 +482,9 @@ HUB_REAUTHENTICATE_AFTER_MINUTES = env.int("HUB_REAUTHENTICATE_AFTER_MINUTES", d
 # How soon the hub aims to contact someone who refers themselves, in working days (weekends and
 # England and Wales bank holidays excluded).
 HUB_CONTACT_TARGET_WORKING_DAYS = env.int("HUB_CONTACT_TARGET_WORKING_DAYS", default=2)
+# How soon the hub aims to contact someone whose referral is urgent (a risk answer), in hours
+# counted on every day, nights, weekends and bank holidays included (ADR 0026).
+HUB_URGENT_CONTACT_TARGET_HOURS = env.int("HUB_URGENT_CONTACT_TARGET_HOURS", default=24)
 # Where the alert for an urgent self-referral goes (a monitored duty inbox). The alert says only
 # that one is waiting.
 HUB_DUTY_EMAIL = env.str("HUB_DUTY_EMAIL", default="")

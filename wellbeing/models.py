@@ -498,6 +498,14 @@ class ContactOutcome(models.TextChoices):
     VOICEMAIL = "voicemail", "Left a voicemail"
 
 
+class VoicemailOverride(models.TextChoices):
+    """Why a voicemail was left for someone who asked for none: a fixed list, so the reason can
+    be written into the audit log without free text."""
+
+    AGREED_SINCE = "agreed_since", "They have since told the hub a voicemail is fine"
+    SAFETY = "safety", "A voicemail was needed for their safety"
+
+
 class ContactAttempt(models.Model):
     """A clinician trying to reach the member of staff."""
 
@@ -508,6 +516,10 @@ class ContactAttempt(models.Model):
     note = EncryptedTextField(blank=True)
     by_ref = models.CharField(max_length=64)
     by_name = models.CharField(max_length=80, blank=True)
+    # Set only when a voicemail was left although the referral asked for none (also audited).
+    voicemail_override = models.CharField(
+        max_length=20, choices=VoicemailOverride.choices, blank=True
+    )
 
     class Meta:
         ordering = ("at", "id")

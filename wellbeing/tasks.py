@@ -17,9 +17,20 @@ from wellbeing.services import outreach
 
 @shared_task(name="wellbeing.nudge_assessment_targets")
 def nudge_assessment_targets() -> int:
-    """Queue nudges for referrals near or past the rapid-assessment target; once per stage."""
+    """Queue nudges for routine referrals near or past the rapid-assessment target; once per
+    stage."""
     with transaction.atomic(using=DATABASE):
         messages = outreach.assessment_target_nudges()
+        queue(messages)
+    return len(messages)
+
+
+@shared_task(name="wellbeing.chase_urgent_targets")
+def chase_urgent_targets() -> int:
+    """Queue nudges and duty alerts for urgent referrals near or past their target in hours;
+    run every few minutes on every day. Once per referral, stage and person."""
+    with transaction.atomic(using=DATABASE):
+        messages = outreach.urgent_target_chases()
         queue(messages)
     return len(messages)
 

@@ -187,6 +187,19 @@ def test_recording_a_contact_attempt(client, clinician, new_referral):
     fuzz(client, action_url("referral_contact", new_referral), valid, examples=30)
 
 
+def test_recording_a_voicemail_against_their_wish(client, clinician, new_referral):
+    """The referral said no to voicemail: the override's reason is posted with the attempt."""
+    valid = {
+        **date_parts("on", yesterday()),
+        "time": "14:30",
+        "method": "phone",
+        "outcome": "voicemail",
+        "voicemail_override": "safety",
+        "note": "",
+    }
+    fuzz(client, action_url("referral_contact", new_referral), valid, examples=20)
+
+
 def test_recording_a_rapid_assessment(client, clinician, new_referral):
     valid = {
         "notes": "Poor sleep after a difficult shift.",

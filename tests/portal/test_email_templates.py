@@ -88,8 +88,13 @@ def built(settings) -> list[OutboxMessage]:
         hoped_for_help=DETAILS["hoped_for_help"],
         team=DETAILS["team"],
         reference=DETAILS["reference"],
-        created_at=aware(datetime.date(2026, 1, 13)),  # target tomorrow: a "before" nudge
+        # Urgent, 26 hours before noon today: past its 24 hours, so chased and the duty told.
+        created_at=aware(datetime.date(2026, 1, 13)),
     )
+    # Urgent, 20 hours before noon today: in the last quarter of its 24 hours.
+    ReferralFactory(urgent=True, created_at=aware(datetime.date(2026, 1, 13), 16))
+    # Routine: target tomorrow, a "before" nudge; and one past its target.
+    ReferralFactory(owner_key=str(person.pk), created_at=aware(datetime.date(2026, 1, 13)))
     ReferralFactory(owner_key=str(person.pk), created_at=aware(datetime.date(2026, 1, 9)))
     for total in SCORES:
         ScreeningResultFactory(
@@ -142,6 +147,7 @@ def built(settings) -> list[OutboxMessage]:
         *outreach.referral_received(referral),
         *outreach.new_hub_message(message),
         *outreach.assessment_target_nudges(TODAY),
+        *outreach.urgent_target_chases(aware(TODAY, 12)),
         *outreach.follow_up_invitations(aware(TODAY, 12)),
         *outreach.team_session_reminders(TODAY),
         *outreach.appointment_reminders(TODAY),
@@ -247,6 +253,9 @@ def test_the_hub_builders_are_all_exercised(built):
         "wellbeing/new_message",
         "wellbeing/target_before",
         "wellbeing/target_breach",
+        "wellbeing/urgent_target_before",
+        "wellbeing/urgent_target_breach",
+        "wellbeing/urgent_target_duty",
         "wellbeing/follow_up_invite",
         "wellbeing/follow_up_reminder",
         "wellbeing/team_session_reminder",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
+
+from django.utils import timezone
 
 from portal import roles
 from portal.models import User
@@ -30,7 +33,9 @@ def a_hub_member(role: str = roles.HUB_CLINICIAN, name: str = "Casey Clinician")
 
 
 def a_referral_from(owner: User, **fields: object) -> Referral:
-    """A referral made by `owner`, whose emails therefore reach them."""
+    """A referral made by `owner`, whose emails therefore reach them. It arrived ten days ago
+    unless told otherwise, so the dates a clinician types (an attempt, a session) can follow it."""
+    fields.setdefault("created_at", timezone.now() - datetime.timedelta(days=10))
     referral: Referral = ReferralFactory(
         staff_ref=staff_ref_for(owner.pk), owner_key=str(owner.pk), **fields
     )

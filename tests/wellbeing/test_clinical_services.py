@@ -88,6 +88,8 @@ def test_a_first_contact_moves_a_new_referral_to_assessment_and_gives_it_to_the_
     clinician,
 ):
     referral = a_referral_in(S.NEW)
+    referral.voicemail_ok = True
+    referral.save(using=DB)
     attempt = referrals.do_record_contact(
         referral=referral,
         acting_user=clinician,

@@ -35,6 +35,7 @@ from wellbeing.models import (
     TherapyPlan,
     TherapySession,
 )
+from wellbeing.referral_states import NotAllowed
 from wellbeing.services import referrals
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
@@ -239,6 +240,171 @@ def test_a_refusal_from_the_service_is_shown_and_nothing_changes(client, clinici
         response.content.decode()
     )
     assert not ContactAttempt.objects.using(DB).exists()
+
+
+# --- A record that cannot contradict itself (issue 13) -------------------------------------------
+
+
+def errors_beside(response, field: str) -> list[str]:
+    return list(response.context["form"].errors.get(field, []))
+
+
+def test_a_contact_attempt_before_the_referral_arrived_is_refused_beside_the_date(
+    client, clinician
+):
+    received = timezone.localtime() - datetime.timedelta(days=2)
+    referral = a_referral_in(S.NEW)
+    referral.created_at = received
+    referral.save(using=DB)
+    before = received - datetime.timedelta(days=1)
+    response = client.post(
+        url("referral_contact", referral),
+        contact_form(**date_fields("on", before.date()), time=f"{received:%H:%M}"),
+    )
+    assert response.status_code == 400
+    assert errors_beside(response, "on") == [
+        "The date and time of the attempt must be after the referral was received, "
+        f"{received.day} {received:%B %Y} at {received:%H:%M}"
+    ]
+    assert not ContactAttempt.objects.using(DB).exists()
+    # The same minute it arrived is fine: a call can follow a referral at once.
+    response = client.post(
+        url("referral_contact", referral),
+        contact_form(**date_fields("on", received.date()), time=f"{received:%H:%M}"),
+    )
+    assert response["Location"] == back_to(referral)
+
+
+def test_a_voicemail_for_someone_who_asked_for_none_is_refused_without_a_reason(client, clinician):
+    referral = a_referral_in(S.NEW)  # the factory's referral said no to voicemail
+    page = client.get(url("referral_contact", referral)).content.decode()
+    assert "They asked the hub not to leave a voicemail. If you left one, why?" in page
+    response = client.post(url("referral_contact", referral), contact_form(outcome="voicemail"))
+    assert response.status_code == 400
+    assert errors_beside(response, "voicemail_override") == [
+        "They asked the hub not to leave a voicemail. Select why you left one, or select "
+        "what else happened"
+    ]
+    assert not ContactAttempt.objects.using(DB).exists()
+
+
+def test_a_voicemail_against_their_wish_with_a_reason_is_recorded_shown_and_audited(
+    client, clinician
+):
+    referral = a_referral_in(S.NEW)
+    response = client.post(
+        url("referral_contact", referral),
+        contact_form(outcome="voicemail", voicemail_override="safety"),
+    )
+    assert response["Location"] == back_to(referral)
+    assert ContactAttempt.objects.using(DB).get().voicemail_override == "safety"
+    assert entries_by(clinician)[-1][3] == (
+        "Recorded a contact attempt; voicemail left against their wish: "
+        "A voicemail was needed for their safety"
+    )
+    page = client.get(back_to(referral)).content.decode()
+    assert "Voicemail left although they asked for none" in page
+    assert "A voicemail was needed for their safety" in page
+
+
+def test_someone_who_said_yes_to_voicemail_is_not_asked_why_one_was_left(client, clinician):
+    referral = a_referral_in(S.NEW)
+    referral.voicemail_ok = True
+    referral.save(using=DB)
+    assert (
+        "If you left one, why?"
+        not in client.get(url("referral_contact", referral)).content.decode()
+    )
+    # A reason sent anyway (a hand-made post) is not recorded: there was nothing to override.
+    response = client.post(
+        url("referral_contact", referral),
+        contact_form(outcome="voicemail", voicemail_override="safety"),
+    )
+    assert response["Location"] == back_to(referral)
+    assert ContactAttempt.objects.using(DB).get().voicemail_override == ""
+    assert entries_by(clinician)[-1][3] == "Recorded a contact attempt"
+
+
+def test_a_reason_without_a_voicemail_is_not_recorded(client, clinician):
+    referral = a_referral_in(S.NEW)
+    response = client.post(
+        url("referral_contact", referral),
+        contact_form(outcome="reached", voicemail_override="agreed_since"),
+    )
+    assert response["Location"] == back_to(referral)
+    assert ContactAttempt.objects.using(DB).get().voicemail_override == ""
+
+
+def test_the_service_refuses_a_voicemail_against_their_wish_and_an_attempt_before_the_referral(
+    clinician,
+):
+    referral = a_referral_in(S.NEW)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    with pytest.raises(NotAllowed, match="not to leave a voicemail"):
+        referrals.do_record_contact(
+            referral=referral,
+            acting_user=clinician,
+            at=an_hour_ago,
+            method="phone",
+            outcome="voicemail",
+        )
+    with pytest.raises(NotAllowed, match="before the referral was received"):
+        referrals.do_record_contact(
+            referral=referral,
+            acting_user=clinician,
+            at=referral.created_at - datetime.timedelta(minutes=1),
+            method="phone",
+            outcome="reached",
+        )
+    assert not ContactAttempt.objects.using(DB).exists()
+
+
+def test_a_therapy_session_before_the_therapy_started_is_refused_beside_the_date(
+    client, clinician, supported
+):
+    referral, plan, _onward = supported
+    plan.started_on = timezone.localdate() - datetime.timedelta(days=3)
+    plan.save(using=DB)
+    before = plan.started_on - datetime.timedelta(days=1)
+    response = client.post(
+        url("referral_therapy_session", referral, plan.pk),
+        {**date_fields("on", before), "attendance": "attended"},
+    )
+    assert response.status_code == 400
+    assert errors_beside(response, "on") == [
+        "The date of the session must be on or after the day the therapy started, "
+        f"{plan.started_on.day} {plan.started_on:%B %Y}"
+    ]
+    assert not TherapySession.objects.using(DB).exists()
+
+
+def test_an_onward_referral_sent_before_the_hub_received_the_referral_is_refused_beside_the_date(
+    client, clinician, supported
+):
+    referral, _plan, _onward = supported
+    received = timezone.localdate(referral.created_at)
+    service = a_service("Test occupational health")
+    for day, message in [
+        (
+            received - datetime.timedelta(days=1),
+            "The date the referral was sent must be on or after the day the hub received "
+            f"this referral, {received.day} {received:%B %Y}",
+        ),
+        (datetime.date(1990, 1, 1), None),
+        (
+            timezone.localdate() + datetime.timedelta(days=1),
+            "The date the referral was sent must be today or in the past",
+        ),
+    ]:
+        response = client.post(
+            url("referral_onward", referral),
+            {"service": str(service.pk), **date_fields("sent_on", day)},
+        )
+        assert response.status_code == 400
+        (error,) = errors_beside(response, "sent_on")  # one message per problem
+        if message:
+            assert error == message
+    assert not OnwardReferral.objects.using(DB).filter(service=service).exists()
 
 
 # --- The rapid assessment -----------------------------------------------------------------------

@@ -28,6 +28,8 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 QUEUE = reverse("wellbeing:queue")
 # Friday 13 March 2026: every date below is counted from here.
 TODAY = datetime.date(2026, 3, 13)
+QUARTER_HOUR = datetime.timedelta(minutes=15)
+HALF_HOUR = datetime.timedelta(minutes=30)
 
 
 def at(day: int, hour: int = 10) -> datetime.datetime:
@@ -164,6 +166,56 @@ def test_a_breached_target_is_said_in_words_not_colour_alone(client, clinician, 
     assert '<strong class="nhsuk-tag nhsuk-tag--red">Past target by 2 working days</strong>' in page
 
 
+def test_an_urgent_referral_counts_down_in_hours_on_every_day(client, clinician, monkeypatch):
+    """Issue 13: an urgent referral ran the same 2 working days as a routine one."""
+    monkeypatch.setattr(queue, "now", lambda: at(14, 12))  # Saturday 14 March, noon
+    monkeypatch.setattr(queue, "today", lambda: datetime.date(2026, 3, 14))
+    # Friday 19:00: 24 hours run to Saturday 19:00, weekend or not.
+    ReferralFactory(reference="RH-URG-DUE", created_at=at(13, 19), urgent=True)
+    ReferralFactory(reference="RH-URG-SOON", created_at=at(13, 13) + HALF_HOUR, urgent=True)
+    ReferralFactory(reference="RH-URG-LATE", created_at=at(13, 9), urgent=True)
+    ReferralFactory(reference="RH-ROUTINE", created_at=at(13, 9))
+    ReferralFactory(
+        reference="RH-URG-DONE", created_at=at(13, 9), urgent=True, assessed_at=at(13, 11)
+    )
+    rows = {row.referral.reference: row.target for row in client.get(QUEUE).context["queue"].rows}
+    assert {reference: target.words for reference, target in rows.items()} == {
+        "RH-URG-DUE": "7 hours left",
+        "RH-URG-SOON": "1 hour left",
+        "RH-URG-LATE": "Past target by 3 hours",
+        "RH-URG-DONE": "Assessed",
+        "RH-ROUTINE": "2 working days left",
+    }
+    assert rows["RH-URG-SOON"].due_soon
+    assert not rows["RH-URG-DUE"].due_soon
+    page = client.get(QUEUE).content.decode()
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Past target by 3 hours</strong>' in page
+    assert '<strong class="nhsuk-tag nhsuk-tag--orange">1 hour left</strong>' in page
+    assert "Urgent: 24-hour target" in page
+
+
+def test_an_urgent_target_in_its_last_hour_and_just_past_it_says_so(client, clinician, monkeypatch):
+    monkeypatch.setattr(queue, "now", lambda: at(13, 10))
+    ReferralFactory(reference="RH-LAST", created_at=at(12, 10) + HALF_HOUR, urgent=True)
+    ReferralFactory(reference="RH-JUST", created_at=at(12, 9) + 3 * QUARTER_HOUR, urgent=True)
+    rows = {
+        row.referral.reference: row.target.words for row in client.get(QUEUE).context["queue"].rows
+    }
+    assert rows == {
+        "RH-JUST": "Past target by less than an hour",
+        "RH-LAST": "Less than an hour left",
+    }
+
+
+def test_the_urgent_target_follows_its_setting(client, clinician, monkeypatch, settings):
+    settings.HUB_URGENT_CONTACT_TARGET_HOURS = 4
+    monkeypatch.setattr(queue, "now", lambda: at(13, 12))
+    ReferralFactory(reference="RH-FOUR", created_at=at(13, 10), urgent=True)
+    (row,) = client.get(QUEUE).context["queue"].rows
+    assert row.target.words == "2 hours left"
+    assert "Urgent: 4-hour target" in client.get(QUEUE).content.decode()
+
+
 def test_high_assessed_risk_is_flagged_in_words(client, clinician):
     ReferralFactory(risk_level=RiskLevel.HIGH, status=ReferralStatus.IN_SUPPORT)
     assert ">High risk</strong>" in client.get(QUEUE).content.decode()
@@ -221,9 +273,12 @@ def test_it_pages_by_25_and_keeps_the_filters_in_the_page_links(client, clinicia
 
 
 def seed(count: int) -> None:
+    # Every third referral is urgent, so both clocks (working days and hours) are on the page.
     referrals = Referral.objects.using("confidential").bulk_create(
         ReferralFactory.build(
-            submission_key=uuid.uuid4(), created_at=at(1) - datetime.timedelta(hours=n)
+            submission_key=uuid.uuid4(),
+            created_at=at(1) - datetime.timedelta(hours=n),
+            urgent=n % 3 == 0,
         )
         for n in range(count)
     )

@@ -275,6 +275,49 @@ def test_the_timeline_shows_everything_that_happened(client, clinician, referral
         assert shown in page, shown
 
 
+def test_the_timeline_is_in_the_order_things_happened(client, clinician, referral):
+    """Issue 13: an onward referral sent the day the referral arrived (a date, no time) sorted
+    at midnight, above "Referral received"."""
+    received = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    referral.created_at = received
+    referral.save(using="confidential")
+    ReferralEventFactory(referral=referral, kind=ReferralEventKind.RECEIVED, at=received)
+    ReferralEventFactory(referral=referral, kind=ReferralEventKind.URGENT, at=received)
+    service = Service.objects.using("confidential").create(
+        name="Test Talking Therapies", criteria="Adults", how_to_refer="Online", contact="0800"
+    )
+    OnwardReferral.objects.using("confidential").create(
+        referral=referral, service=service, sent_on=received.date()
+    )
+    ContactAttempt.objects.using("confidential").create(
+        referral=referral,
+        at=received + datetime.timedelta(hours=1),
+        method="phone",
+        outcome="reached",
+        by_ref="x",
+    )
+    plan = TherapyPlan.objects.using("confidential").create(
+        referral=referral,
+        modality="cbt",
+        planned_sessions=6,
+        therapist_ref="x",
+        started_on=received.date(),
+    )
+    TherapySession.objects.using("confidential").create(
+        plan=plan, on=received.date(), attendance="attended"
+    )
+    titles = [entry.title for entry in client.get(page_url(referral)).context["page"].timeline]
+    assert titles == [
+        "Referral received",
+        "Marked urgent: a questionnaire answer showed risk",
+        "Contact attempt: Phone call, reached them",
+        # Dated records follow that day's timed ones, in the order they were listed.
+        "Direct therapy started: Cognitive behavioural therapy (CBT), 6 sessions planned",
+        "Therapy session: attended",
+        "Referred to Test Talking Therapies: sent",
+    ]
+
+
 def test_it_links_to_the_clinical_actions_while_the_referral_is_open(client, clinician, referral):
     page = client.get(page_url(referral)).content.decode()
     assert f'href="{reverse("wellbeing:referral_contact", args=[referral.pk])}"' in page

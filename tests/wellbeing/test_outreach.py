@@ -100,6 +100,76 @@ def test_the_nudge_task_queues_each_stage_once_and_the_email_names_nothing(mailo
         assert detail not in email.body
 
 
+# --- Urgent referrals: a target in hours, chased on every day ----------------------------------
+
+# Friday 20 November 2026, 18:00: an urgent referral then is due at 18:00 on Saturday.
+FRIDAY_EVENING = datetime.datetime(2026, 11, 20, 18, 0, tzinfo=LONDON)
+
+
+def test_an_urgent_referral_is_not_nudged_on_the_working_day_clock():
+    a_hub_lead()
+    a_referral_for(a_staff_member(), created_at=MONDAY, urgent=True)
+    assert outreach.assessment_target_nudges(today=datetime.date(2026, 11, 17)) == []
+    assert outreach.assessment_target_nudges(today=datetime.date(2026, 11, 19)) == []
+
+
+def test_the_holder_of_an_urgent_referral_is_nudged_in_the_last_quarter_of_its_hours():
+    clinician = a_clinician()
+    a_hub_lead()
+    a_referral_for(
+        a_staff_member(),
+        created_at=FRIDAY_EVENING,
+        urgent=True,
+        assigned_ref=staff_ref_for(clinician.pk),
+    )
+    saturday = FRIDAY_EVENING + datetime.timedelta(hours=17)
+    assert outreach.urgent_target_chases(saturday) == []
+    (nudge,) = outreach.urgent_target_chases(saturday + datetime.timedelta(hours=1))
+    assert nudge.recipient_user_id() == clinician.pk
+    assert nudge.template == "wellbeing/urgent_target_before"
+
+
+def test_an_urgent_referral_past_its_hours_on_a_saturday_night_alerts_the_duty_inbox(
+    settings, mailoutbox
+):
+    settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
+    lead = a_hub_lead()
+    referral = a_referral_for(a_staff_member(), created_at=FRIDAY_EVENING, urgent=True)
+    saturday_night = FRIDAY_EVENING + datetime.timedelta(hours=28)  # 22:00, in quiet hours
+    chases = outreach.urgent_target_chases(saturday_night)
+    assert {(c.template, c.recipient_address or c.recipient_user_id()) for c in chases} == {
+        ("wellbeing/urgent_target_breach", lead.pk),
+        ("wellbeing/urgent_target_duty", "duty@hub.test.nhs.net"),
+    }
+    (duty,) = [c for c in chases if c.template == "wellbeing/urgent_target_duty"]
+    assert duty.urgent  # sent at once, whatever the hour
+    assert str(referral.pk) in duty.idempotency_key
+    # Once assessed, nothing more.
+    referral.assessed_at = saturday_night
+    referral.save(using="confidential")
+    assert outreach.urgent_target_chases(saturday_night) == []
+
+
+def test_the_urgent_chase_task_queues_each_alert_once_and_the_email_names_nothing(
+    settings, mailoutbox
+):
+    settings.HUB_DUTY_EMAIL = "duty@hub.test.nhs.net"
+    a_hub_lead()
+    referral = a_referral_for(
+        a_staff_member(), created_at=timezone.now() - datetime.timedelta(hours=30), urgent=True
+    )
+    assert tasks.chase_urgent_targets() == 2  # the lead's nudge and the duty alert
+    assert tasks.chase_urgent_targets() == 2  # built again, but the keys are already there
+    assert len(rows()) == 2
+    duty = [email for email in send_all(mailoutbox) if email.to == ["duty@hub.test.nhs.net"]]
+    (email,) = duty
+    assert (
+        email.subject == "An urgent referral in the Resilience Hub queue is past its contact target"
+    )
+    for detail in (referral.reference, referral.name, referral.whats_happening):
+        assert detail not in email.body
+
+
 # --- Follow-up invitations ---------------------------------------------------------------------
 
 

@@ -143,19 +143,83 @@ def test_time_to_assessment_is_counted_in_working_days_with_the_median_and_share
         ReferralFactory(created_at=monday, assessed_at=monday + datetime.timedelta(days=days_later))
     # Thursday 2 April to Tuesday 7 April 2026 skips Good Friday and Easter Monday: 1 working day.
     ReferralFactory(created_at=at(2026, 4, 2), assessed_at=at(2026, 4, 7))
-    ReferralFactory(created_at=monday)  # not assessed yet
+    # Not assessed, and not counted: closed without an assessment, or still within its target.
+    ReferralFactory(created_at=monday, status=ReferralStatus.CLOSED)
+    ReferralFactory(created_at=at(2026, 4, 30, 9))
 
-    section = reports.time_to_assessment(SPRING_2026)
+    section = reports.time_to_assessment(SPRING_2026, now=at(2026, 4, 30, 12))
 
     assert table(section) == {
-        "Within 2 working days": ("6",),
-        "After 2 working days": ("5",),
-        "Total assessed": ("11",),
+        "Assessed within the target": ("6",),
+        "Assessed after the target": ("5",),
+        "Still waiting, past the target": ("0",),
+        "Total": ("11",),
     }
     assert dict(section.summary) == {
         "Median time to assessment": "2 working days",
-        "Assessed within 2 working days": "55%",
+        "Met the target": "55%",
     }
+
+
+def test_referrals_still_waiting_past_their_target_count_as_missing_it(settings):
+    """Issue 13: "assessed within 2 working days: 100%" while people waited unassessed."""
+    settings.HUB_CONTACT_TARGET_WORKING_DAYS = 2
+    monday = at(2026, 3, 2)
+    for _ in range(5):
+        ReferralFactory(created_at=monday, assessed_at=monday + datetime.timedelta(days=1))
+    for status in (ReferralStatus.NEW,) * 3 + (ReferralStatus.IN_ASSESSMENT,) * 2:
+        ReferralFactory(created_at=monday, status=status)
+
+    section = reports.time_to_assessment(SPRING_2026, now=at(2026, 3, 9))
+
+    assert table(section) == {
+        "Assessed within the target": ("5",),
+        "Assessed after the target": ("0",),
+        "Still waiting, past the target": ("5",),
+        "Total": ("10",),
+    }
+    assert dict(section.summary)["Met the target"] == "50%"
+    # The day before their target passed, the same five were not yet missing it.
+    before = reports.time_to_assessment(SPRING_2026, now=at(2026, 3, 4, 17))
+    assert table(before)["Still waiting, past the target"] == ("0",)
+    assert dict(before.summary)["Met the target"] == "100%"
+
+
+def test_two_referrals_waiting_past_their_target_are_shown_as_under_5_not_hidden_by_100_percent(
+    settings,
+):
+    settings.HUB_CONTACT_TARGET_WORKING_DAYS = 2
+    monday = at(2026, 3, 2)
+    for _ in range(8):
+        ReferralFactory(created_at=monday, assessed_at=monday + datetime.timedelta(days=1))
+    ReferralFactory(created_at=monday)
+    ReferralFactory(created_at=monday, status=ReferralStatus.IN_ASSESSMENT)
+
+    section = reports.time_to_assessment(SPRING_2026, now=at(2026, 3, 20))
+
+    assert table(section)["Still waiting, past the target"] == ("<5",)
+    assert dict(section.summary)["Met the target"] != "100%"
+
+
+def test_an_urgent_referral_assessed_after_its_hours_missed_the_target(settings):
+    settings.HUB_CONTACT_TARGET_WORKING_DAYS = 2
+    settings.HUB_URGENT_CONTACT_TARGET_HOURS = 24
+    monday = at(2026, 3, 2)
+    # 30 hours is within 2 working days, but past an urgent referral's 24 hours.
+    for _ in range(5):
+        ReferralFactory(
+            created_at=monday, urgent=True, assessed_at=monday + datetime.timedelta(hours=30)
+        )
+    for _ in range(5):
+        ReferralFactory(
+            created_at=monday, urgent=True, assessed_at=monday + datetime.timedelta(hours=20)
+        )
+
+    section = reports.time_to_assessment(SPRING_2026, now=at(2026, 4, 30))
+
+    assert table(section)["Assessed within the target"] == ("5",)
+    assert table(section)["Assessed after the target"] == ("5",)
+    assert "24 hours" in section.about
 
 
 def test_a_small_count_after_the_target_hides_the_share_too():
@@ -165,10 +229,10 @@ def test_a_small_count_after_the_target_hides_the_share_too():
 
     section = reports.time_to_assessment(SPRING_2026)
 
-    assert [row.figures for row in section.rows] == [("*",), ("<5",), ("7",)]
+    assert [row.figures for row in section.rows] == [("*",), ("<5",), ("0",), ("7",)]
     assert dict(section.summary) == {
         "Median time to assessment": "1 working day",
-        "Assessed within 2 working days": "*",
+        "Met the target": "*",
     }
 
 
@@ -180,9 +244,9 @@ def test_a_median_and_share_from_fewer_than_5_assessments_are_hidden():
 
     assert dict(section.summary) == {
         "Median time to assessment": "*",
-        "Assessed within 2 working days": "*",
+        "Met the target": "*",
     }
-    assert table(section)["Total assessed"] == ("<5",)
+    assert table(section)["Total"] == ("<5",)
 
 
 def test_outcomes_count_the_latest_assessment_of_each_referral():
@@ -576,7 +640,7 @@ def test_the_outcomes_do_not_show_the_total_that_time_to_assessment_hides(settin
     # 5 within the target and 1 after: "<5" + "*" = 6 would pin the "<5" at 1, so the 6
     # assessed are hidden, and the outcomes, which count the same referrals, hide them too.
     timing = sections["time-to-assessment"]
-    assert timing["After 2 working days"] == ("<5",)
-    assert timing["Total assessed"] == ("*",)
+    assert timing["Assessed after the target"] == ("<5",)
+    assert timing["Total"] == ("*",)
     assert sections["outcomes"]["Total"] == ("*",)
     assert ("6",) not in sections["outcomes"].values()

@@ -474,6 +474,10 @@ def test_a_risk_answer_makes_the_referral_urgent_and_alerts_the_hub_on_commit(
     page = client.get(reverse("wellbeing:refer_sent")).content.decode()
     assert "If you are thinking about ending your life" in page
     assert "treat your referral as urgent" in page
+    # Issue 13: the promise is the urgent target in hours, not "as soon as they can" with a
+    # working-day date that could be days away.
+    assert "aim to contact you within <strong>24 hours</strong>" in page
+    assert "as soon as they can" not in page
 
 
 def test_a_referral_without_risk_queues_only_the_confirmation(

@@ -30,10 +30,12 @@ from wellbeing.models import (
     ContactMethod,
     ContactOutcome,
     OnwardStatus,
+    Referral,
     RiskLevel,
     TherapyModality,
+    VoicemailOverride,
 )
-from wellbeing.services.referrals import RISK_NEEDING_SAFETY_PLAN
+from wellbeing.services.referrals import RISK_NEEDING_SAFETY_PLAN, received_minute
 from wellbeing.services.support import MAX_PLANNED_SESSIONS, OutcomeDetail
 
 
@@ -117,7 +119,23 @@ class ActionForm(OneTimeSubmissionForm):
 # --- Contact attempt ------------------------------------------------------------------------------
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _not_before(form: forms.Form, name: str, earliest: datetime.date, message: str) -> None:
+    """A typed date that cannot come before what it follows (one message per problem: only if
+    the field has no error yet)."""
+    day = form.cleaned_data.get(name)
+    if isinstance(day, datetime.date) and day < earliest and name not in form.errors:
+        form.add_error(name, f"{message}, {_day(earliest)}")
+
+
 class ContactAttemptForm(ActionForm):
+    """An attempt to reach the member of staff, checked against their referral: not before it
+    arrived, not in the future, and no voicemail for someone who asked for none unless the
+    clinician says why (the reason is audited)."""
+
     on = _date("Date of the attempt", "of the attempt")
     time = forms.CharField(
         label="Time",
@@ -134,12 +152,23 @@ class ContactAttemptForm(ActionForm):
         "Select how you tried to contact them",
     )
     outcome = _radios("What happened?", ContactOutcome.choices, "Select what happened")
+    voicemail_override = _radios(
+        "They asked the hub not to leave a voicemail. If you left one, why?",
+        VoicemailOverride.choices,
+        "Select why you left a voicemail",
+        required=False,
+        help_text="Answer only if you left a voicemail. The reason is recorded in the audit log.",
+    )
     note = _text("Note (optional)", 2000, name="Note", rows=3)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        self.referral = referral
         now = timezone.localtime()
         kwargs.setdefault("initial", {"on": now.date(), "time": f"{now:%H:%M}"})
         super().__init__(*args, **kwargs)
+        if referral.voicemail_ok:
+            del self.fields["voicemail_override"]
+            self.helper = self.make_helper()
 
     def layout(self) -> Layout:
         return Layout(
@@ -147,6 +176,11 @@ class ContactAttemptForm(ActionForm):
             Field.text("time", width=5),
             Field.radios("method", legend_size="s"),
             Field.radios("outcome", legend_size="s"),
+            *(
+                [Field.radios("voicemail_override", legend_size="s")]
+                if "voicemail_override" in self.fields
+                else []
+            ),
             Field.textarea("note", rows=3),
         )
 
@@ -161,10 +195,25 @@ class ContactAttemptForm(ActionForm):
         on, at = cleaned.get("on"), cleaned.get("time")
         if isinstance(on, datetime.date) and isinstance(at, datetime.time):
             when = timezone.make_aware(datetime.datetime.combine(on, at))
+            received = timezone.localtime(received_minute(self.referral))
             if when > timezone.now():
                 self.add_error("on", "The date and time of the attempt must be in the past")
+            elif when < received:
+                self.add_error(
+                    "on",
+                    "The date and time of the attempt must be after the referral was received, "
+                    f"{_day(received.date())} at {received:%H:%M}",
+                )
             else:
                 cleaned["at"] = when
+        if cleaned.get("outcome") != ContactOutcome.VOICEMAIL or self.referral.voicemail_ok:
+            cleaned["voicemail_override"] = ""
+        elif not cleaned.get("voicemail_override") and "voicemail_override" not in self.errors:
+            self.add_error(
+                "voicemail_override",
+                "They asked the hub not to leave a voicemail. Select why you left one, or "
+                "select what else happened",
+            )
         return cleaned
 
 
@@ -577,6 +626,8 @@ class TherapyPlanForm(ActionForm):
 
 
 class TherapySessionForm(ActionForm):
+    """A session of a therapy plan: not in the future, not before the therapy started."""
+
     on = _date("Date of the session", "of the session")
     attendance = _radios(
         "Attendance", Attendance.choices, "Select whether the session was attended"
@@ -590,17 +641,33 @@ class TherapySessionForm(ActionForm):
             Field.textarea("note", rows=3),
         )
 
+    def __init__(self, *args: Any, started_on: datetime.date, **kwargs: Any) -> None:
+        self.started_on = started_on
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         _not_in_future(self, "on", "of the session")
+        _not_before(
+            self,
+            "on",
+            self.started_on,
+            "The date of the session must be on or after the day the therapy started",
+        )
         return cleaned
 
 
 class OnwardReferralForm(ActionForm):
+    """A referral to another service: sent neither in the future nor before the hub received
+    the referral it follows."""
+
     sent_on = _date("Date the referral was sent", "the referral was sent")
     note = _text("Note (optional)", 2000, name="Note", rows=3)
 
-    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, services: Any, received_on: datetime.date, **kwargs: Any
+    ) -> None:
+        self.received_on = received_on
         kwargs.setdefault("initial", {"sent_on": timezone.localdate()})
         forms.Form.__init__(self, *args, **kwargs)
         self.fields["service"] = _service_field(services, required=True)
@@ -613,6 +680,13 @@ class OnwardReferralForm(ActionForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         _not_in_future(self, "sent_on", "the referral was sent")
+        _not_before(
+            self,
+            "sent_on",
+            self.received_on,
+            "The date the referral was sent must be on or after the day the hub received "
+            "this referral",
+        )
         return cleaned
 
 
@@ -630,13 +704,12 @@ class OnwardStatusForm(ActionForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         _not_in_future(self, "status_on", "of this status")
-        day = cleaned.get("status_on")
-        if isinstance(day, datetime.date) and day < self.sent_on and "status_on" not in self.errors:
-            self.add_error(
-                "status_on",
-                f"The date of this status must be on or after the date the referral was sent, "
-                f"{self.sent_on.day} {self.sent_on:%B %Y}",
-            )
+        _not_before(
+            self,
+            "status_on",
+            self.sent_on,
+            "The date of this status must be on or after the date the referral was sent",
+        )
         return cleaned
 
 

@@ -9,7 +9,7 @@ import wellbeing.crypto
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wellbeing", "0015_earlier_open_referral"),
+        ("wellbeing", "0017_contact_attempt_voicemail_override"),
     ]
 
     operations = [

@@ -8,22 +8,23 @@ queue is: the count, one page of referrals, their screenings, and their missed a
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from portal.models import User
+from wellbeing.contact_targets import contact_target_for
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import DATABASE, OPEN_STATUSES, Referral, RiskLevel, ScreeningResult
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.queries.appointments import missed_in_a_row
-from wellbeing.working_days import contact_target_date, working_days_between
+from wellbeing.working_days import working_days_between
 
 QUEUE_PAGE_SIZE = 25
 # The plain columns a queue row needs; nothing encrypted is loaded, so nothing is decrypted.
@@ -77,25 +78,55 @@ def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a referral stands against the rapid-assessment target, in words."""
+    """Where a referral stands against its rapid-assessment target, in words: working days for
+    a routine referral, hours for an urgent one (wellbeing.contact_targets)."""
 
     assessed: bool
-    days_left: int  # working days; negative once past the target
+    days_left: int  # working days; negative once past the target (routine referrals)
+    urgent: bool = False
+    minutes_left: int = 0  # negative once past the target (urgent referrals)
+    due_soon_minutes: int = 0  # urgent: from this many minutes left, the target is near
+    hours: int = 0  # urgent: the target's length
 
     @property
     def breached(self) -> bool:
-        return not self.assessed and self.days_left < 0
+        if self.assessed:
+            return False
+        return self.minutes_left <= 0 if self.urgent else self.days_left < 0
+
+    @property
+    def due_soon(self) -> bool:
+        """Not yet past, but near: due today, or the last quarter of an urgent target."""
+        if self.assessed or self.breached:
+            return False
+        return self.minutes_left <= self.due_soon_minutes if self.urgent else self.days_left == 0
 
     @property
     def words(self) -> str:
         if self.assessed:
             return "Assessed"
+        if self.urgent:
+            return _hours_words(self.minutes_left)
         if self.days_left < 0:
             days = -self.days_left
             return f"Past target by {days} working day{'s' if days != 1 else ''}"
         if self.days_left == 0:
             return "Due today"
         return f"{self.days_left} working day{'s' if self.days_left != 1 else ''} left"
+
+
+def _hours_words(minutes_left: int) -> str:
+    """An urgent target in whole hours, rounded towards the target: 90 minutes left is "1 hour
+    left", never "2 hours"."""
+    if minutes_left <= 0:
+        hours = -minutes_left // 60
+        if hours == 0:
+            return "Past target by less than an hour"
+        return f"Past target by {hours} hour{'s' if hours != 1 else ''}"
+    hours = minutes_left // 60
+    if hours == 0:
+        return "Less than an hour left"
+    return f"{hours} hour{'s' if hours != 1 else ''} left"
 
 
 @dataclass(frozen=True)
@@ -158,35 +189,46 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def now() -> datetime.datetime:
+    """The hub's now, from which urgent targets are counted in hours (tests fix it here)."""
+    return timezone.now()
+
+
 def received_on(referral: Referral) -> datetime.date:
     return timezone.localdate(referral.created_at)
 
 
 # Counting working days walks the calendar a day at a time; a queue of referrals waiting for
-# months would walk it thousands of times a page. The answers depend only on the dates (and the
-# target's length, a setting), so they are kept between requests.
+# months would walk it thousands of times a page. The answers depend only on the dates, so they
+# are kept between requests.
 @lru_cache(maxsize=8192)
 def _working_days_between(a: datetime.date, b: datetime.date) -> int:
     return working_days_between(a, b)
 
 
-@lru_cache(maxsize=4096)
-def _target_date(received: datetime.date, target_days: int) -> datetime.date:
-    return contact_target_date(received)
-
-
-def target_for(referral: Referral, on: datetime.date | None = None) -> Target:
-    """The referral against the rapid-assessment target, as of `on` (today by default)."""
-    received = received_on(referral)
-    target = _target_date(received, settings.HUB_CONTACT_TARGET_WORKING_DAYS)
-    return Target(
-        assessed=referral.assessed_at is not None,
-        days_left=_working_days_between(on or today(), target),
-    )
+def target_for(
+    referral: Referral, on: datetime.date | None = None, at: datetime.datetime | None = None
+) -> Target:
+    """The referral against its rapid-assessment target, as of `on` (today by default) for a
+    routine one and `at` (now by default) for an urgent one."""
+    target = contact_target_for(referral)
+    assessed = referral.assessed_at is not None
+    if target.urgent:
+        left = target.due_at - (at or now())
+        warning = target.due_at - target.warn_from
+        return Target(
+            assessed=assessed,
+            days_left=0,
+            urgent=True,
+            minutes_left=math.ceil(left.total_seconds() / 60),
+            due_soon_minutes=math.ceil(warning.total_seconds() / 60),
+            hours=target.hours,
+        )
+    return Target(assessed=assessed, days_left=_working_days_between(on or today(), target.due_on))
 
 
 def _row_builder(
-    user: User, on: datetime.date, missed: frozenset[int] = frozenset()
+    user: User, on: datetime.date, at: datetime.datetime, missed: frozenset[int] = frozenset()
 ) -> Callable[[Referral], QueueRow]:
     own_ref = staff_ref_for(user.pk)
 
@@ -197,7 +239,7 @@ def _row_builder(
             waiting_working_days=_working_days_between(received, on),
             waiting_calendar_days=(on - received).days,
             bands=first_bands(list(referral.screenings.all())),
-            target=target_for(referral, on),
+            target=target_for(referral, on, at),
             risk_flag=risk_flag(referral),
             mine=bool(referral.assigned_ref) and referral.assigned_ref == own_ref,
             also_open=also_open_reference(referral),
@@ -233,5 +275,5 @@ def queue_page(filters: QueueFilters, user: User, page_number: str | None) -> Qu
     prefetch_related_objects(referrals, Prefetch("screenings", queryset=screenings))
     page.object_list = referrals
     missed = frozenset(missed_in_a_row([referral.pk for referral in referrals]))
-    build = _row_builder(user, today(), missed)
+    build = _row_builder(user, today(), now(), missed)
     return QueuePage(page, [build(referral) for referral in referrals], filters)

@@ -224,8 +224,20 @@ class TimelineEntry:
 
 
 def _on(day: datetime.date) -> datetime.datetime:
-    """A date as the start of that day, so dated records sort among timed ones."""
+    """A date as the start of that day (shown as the date alone)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def in_order(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Entries in the order they happened. A record that has only a date (an onward referral
+    sent, a therapy session) happened some time that day: it follows what is timed that day,
+    which it can only follow (the referral arrived, then it was assessed, then referred on),
+    rather than sorting at midnight above "Referral received". Ties keep the order they were
+    listed in (Python's sort is stable)."""
+    return sorted(
+        entries,
+        key=lambda entry: (timezone.localdate(entry.at), entry.date_only, entry.at),
+    )
 
 
 def _notes(*rows: Row) -> list[Row]:
@@ -250,7 +262,13 @@ def timeline(referral: Referral, resource_titles: dict[int, str]) -> list[Timeli
             contact.at,
             f"Contact attempt: {contact.get_method_display()}, {contact.get_outcome_display().lower()}",
             contact.by_name,
-            _notes(Row("Note", contact.note, multiline=True)),
+            _notes(
+                Row(
+                    "Voicemail left although they asked for none",
+                    contact.get_voicemail_override_display() if contact.voicemail_override else "",
+                ),
+                Row("Note", contact.note, multiline=True),
+            ),
         )
         for contact in referral.contacts.all()
     ]
@@ -324,7 +342,7 @@ def timeline(referral: Referral, resource_titles: dict[int, str]) -> list[Timeli
     ]
     entries += [_follow_up_entry(follow_up) for follow_up in referral.follow_ups.all()]
     entries += [_joined_entry(later) for later in joined_referrals(referral)]
-    return sorted(entries, key=lambda entry: entry.at)
+    return in_order(entries)
 
 
 def joined_referrals(referral: Referral) -> list[Referral]:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.outbox import registry
+from wellbeing.contact_targets import ContactTarget, contact_target_for
 from wellbeing.models import (
     DATABASE,
     Appointment,
@@ -30,7 +31,7 @@ from wellbeing.models import (
     TeamSession,
 )
 from wellbeing.pseudonyms import staff_ref_for
-from wellbeing.working_days import add_working_days, contact_target_date, is_working_day
+from wellbeing.working_days import add_working_days, is_working_day
 
 DUTY = "hub_duty"
 UPDATES = "hub_updates"
@@ -167,44 +168,89 @@ def hub_team_changed(
     ]
 
 
-def _nudge_stage(referral: Referral, today: datetime.date) -> str | None:
-    """ "before" on the working day before the target, "breach" once it has passed."""
-    target = contact_target_date(timezone.localdate(referral.created_at))
-    if today > target:
+def _nudge_stage(target: ContactTarget, today: datetime.date) -> str | None:
+    """A routine referral: "before" on the working day before the target, "breach" once it has
+    passed."""
+    if today > target.due_on:
         return "breach"
-    if today < target and add_working_days(today, 1) >= target:
+    if today < target.due_on and add_working_days(today, 1) >= target.due_on:
         return "before"
     return None
 
 
+def _urgent_stage(target: ContactTarget, now: datetime.datetime) -> str | None:
+    """An urgent referral: "before" in the last quarter of its hours, "breach" once past."""
+    if target.passed(now):
+        return "breach"
+    if now >= target.warn_from:
+        return "before"
+    return None
+
+
+def _waiting_for_assessment(*, urgent: bool) -> list[Referral]:
+    return list(
+        Referral.objects.using(DATABASE)
+        .filter(
+            assessed_at__isnull=True,
+            urgent=urgent,
+            status__in=[ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT],
+        )
+        .only("pk", "created_at", "assigned_ref", "urgent")
+    )
+
+
+def _nudges(
+    referral: Referral, stage: str, *, kind: str, members: dict[str, int], leads: list[int]
+) -> list[OutboxMessage]:
+    """A nudge to the clinician who holds the referral, or to the hub leads when nobody does.
+    `kind` ("target" or "urgent-target") names the template and the key: once per stage and
+    person."""
+    holder = members.get(referral.assigned_ref) if referral.assigned_ref else None
+    return [
+        to_user(
+            user_id,
+            idempotency_key=f"referral:{referral.pk}:{kind}-{stage}:{staff_ref_for(user_id)[:16]}",
+            category=WORK,
+            template=f"wellbeing/{kind.replace('-', '_')}_{stage}",
+            context={"path": reverse("wellbeing:queue"), "assigned": bool(holder)},
+        )
+        for user_id in ([holder] if holder else leads)
+    ]
+
+
 def assessment_target_nudges(today: datetime.date | None = None) -> list[OutboxMessage]:
-    """Nudges for referrals still waiting for a rapid assessment near or past the target: to the
-    clinician who holds it, or to the hub leads when nobody does. Once per stage and person."""
+    """Nudges for routine referrals still waiting for a rapid assessment near or past the
+    target, on working days. Urgent referrals are chased by `urgent_target_chases`."""
     today = today or timezone.localdate()
     if not is_working_day(today):
         return []
     members = hub_members()
     leads = hub_leads()
-    waiting = Referral.objects.using(DATABASE).filter(
-        assessed_at__isnull=True, status__in=[ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT]
-    )
     messages = []
-    for referral in waiting.only("pk", "created_at", "assigned_ref", "urgent"):
-        stage = _nudge_stage(referral, today)
+    for referral in _waiting_for_assessment(urgent=False):
+        stage = _nudge_stage(contact_target_for(referral), today)
+        if stage is not None:
+            messages += _nudges(referral, stage, kind="target", members=members, leads=leads)
+    return messages
+
+
+def urgent_target_chases(now: datetime.datetime | None = None) -> list[OutboxMessage]:
+    """Urgent referrals still waiting for a rapid assessment, chased on every day at any hour:
+    a nudge to whoever holds each (or the hub leads) in the last quarter of its target and
+    again once it has passed, and, once it has passed, an alert to the duty inbox, which is
+    sent at once whatever the hour. Once per referral, stage and person."""
+    now = now or timezone.now()
+    members = hub_members()
+    leads = hub_leads()
+    messages = []
+    for referral in _waiting_for_assessment(urgent=True):
+        stage = _urgent_stage(contact_target_for(referral), now)
         if stage is None:
             continue
-        holder = members.get(referral.assigned_ref) if referral.assigned_ref else None
-        for user_id in [holder] if holder else leads:
-            messages.append(
-                to_user(
-                    user_id,
-                    idempotency_key=(
-                        f"referral:{referral.pk}:target-{stage}:{staff_ref_for(user_id)[:16]}"
-                    ),
-                    category=WORK,
-                    template=f"wellbeing/target_{stage}",
-                    context={"path": reverse("wellbeing:queue"), "assigned": bool(holder)},
-                )
+        messages += _nudges(referral, stage, kind="urgent-target", members=members, leads=leads)
+        if stage == "breach":
+            messages += duty_alert(
+                f"referral:{referral.pk}:urgent-target-breach", "wellbeing/urgent_target_duty"
             )
     return messages
 

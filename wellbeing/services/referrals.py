@@ -44,6 +44,7 @@ from wellbeing.models import (
     AuditAction,
     CloseReason,
     ContactAttempt,
+    ContactOutcome,
     Referral,
     ReferralDraft,
     ReferralEvent,
@@ -51,6 +52,7 @@ from wellbeing.models import (
     RiskLevel,
     ScreeningResult,
     TherapyPlan,
+    VoicemailOverride,
 )
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.referral_states import (
@@ -436,6 +438,12 @@ def do_allocate(
 # --- Assess: first contact, the rapid assessment and its outcome --------------------------------
 
 
+def received_minute(referral: Referral) -> datetime.datetime:
+    """The minute the referral arrived: the earliest a contact attempt, typed to the minute, can
+    be. A call at 14:05 about a referral received at 14:05:30 is possible."""
+    return referral.created_at.replace(second=0, microsecond=0)
+
+
 def do_record_contact(
     *,
     referral: Referral,
@@ -444,12 +452,27 @@ def do_record_contact(
     method: str,
     outcome: str,
     note: str = "",
+    voicemail_override: str = "",
 ) -> ContactAttempt:
     """Record an attempt to reach the member of staff. The first one on a new referral moves it
-    to assessment and, if nobody holds it yet, gives it to the clinician who made it."""
+    to assessment and, if nobody holds it yet, gives it to the clinician who made it.
+
+    The record cannot contradict itself: an attempt before the referral arrived or in the
+    future is refused, and so is a voicemail for someone who asked for none, unless
+    `voicemail_override` (a VoicemailOverride) says why; that reason is audited."""
     if at > timezone.now():
         raise NotAllowed("A contact attempt cannot be in the future.")
+    if voicemail_override and voicemail_override not in VoicemailOverride.values:
+        raise NotAllowed("Choose why a voicemail was left.")
     with changing(referral, "record a contact attempt") as locked:
+        if at < received_minute(locked):
+            raise NotAllowed("A contact attempt cannot be before the referral was received.")
+        left_voicemail = outcome == ContactOutcome.VOICEMAIL
+        if left_voicemail and not locked.voicemail_ok and not voicemail_override:
+            raise NotAllowed(
+                "They asked the hub not to leave a voicemail. Choose why one was left."
+            )
+        override = voicemail_override if left_voicemail and not locked.voicemail_ok else ""
         now = timezone.now()
         _take_if_unassigned(locked, acting_user, now)
         if locked.status == NEW:
@@ -464,9 +487,13 @@ def do_record_contact(
             note=note,
             by_ref=actor.ref,
             by_name=actor.name[:80],
+            voicemail_override=override,
         )
         record_events(locked, [ReferralEventKind.CONTACT_ATTEMPTED], now)
-        audit_change(acting_user, locked, "Recorded a contact attempt")
+        reason = "Recorded a contact attempt"
+        if override:
+            reason += f"; voicemail left against their wish: {VoicemailOverride(override).label}"
+        audit_change(acting_user, locked, reason)
     return attempt
 
 

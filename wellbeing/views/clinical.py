@@ -147,10 +147,15 @@ def contact(request: HttpRequest, referral_id: int) -> HttpResponse:
             method=data["method"],
             outcome=data["outcome"],
             note=data["note"],
+            voicemail_override=data["voicemail_override"],
         )
 
     return _action(
-        request, referral_id, CONTACT, lambda _r, data: ContactAttemptForm(data), perform
+        request,
+        referral_id,
+        CONTACT,
+        lambda referral, data: ContactAttemptForm(data, referral=referral),
+        perform,
     )
 
 
@@ -314,7 +319,7 @@ def therapy_session(request: HttpRequest, referral_id: int, plan_id: int) -> Htt
         request,
         referral_id,
         SESSION,
-        lambda _r, data: TherapySessionForm(data),
+        lambda referral, data: TherapySessionForm(data, started_on=plan_of(referral).started_on),
         perform,
         extra,
     )
@@ -528,8 +533,10 @@ def onward(request: HttpRequest, referral_id: int) -> HttpResponse:
         request,
         referral_id,
         ONWARD,
-        lambda _r, data: OnwardReferralForm(
-            data, services=directory.services_for_onward_referral()
+        lambda referral, data: OnwardReferralForm(
+            data,
+            services=directory.services_for_onward_referral(),
+            received_on=timezone.localdate(referral.created_at),
         ),
         perform,
     )

@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.models import User
 from portal.signed_in import signed_in_user
+from wellbeing.contact_targets import contact_target_for
 from wellbeing.forms.self_referral import (
     YES_NO,
     AboutForm,
@@ -42,7 +42,6 @@ from wellbeing.instruments import get_instrument
 from wellbeing.models import ETHNIC_GROUP_CHOICES, SEX_CHOICES, STAFF_GROUP_CHOICES, HowHeard
 from wellbeing.services import referrals, self_referral
 from wellbeing.services.self_referral import STEPS, STEPS_BY_SLUG, Step
-from wellbeing.working_days import contact_target_date
 
 View = Callable[..., HttpResponse]
 # How long after sending the "sent" page still shows the referral.
@@ -384,10 +383,12 @@ def sent(request: HttpRequest) -> HttpResponse:
     )
     if referral is None:
         return redirect("wellbeing:index")
+    target = contact_target_for(referral)
     context = {
         "reference": referral.reference,
         "urgent": referral.urgent,
-        "contact_by": contact_target_date(timezone.localdate(referral.created_at)),
+        "contact_by": target.due_on,
+        "urgent_hours": target.hours if target.urgent else None,
         **_crisis_context(),
     }
     return render(request, "wellbeing/refer/sent.html", context)

@@ -42,7 +42,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0012_submission_keys"),
+        ("portal", "0013_urgent_target_schedule"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
