@@ -158,6 +158,10 @@ class Referral(models.Model):
     campaign_code = models.CharField(max_length=40, blank=True)
     # Optional equality monitoring, always with "prefer not to say"; plain categories only.
     equality_monitoring = models.JSONField(default=dict, blank=True)
+    # The answer to "has something traumatic or very distressing happened to you?", which
+    # decides whether the PCL-5 was asked (wellbeing.instruments.TRAUMATIC_EVENT): "yes", "no",
+    # "prefer_not_to_say", or blank for a referral from before the question, which asked it.
+    traumatic_event = models.CharField(max_length=20, blank=True)
     consented_at = models.DateTimeField()
 
     objects = ReferralQuerySet.as_manager()
@@ -183,6 +187,11 @@ class Referral(models.Model):
     def is_open(self) -> bool:
         """Whether the hub is still working on it: it can be replied to, withdrawn, closed."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def screening_answers(self) -> dict[str, str]:
+        """The answers that decided which questionnaires were asked (wellbeing.instruments)."""
+        return {"traumatic_event": self.traumatic_event}
 
 
 class ScreeningResult(models.Model):

@@ -16,7 +16,7 @@ from django import forms
 
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field
-from wellbeing.instruments import Instrument
+from wellbeing.instruments import TRAUMATIC_EVENT, Instrument
 from wellbeing.models import (
     ETHNIC_GROUP_CHOICES,
     SEX_CHOICES,
@@ -296,6 +296,24 @@ class QuestionnaireForm(StepForm):
             for number, answer in enumerate(answers or [], start=1)
             if answer is not None
         }
+
+
+class TraumaticEventForm(StepForm):
+    """The one question asked before the PCL-5 (wellbeing.instruments.TRAUMATIC_EVENT)."""
+
+    traumatic_event = forms.ChoiceField(
+        label=TRAUMATIC_EVENT.question,
+        help_text=TRAUMATIC_EVENT.hint,
+        choices=TRAUMATIC_EVENT.options,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes, no or prefer not to say",
+            "invalid_choice": "Select yes, no or prefer not to say",
+        },
+    )
+
+    def layout(self) -> Layout:
+        return Layout(Field.radios("traumatic_event", legend_size="l", legend_tag="h1"))
 
 
 # --- 5. How you heard about the hub -------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.utils import timezone
 from learning.queries import resources_for_signposting
 from portal.models import StaffGroup, User
 from wellbeing.audit import actor_for, record_many
-from wellbeing.instruments import INSTRUMENTS
+from wellbeing.instruments import INSTRUMENTS, not_asked
 from wellbeing.models import (
     DATABASE,
     MAX_ID,
@@ -319,6 +319,10 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
                 "answers": _screening_answers(screening),
             }
             for screening in referral.screenings.all()
+        ],
+        "questionnaires_not_asked": [
+            {"instrument": question.instrument, "why": question.not_asked}
+            for question in not_asked(referral.screening_answers)
         ],
         "progress": [
             {"at": (event.at), "what": event.get_kind_display()} for event in referral.events.all()

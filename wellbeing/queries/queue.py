@@ -8,7 +8,7 @@ queue is: the count, one page of referrals, and their screenings.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from portal.models import User
-from wellbeing.instruments import INSTRUMENTS
+from wellbeing.instruments import INSTRUMENTS, not_asked
 from wellbeing.models import DATABASE, OPEN_STATUSES, Referral, RiskLevel, ScreeningResult
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.working_days import contact_target_date, working_days_between
@@ -36,6 +36,8 @@ QUEUE_FIELDS = (
     "risk_level",
     "assigned_ref",
     "assigned_name",
+    # Which questionnaires were asked: a skipped PCL-5 is said as such, not left blank.
+    "traumatic_event",
 )
 
 
@@ -113,11 +115,16 @@ class QueueRow:
         return self.referral.assigned_name or ("Someone" if self.referral.assigned_ref else "")
 
 
-def first_bands(screenings: list[ScreeningResult]) -> list[Band]:
-    """Each instrument's band at referral (its first screening), in the instruments' order."""
+def first_bands(
+    screenings: list[ScreeningResult], screening_answers: Mapping[str, str] | None = None
+) -> list[Band]:
+    """Each instrument's band at referral (its first screening), in the instruments' order, and
+    in place of a band, why a questionnaire was not asked (never a band a 0 would give)."""
     first: dict[str, str] = {}
     for screening in sorted(screenings, key=lambda s: (s.taken_at, s.pk)):
         first.setdefault(screening.instrument, screening.band)
+    for question in not_asked(screening_answers or {}):
+        first.setdefault(question.instrument, question.not_asked.lower())
     order = {code: index for index, code in enumerate(INSTRUMENTS)}
     return [
         Band(code, band)
@@ -176,7 +183,7 @@ def _row_builder(user: User, on: datetime.date) -> Callable[[Referral], QueueRow
             referral=referral,
             waiting_working_days=_working_days_between(received, on),
             waiting_calendar_days=(on - received).days,
-            bands=first_bands(list(referral.screenings.all())),
+            bands=first_bands(list(referral.screenings.all()), referral.screening_answers),
             target=target_for(referral, on),
             risk_flag=risk_flag(referral),
             mine=bool(referral.assigned_ref) and referral.assigned_ref == own_ref,

@@ -529,7 +529,10 @@ def score_change(period: Period) -> Section:
         about=(
             "For referrals received in the period that have completed the same questionnaire "
             "at least twice: the latest total against the first. On every questionnaire a "
-            "lower score means less difficulty, so a negative mean change is an improvement."
+            "lower score means less difficulty, so a negative mean change is an improvement. "
+            "The PCL-5 is asked only of people who said something traumatic or very distressing "
+            "had happened to them, or preferred not to say: people who said no are not in its "
+            "row, rather than counted with a score of 0."
         ),
         columns=("Questionnaire", "Improved", "Same", "Worse", "People", "Mean change"),
         rows=rows,

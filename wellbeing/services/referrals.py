@@ -33,7 +33,7 @@ from portal.models import User
 from portal.outbox.queueing import queue
 from portal.rules import is_hub_staff
 from wellbeing import audit
-from wellbeing.instruments import INSTRUMENTS, score
+from wellbeing.instruments import score
 from wellbeing.models import (
     DATABASE,
     MAX_ID,
@@ -63,7 +63,12 @@ from wellbeing.referral_states import (
     require,
 )
 from wellbeing.services import follow_up, outreach, support
-from wellbeing.services.self_referral import Step, first_incomplete_step
+from wellbeing.services.self_referral import (
+    Step,
+    asked_instruments,
+    first_incomplete_step,
+    screening_answers,
+)
 from wellbeing.services.support import OutcomeDetail
 
 # A plan, safety plan or formulation is needed before someone at this risk leaves the assessment.
@@ -256,6 +261,7 @@ def _referral_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "how_heard": data["heard"]["how_heard"],
         "campaign_code": data.get("campaign", ""),
         "equality_monitoring": equality,
+        "traumatic_event": screening_answers(data).get("traumatic_event", ""),
     }
 
 
@@ -306,7 +312,12 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
         missing = first_incomplete_step(locked.data)
         if missing is not None:
             raise IncompleteReferral(missing)
-        results = {code: score(code, locked.data["questionnaires"][code]) for code in INSTRUMENTS}
+        # Only what was asked: answers to a questionnaire later skipped stay unsent (and are
+        # deleted with the draft), so no one reads a score the person withdrew.
+        results = {
+            code: score(code, locked.data["questionnaires"][code])
+            for code in asked_instruments(locked.data)
+        }
         urgent = any(result.risk for result in results.values())
         now = timezone.now()
         referral = _create_with_unique_reference(
