@@ -308,3 +308,10 @@ def test_entries_written_together_keep_the_chain_intact_between_single_ones():
     check = verify_chain()
     assert check.intact, check.problem
     assert check.entries_checked == 8
+
+
+def test_the_export_gives_equality_answers_in_words_not_codes():
+    me = a_staff_member()
+    a_referral_for(me, equality_monitoring={"age_band": "16_24", "religion": "sikh"})
+    [exported] = my_hub.export_for(me)["referrals"]
+    assert exported["equality_monitoring"] == {"Age": "16 to 24", "Religion or belief": "Sikh"}

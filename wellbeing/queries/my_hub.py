@@ -25,6 +25,7 @@ from wellbeing.audit import actor_for, record_many
 from wellbeing.instruments import INSTRUMENTS, not_asked
 from wellbeing.models import (
     DATABASE,
+    EQUALITY_QUESTIONS,
     MAX_ID,
     Attendance,
     AuditAction,
@@ -233,6 +234,15 @@ def _screening_answers(screening: ScreeningResult) -> list[dict[str, Any]]:
     return described
 
 
+def _equality_in_words(answers: dict[str, Any]) -> dict[str, str]:
+    """The equality answers as the form asked them ("Age": "25 to 34"), not as stored codes."""
+    return {
+        question.name: dict(question.choices).get(answers[question.key], answers[question.key])
+        for question in EQUALITY_QUESTIONS
+        if answers.get(question.key)
+    }
+
+
 def export_for(user: User, *, reason: str = "Downloaded my data from my hub") -> dict[str, Any]:
     """Everything the hub holds about the user, decrypted, as plain data for a JSON download
     (with DjangoJSONEncoder, for the dates) or the printable copy.
@@ -303,7 +313,7 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
         "hoped_for_help": referral.hoped_for_help,
         "how_heard": referral.get_how_heard_display() if referral.how_heard else "",
         "campaign_code": referral.campaign_code,
-        "equality_monitoring": referral.equality_monitoring,
+        "equality_monitoring": _equality_in_words(referral.equality_monitoring or {}),
         "questionnaires": [
             {
                 "instrument": screening.instrument,

@@ -23,9 +23,8 @@ from wellbeing.audit import actor_for, record_many
 from wellbeing.instruments import TRAUMATIC_EVENT, not_asked
 from wellbeing.models import (
     DATABASE,
-    ETHNIC_GROUP_CHOICES,
+    EQUALITY_QUESTIONS,
     MAX_ID,
-    SEX_CHOICES,
     STAFF_GROUP_CHOICES,
     Assessment,
     AuditAction,
@@ -122,10 +121,10 @@ def _label(choices: list[tuple[str, str]], value: str) -> str:
 def given_sections(referral: Referral) -> list[Section]:
     """Everything the member of staff gave in their referral, decrypted, as the form asked it."""
     equality = referral.equality_monitoring or {}
-    known = {"sex": ("Sex", SEX_CHOICES), "ethnic_group": ("Ethnic group", ETHNIC_GROUP_CHOICES)}
+    known = {question.key for question in EQUALITY_QUESTIONS}
     equality_rows = [
-        Row(label, _label(choices, equality.get(key, "")))
-        for key, (label, choices) in known.items()
+        Row(question.name, _label(question.choices, equality.get(question.key, "")))
+        for question in EQUALITY_QUESTIONS
     ]
     equality_rows += [
         Row(key.replace("_", " ").capitalize(), str(value))

@@ -40,7 +40,7 @@ from wellbeing.forms.self_referral import (
     WorkForm,
 )
 from wellbeing.instruments import SCREENING_QUESTIONS, get_instrument
-from wellbeing.models import ETHNIC_GROUP_CHOICES, SEX_CHOICES, STAFF_GROUP_CHOICES, HowHeard
+from wellbeing.models import EQUALITY_QUESTIONS, STAFF_GROUP_CHOICES, HowHeard
 from wellbeing.services import referrals, self_referral
 from wellbeing.services.self_referral import STEPS, STEPS_BY_SLUG, Step
 from wellbeing.working_days import contact_target_date
@@ -330,12 +330,12 @@ def _summary_sections(data: dict[str, Any]) -> list[SummarySection]:
         SummarySection(
             "Equality monitoring",
             [
-                SummaryRow("Sex", _label(SEX_CHOICES, equality.get("sex", "")), change("equality")),
                 SummaryRow(
-                    "Ethnic group",
-                    _label(ETHNIC_GROUP_CHOICES, equality.get("ethnic_group", "")),
+                    question.name,
+                    _label(question.choices, equality.get(question.key, "")),
                     change("equality"),
-                ),
+                )
+                for question in EQUALITY_QUESTIONS
             ],
         ),
         SummarySection(
