@@ -29,7 +29,6 @@ from wellbeing.models import (
     MAX_ID,
     Attendance,
     AuditAction,
-    AuditEntry,
     HubMessage,
     OnwardReferral,
     Referral,
@@ -40,9 +39,10 @@ from wellbeing.models import (
 )
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.queries import audit_log
-from wellbeing.queries.audit_log import AuditLogEntry
+from wellbeing.queries.audit_log import Sitting
 from wellbeing.services import follow_up
 
+# Sittings a page of "who has opened my record" shows.
 ACCESS_LOG_PAGE_SIZE = 20
 
 
@@ -183,29 +183,35 @@ def thread_for(user: User, referral_id: int) -> Thread:
 @dataclass(frozen=True)
 class AccessLog:
     referral: Referral
-    page: Page[AuditEntry]
-    entries: list[AuditLogEntry]
+    page: Page[Sitting]
+    sittings: list[Sitting]
 
 
 def access_log_for(user: User, referral_id: int, page_number: str | None) -> AccessLog:
-    """Who in the hub has opened this referral, a page at a time; the view is audited."""
+    """Who in the hub has opened this referral, by person and sitting, a page of sittings at a
+    time; the view is audited.
+
+    One query reads every hub entry about the referral, the fields a sitting shows only: a
+    sitting can span pages of entries, so they are grouped before paging. A referral's log is
+    hundreds of entries over its life, not millions, and the query count stays the same however
+    many there are.
+    """
     with transaction.atomic(using=DATABASE):
         referral = my_referral_or_404(user, referral_id)
         entries = audit_log.entries_about(
             [referral.pk], hub_staff_only=True, leaving_out=staff_ref_for(user.pk)
+        ).only(
+            "id", "at", "actor_ref", "actor_name", "actor_role", "action", "object_type", "reason"
         )
-        page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(page_number)
-        described = [
-            audit_log.describe(entry, words=audit_log.WORDS_FOR_THE_PERSON)
-            for entry in page.object_list
-        ]
+        grouped = audit_log.sittings(entries, words=audit_log.WORDS_FOR_THE_PERSON)
+        page = Paginator(grouped, ACCESS_LOG_PAGE_SIZE).get_page(page_number)
         record_many(
             actor=actor_for(user),
             action=AuditAction.READ,
             objs=[referral],
             reason="Viewed who has opened my record",
         )
-    return AccessLog(referral, page, described)
+    return AccessLog(referral, page, list(page.object_list))
 
 
 # --- Downloading --------------------------------------------------------------------------------
