@@ -69,6 +69,7 @@ def test_saying_no_skips_the_pcl5_and_sends_the_referral_without_one(client, mem
     assert client.post(step_url("trauma"), NO_EVENT)["Location"] == step_url("audit-c")
     back = client.get(step_url("audit-c")).content.decode()
     assert f'href="{step_url("trauma")}"' in back
+    assert "Questionnaire 3 of 4" in back
     # The PCL-5's own address leads on rather than asking it.
     assert client.get(step_url("pcl-5"))["Location"] == step_url("audit-c")
     send(client)

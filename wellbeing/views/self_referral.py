@@ -180,7 +180,10 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         **_crisis_context(),
     }
     if isinstance(form, QuestionnaireForm):
-        questionnaires = [s for s in STEPS if s.is_questionnaire]
+        # Counted as the answers so far lead: "3 of 4" on AUDIT-C after no traumatic event.
+        questionnaires = [
+            s for s in STEPS if s.is_questionnaire and self_referral.is_step_asked(data, s)
+        ]
         context["instrument"] = form.instrument
         context["questionnaire_number"] = questionnaires.index(this_step) + 1
         context["questionnaire_count"] = len(questionnaires)
