@@ -19,13 +19,18 @@ from dataclasses import dataclass
 
 __all__ = [
     "INSTRUMENTS",
+    "SCREENING_QUESTIONS",
+    "TRAUMATIC_EVENT",
     "Band",
     "Instrument",
     "Item",
     "Option",
     "RiskRule",
     "Score",
+    "ScreeningQuestion",
     "get_instrument",
+    "is_asked",
+    "not_asked",
     "score",
 ]
 
@@ -402,6 +407,73 @@ INSTRUMENTS: dict[str, Instrument] = {
 }
 
 
+@dataclass(frozen=True)
+class ScreeningQuestion:
+    """One question asked before an instrument, whose answer decides whether it is asked at all.
+
+    Trauma-informed screening asks first whether something traumatic happened, in one question
+    that asks for no detail, and gives the trauma questionnaire only to those who say yes or
+    prefer not to say: twenty questions about "the stressful experience" mean nothing to someone
+    who has not had one, and a total of 0 from them would read as "no symptoms" when the truth is
+    "not asked". The reasoning is in the clinical safety hazard log (H14).
+    """
+
+    instrument: str
+    field: str  # the answer's name where it is stored (the draft, the referral)
+    question: str
+    hint: str
+    options: tuple[tuple[str, str], ...]
+    # Answers after which the instrument is not asked. Anything else (including "prefer not to
+    # say") asks it: a person unsure whether to tell us is not a person with nothing to tell.
+    skipped_after: frozenset[str]
+    # What the hub and the person see in place of a score when it was not asked.
+    not_asked: str
+
+
+TRAUMATIC_EVENT = ScreeningQuestion(
+    instrument="PCL-5",
+    field="traumatic_event",
+    question="Has something traumatic or very distressing ever happened to you?",
+    hint=(
+        "For example, a serious accident, an assault or abuse, a sudden death, or something "
+        "very distressing you saw or dealt with at work. You do not need to say what happened. If "
+        "you say yes, or prefer not to say, the next page asks how it has affected you in the "
+        "past month."
+    ),
+    options=(("yes", "Yes"), ("no", "No"), ("prefer_not_to_say", "Prefer not to say")),
+    skipped_after=frozenset({"no"}),
+    not_asked="Not asked: said no traumatic event",
+)
+
+# Instruments asked only after a screening question, by instrument code. AUDIT-C has none: its
+# first item already asks whether someone drinks, and "Never" scores a true 0 (hazard log H14).
+SCREENING_QUESTIONS: dict[str, ScreeningQuestion] = {
+    question.instrument: question for question in (TRAUMATIC_EVENT,)
+}
+
+
+def is_asked(code: str, screening_answers: Mapping[str, object]) -> bool:
+    """Whether instrument `code` is asked, given the screening answers so far (by field).
+
+    An instrument with no screening question is always asked; so is one whose question has not
+    been answered yet, or was never asked (a referral from before the question existed).
+    """
+    question = SCREENING_QUESTIONS.get(code)
+    if question is None:
+        return True
+    return screening_answers.get(question.field) not in question.skipped_after
+
+
+def not_asked(screening_answers: Mapping[str, object]) -> list[ScreeningQuestion]:
+    """The screening questions whose answers meant their instrument was not asked, in the
+    instruments' order: what a page shows in place of those scores."""
+    return [
+        SCREENING_QUESTIONS[code]
+        for code in INSTRUMENTS
+        if code in SCREENING_QUESTIONS and not is_asked(code, screening_answers)
+    ]
+
+
 def _check_definition(instrument: Instrument) -> None:
     """Refuse to import a definition that could mis-score: fail at start-up, not on a referral.
 
@@ -432,6 +504,14 @@ def _check_definition(instrument: Instrument) -> None:
 for _instrument in INSTRUMENTS.values():
     _check_definition(_instrument)
 del _instrument
+for _question in SCREENING_QUESTIONS.values():
+    if _question.instrument not in INSTRUMENTS:
+        raise RuntimeError(f"A screening question names {_question.instrument}, which is unknown")
+    if not _question.skipped_after <= {value for value, _label in _question.options}:
+        raise RuntimeError(
+            f"{_question.instrument}'s screening question skips on an unknown answer"
+        )
+del _question
 
 
 def get_instrument(code: str) -> Instrument:

@@ -8,6 +8,7 @@ bands, risk flags, states, categories and dates stay plain so queues sort and re
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -62,6 +63,66 @@ ETHNIC_GROUP_CHOICES = [
     ("other", "Other ethnic group"),
     PREFER_NOT_TO_SAY,
 ]
+# Age band, disability, sexual orientation and religion or belief as NHS equality monitoring
+# asks them, in the ONS's harmonised categories (2021 Census, England and Wales), each optional
+# with "Prefer not to say". Plain categories like sex and ethnic group, so reports can count.
+AGE_BAND_CHOICES = [
+    ("16_24", "16 to 24"),
+    ("25_34", "25 to 34"),
+    ("35_44", "35 to 44"),
+    ("45_54", "45 to 54"),
+    ("55_64", "55 to 64"),
+    ("65_over", "65 or over"),
+    PREFER_NOT_TO_SAY,
+]
+# The Equality Act 2010 definition in the GSS harmonised question (long-lasting health
+# condition or illness that limits day-to-day activities).
+DISABILITY_CHOICES = [
+    ("limited_a_lot", "Yes, limited a lot"),
+    ("limited_a_little", "Yes, limited a little"),
+    ("no", "No"),
+    PREFER_NOT_TO_SAY,
+]
+SEXUAL_ORIENTATION_CHOICES = [
+    ("straight", "Straight or heterosexual"),
+    ("gay_lesbian", "Gay or lesbian"),
+    ("bisexual", "Bisexual"),
+    ("other", "Other sexual orientation"),
+    PREFER_NOT_TO_SAY,
+]
+RELIGION_CHOICES = [
+    ("none", "No religion"),
+    ("christian", "Christian (all denominations)"),
+    ("buddhist", "Buddhist"),
+    ("hindu", "Hindu"),
+    ("jewish", "Jewish"),
+    ("muslim", "Muslim"),
+    ("sikh", "Sikh"),
+    ("other", "Any other religion or belief"),
+    PREFER_NOT_TO_SAY,
+]
+
+
+@dataclass(frozen=True)
+class EqualityQuestion:
+    """One optional equality monitoring question: its key in `Referral.equality_monitoring`,
+    its short name (check your answers, the referral page, reports) and its choices."""
+
+    key: str
+    name: str
+    choices: list[tuple[str, str]]
+
+
+# In the order the form asks them; the pages and the reports read this one list.
+EQUALITY_QUESTIONS: tuple[EqualityQuestion, ...] = (
+    EqualityQuestion("sex", "Sex", SEX_CHOICES),
+    EqualityQuestion("ethnic_group", "Ethnic group", ETHNIC_GROUP_CHOICES),
+    EqualityQuestion("age_band", "Age", AGE_BAND_CHOICES),
+    EqualityQuestion("disability", "Disability", DISABILITY_CHOICES),
+    EqualityQuestion("sexual_orientation", "Sexual orientation", SEXUAL_ORIENTATION_CHOICES),
+    EqualityQuestion("religion", "Religion or belief", RELIGION_CHOICES),
+)
+
 STAFF_GROUP_CHOICES = [*StaffGroup.choices, PREFER_NOT_TO_SAY]
 
 
@@ -177,6 +238,10 @@ class Referral(models.Model):
     campaign_code = models.CharField(max_length=40, blank=True)
     # Optional equality monitoring, always with "prefer not to say"; plain categories only.
     equality_monitoring = models.JSONField(default=dict, blank=True)
+    # The answer to "has something traumatic or very distressing happened to you?", which
+    # decides whether the PCL-5 was asked (wellbeing.instruments.TRAUMATIC_EVENT): "yes", "no",
+    # "prefer_not_to_say", or blank for a referral from before the question, which asked it.
+    traumatic_event = models.CharField(max_length=20, blank=True)
     consented_at = models.DateTimeField()
 
     objects = ReferralQuerySet.as_manager()
@@ -202,6 +267,11 @@ class Referral(models.Model):
     def is_open(self) -> bool:
         """Whether the hub is still working on it: it can be replied to, withdrawn, closed."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def screening_answers(self) -> dict[str, str]:
+        """The answers that decided which questionnaires were asked (wellbeing.instruments)."""
+        return {"traumatic_event": self.traumatic_event}
 
 
 class ScreeningResult(models.Model):

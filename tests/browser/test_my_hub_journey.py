@@ -113,6 +113,14 @@ def when_they_see_who_has_opened_their_record(page: Page, referral: Referral) ->
         "link", name=f"Who has opened my record for referral {referral.reference}"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who has opened my record")
+    # One line per person and sitting; its entries open from the keyboard, without JavaScript.
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(
+        re.compile(r"Casey Clinician, hub clinician, looked at your record \w+")
+    )
+    then_the_page_is_accessible(page)
+    page.locator("summary").filter(has_text="Casey Clinician").first.focus()
+    page.keyboard.press("Enter")
     row = page.get_by_role("row").filter(has_text="Casey Clinician")
     expect(row).to_contain_text("Hub clinician")
     expect(row).to_contain_text("Opened your referral")

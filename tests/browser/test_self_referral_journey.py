@@ -73,7 +73,9 @@ def when_they_answer_the_questionnaire(page: Page, *, risk: bool = False) -> Non
     when_they_continue(page)
 
 
-def when_they_answer_the_questionnaires(page: Page, *, risk: bool = False) -> None:
+def when_they_answer_the_questionnaires(
+    page: Page, *, risk: bool = False, something_traumatic: str = "Yes"
+) -> None:
     # The first questionnaire is checked for accessibility, with and without errors.
     then_the_page_is_accessible(page)
     page.get_by_role("group").first.get_by_role("radio").first.check()
@@ -87,8 +89,23 @@ def when_they_answer_the_questionnaires(page: Page, *, risk: bool = False) -> No
     if risk:
         then_they_are_shown_crisis_contacts(page)
         page.get_by_role("button", name="Continue your referral").click()
-    for _ in range(4):
+    when_they_answer_the_questionnaire(page)
+    when_they_say_whether_something_traumatic_happened(page, something_traumatic)
+    # The PCL-5 is asked only after "Yes" or "Prefer not to say"; then AUDIT-C and WSAS.
+    for _ in range(2 if something_traumatic == "No" else 3):
         when_they_answer_the_questionnaire(page)
+
+
+def when_they_say_whether_something_traumatic_happened(page: Page, answer: str) -> None:
+    question = "Has something traumatic or very distressing ever happened to you?"
+    expect(page.get_by_role("heading", level=1)).to_have_text(question)
+    when_they_continue(page)
+    expect(
+        page.get_by_role("alert").get_by_role("link", name="Select yes, no or prefer not to say")
+    ).to_be_visible()
+    then_the_page_is_accessible(page)
+    page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+    when_they_continue(page)
 
 
 def then_they_are_shown_crisis_contacts(page: Page) -> None:
@@ -151,13 +168,15 @@ def test_a_member_of_staff_refers_themselves(page: Page):
     when_they_open_the_hub_and_start(page)
     when_they_give_their_contact_details(page)
     when_they_skip_their_work_and_say_what_is_happening(page)
-    when_they_answer_the_questionnaires(page)
+    when_they_answer_the_questionnaires(page, something_traumatic="No")
     when_they_finish_the_last_pages(page)
     then_they_check_and_change_their_answers(page)
+    expect(page.get_by_role("main")).to_contain_text("Not asked: said no traumatic event")
     reference = when_they_send_it(page, double_click=True)
 
     referral = Referral.objects.using("confidential").get()
     assert (referral.reference, referral.urgent, referral.team) == (reference, False, "Ward 7")
+    assert not referral.screenings.filter(instrument="PCL-5").exists()
     assert not ReferralDraft.objects.using("confidential").exists()
 
 

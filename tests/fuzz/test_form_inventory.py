@@ -55,6 +55,7 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     referral_forms.WorkForm: test_hub_forms.test_a_self_referral_page,
     referral_forms.AboutForm: test_hub_forms.test_a_self_referral_page,
     referral_forms.QuestionnaireForm: test_hub_forms.test_a_self_referral_page,
+    referral_forms.TraumaticEventForm: test_hub_forms.test_a_self_referral_page,
     referral_forms.HowHeardForm: test_hub_forms.test_a_self_referral_page,
     referral_forms.EqualityForm: test_hub_forms.test_a_self_referral_page,
     referral_forms.ConsentForm: test_hub_forms.test_a_self_referral_page,

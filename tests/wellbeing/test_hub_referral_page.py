@@ -132,6 +132,20 @@ def test_a_referral_that_does_not_exist_is_not_found(client, clinician):
 # --- What it shows -------------------------------------------------------------------------------
 
 
+def test_it_names_every_equality_answer_in_words(client, clinician, referral):
+    referral.equality_monitoring = {
+        "age_band": "55_64",
+        "disability": "no",
+        "sexual_orientation": "straight",
+        "religion": "jewish",
+    }
+    referral.save(using="confidential")
+    page = client.get(page_url(referral)).content.decode()
+    for shown in ("55 to 64", "Straight or heterosexual", "Jewish", "Sexual orientation"):
+        assert shown in page
+    assert "55_64" not in page
+
+
 def test_it_shows_everything_the_staff_member_gave_decrypted(client, clinician, referral):
     page = client.get(page_url(referral)).content.decode()
     for given in (

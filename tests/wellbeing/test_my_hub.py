@@ -129,7 +129,13 @@ def test_the_access_log_lists_hub_staff_on_the_referral_and_its_parts_only():
     lead = Actor(ref="l" * 64, role="Hub lead", name="Lee Lead")
     a_hub_member_opens(referral, actor=lead, reason="Allocation")
     log = my_hub.access_log_for(me, referral.pk, None)
-    assert [(e.name, e.role, e.what, e.reason) for e in log.entries] == [
+    # Two people, one sitting each, the latest first; every entry kept within them.
+    assert [(s.who, s.role, s.counts) for s in log.sittings] == [
+        ("Lee Lead", "Hub lead", {"opened": 1}),
+        ("Casey Clinician", "Hub clinician", {"opened": 2, "changed": 1}),
+    ]
+    entries = [entry for sitting in log.sittings for entry in sitting.entries]
+    assert [(e.name, e.role, e.what, e.reason) for e in entries] == [
         ("Lee Lead", "Hub lead", "Opened your referral", "Allocation"),
         ("Casey Clinician", "Hub clinician", "Changed a message", "Corrected a typing error"),
         (
@@ -146,16 +152,17 @@ def test_a_hub_clinicians_own_looks_at_their_own_referral_are_not_listed():
     me = a_staff_member()
     referral = a_referral_for(me)
     a_hub_member_opens(referral, actor=Actor(staff_ref_for(me.pk), "Hub clinician", "Me"))
-    assert my_hub.access_log_for(me, referral.pk, None).entries == []
+    assert my_hub.access_log_for(me, referral.pk, None).sittings == []
 
 
-def test_the_access_log_is_paginated_and_survives_any_page_number():
+def test_the_access_log_is_paginated_by_sitting_and_survives_any_page_number():
     me = a_staff_member()
     referral = a_referral_for(me)
-    for _ in range(my_hub.ACCESS_LOG_PAGE_SIZE + 1):
-        a_hub_member_opens(referral)
-    assert len(my_hub.access_log_for(me, referral.pk, "1").entries) == 20
-    assert len(my_hub.access_log_for(me, referral.pk, "2").entries) == 1
+    # Each look by someone else: a sitting of its own.
+    for number in range(my_hub.ACCESS_LOG_PAGE_SIZE + 1):
+        a_hub_member_opens(referral, actor=Actor(f"{number:064d}", "Hub clinician", "Casey"))
+    assert len(my_hub.access_log_for(me, referral.pk, "1").sittings) == 20
+    assert len(my_hub.access_log_for(me, referral.pk, "2").sittings) == 1
     for hostile in ["999", "-1", "abc", "1e9", "", "2\x00"]:
         assert my_hub.access_log_for(me, referral.pk, hostile).page.number in (1, 2)
 
@@ -308,3 +315,10 @@ def test_entries_written_together_keep_the_chain_intact_between_single_ones():
     check = verify_chain()
     assert check.intact, check.problem
     assert check.entries_checked == 8
+
+
+def test_the_export_gives_equality_answers_in_words_not_codes():
+    me = a_staff_member()
+    a_referral_for(me, equality_monitoring={"age_band": "16_24", "religion": "sikh"})
+    [exported] = my_hub.export_for(me)["referrals"]
+    assert exported["equality_monitoring"] == {"Age": "16 to 24", "Religion or belief": "Sikh"}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import time
+import zoneinfo
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
@@ -15,6 +19,7 @@ from django.urls import reverse
 from tests.factories import PASSWORD
 from tests.submission_keys import a_key
 from tests.wellbeing.factories import (
+    CLINICIAN,
     HubMessageFactory,
     ReferralEventFactory,
     ReferralFactory,
@@ -23,6 +28,7 @@ from tests.wellbeing.factories import (
     a_referral_for,
     a_staff_member,
 )
+from wellbeing.audit import Actor
 from wellbeing.forms.my_hub import REPLY_MAX_LENGTH
 from wellbeing.models import AuditEntry, HubMessage, Referral, ReferralEventKind, ReferralStatus
 from wellbeing.pseudonyms import staff_ref_for
@@ -345,21 +351,98 @@ def test_the_access_page_lists_hub_staff_but_not_me(client, me):
     assert my_entries(me)[-1].reason == "Viewed who has opened my record"
 
 
-def test_the_access_page_pages_through_long_histories(client, me):
+def opened_at(obj, when: datetime.datetime, *, actor: Actor = CLINICIAN, **kwargs) -> None:
+    """A hub member's look at `obj` written down as at `when`."""
+    with mock.patch("wellbeing.audit.timezone.now", return_value=when):
+        a_hub_member_opens(obj, actor=actor, **kwargs)
+
+
+DECEMBER_2 = datetime.datetime(2026, 12, 2, 10, 2, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+ROBIN = Actor(ref="r" * 64, role="Hub lead", name="Robin Lead")
+
+
+def test_twenty_looks_in_three_minutes_are_one_line_with_every_entry_a_click_away(client, me):
+    referral = a_referral_for(me)
+    for second in range(0, 180, 9):
+        opened_at(referral, DECEMBER_2 + datetime.timedelta(seconds=second), reason="Triage")
+    page = client.get(url("wellbeing:my_hub_access", referral)).content.decode()
+    assert (
+        "Casey Clinician, hub clinician, looked at your record 20 times between 10:02 and 10:04 "
+        "on 2 December 2026." in page
+    )
+    assert page.count("<details") == 1
+    assert "Each of the 20 entries" in page
+    assert page.count(">Triage</td>") == 20  # the detail keeps every entry
+    assert AuditEntry.objects.using("confidential").filter(reason="Triage").count() == 20
+
+
+def test_a_gap_of_half_an_hour_or_another_person_starts_a_new_sitting(client, me):
+    referral = a_referral_for(me)
+    screening = ScreeningResultFactory(referral=referral)
+    opened_at(referral, DECEMBER_2)
+    opened_at(referral, DECEMBER_2 + datetime.timedelta(minutes=29), actor=ROBIN)
+    opened_at(screening, DECEMBER_2 + datetime.timedelta(minutes=29), action="update")
+    opened_at(referral, DECEMBER_2 + datetime.timedelta(minutes=59))
+    page = client.get(url("wellbeing:my_hub_access", referral)).content.decode()
+    lines = re.findall(r'<p class="nhsuk-u-margin-bottom-2">([^<]+)</p>', page)
+    assert lines == [
+        "Casey Clinician, hub clinician, looked at your record once at 11:01 on 2 December 2026.",
+        "Casey Clinician, hub clinician, looked at your record once and added to or changed it "
+        "once between 10:02 and 10:31 on 2 December 2026.",
+        "Robin Lead, hub lead, looked at your record once at 10:31 on 2 December 2026.",
+    ]
+
+
+def test_a_sitting_across_midnight_names_both_days(client, me):
+    referral = a_referral_for(me)
+    late = DECEMBER_2.replace(hour=23, minute=50)
+    opened_at(referral, late)
+    opened_at(referral, late + datetime.timedelta(minutes=20))
+    page = client.get(url("wellbeing:my_hub_access", referral)).content.decode()
+    assert (
+        "looked at your record twice between 23:50 on 2 December 2026 and 00:10 on "
+        "3 December 2026." in page
+    )
+
+
+def test_the_access_page_pages_through_many_sittings(client, me):
     referral = a_referral_for(me)
     for number in range(25):
-        a_hub_member_opens(referral, reason=f"Look number {number:02d}")
+        opened_at(
+            referral, DECEMBER_2 + datetime.timedelta(hours=number), reason=f"Look {number:02d}"
+        )
     first = client.get(url("wellbeing:my_hub_access", referral)).content.decode()
-    assert "Look number 24" in first
-    assert "Look number 04" not in first
+    assert "Look 24" in first
+    assert "Look 04" not in first
     second = client.get(url("wellbeing:my_hub_access", referral) + "?page=2").content.decode()
-    assert "Look number 04" in second
-    assert "Look number 24" not in second
+    assert "Look 04" in second
+    assert "Look 24" not in second
     for hostile in ["abc", "-5", "99999999999999999999", "%00", "1;drop"]:
         assert (
             client.get(url("wellbeing:my_hub_access", referral) + f"?page={hostile}").status_code
             == 200
         )
+
+
+def _queries_for_access_page(client, referral, looks: int) -> tuple[int, int]:
+    for number in range(looks):
+        # Every fifth look after a long gap: many entries make many sittings too.
+        gap = datetime.timedelta(hours=number // 5, seconds=number)
+        opened_at(referral, DECEMBER_2 + gap)
+    # The session's first request does its own bookkeeping: count a settled one.
+    client.get(url("wellbeing:my_hub_access", referral))
+    with (
+        CaptureQueriesContext(connections["confidential"]) as confidential,
+        CaptureQueriesContext(connections["default"]) as default,
+    ):
+        assert client.get(url("wellbeing:my_hub_access", referral)).status_code == 200
+    return len(confidential), len(default)
+
+
+def test_the_access_page_takes_the_same_queries_for_1_and_300_entries(client, me):
+    one = _queries_for_access_page(client, a_referral_for(me), 1)
+    many = _queries_for_access_page(client, a_referral_for(me), 300)
+    assert one == many
 
 
 # --- Download my data -----------------------------------------------------------------------------

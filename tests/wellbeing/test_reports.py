@@ -450,6 +450,65 @@ def test_not_given_cannot_be_worked_out_from_those_who_named_an_organisation():
     assert not (shown_total.isdigit() and named.isdigit()), (shown_total, named)
 
 
+def test_referrals_are_counted_by_each_equality_answer_with_those_not_given():
+    when = at(2026, 3, 2)
+    answers = {
+        "age_band": "25_34",
+        "disability": "limited_a_little",
+        "sexual_orientation": "bisexual",
+        "religion": "muslim",
+    }
+    referrals(6, created_at=when, equality_monitoring=answers)
+    referrals(7, created_at=when, equality_monitoring={"age_band": "prefer_not_to_say"})
+    referrals(8, created_at=when, equality_monitoring={})
+
+    sections = {s.key: table(s) for s in reports.referrals_by_equality_answers(SPRING_2026)}
+
+    assert list(sections) == [
+        "equality-age-band",
+        "equality-disability",
+        "equality-sexual-orientation",
+        "equality-religion",
+    ]
+    age = sections["equality-age-band"]
+    assert (age["25 to 34"], age["Prefer not to say"], age["Not given"]) == (("6",), ("7",), ("8",))
+    assert age["16 to 24"] == ("0",)
+    assert age["Total"] == ("21",)
+    assert sections["equality-disability"]["Yes, limited a little"] == ("6",)
+    assert sections["equality-disability"]["Not given"] == ("15",)
+    assert sections["equality-sexual-orientation"]["Bisexual"] == ("6",)
+    assert sections["equality-religion"]["Muslim"] == ("6",)
+    assert sections["equality-religion"]["Total"] == ("21",)
+
+
+def test_a_small_equality_answer_is_hidden_with_the_next_smallest():
+    when = at(2026, 3, 2)
+    referrals(3, created_at=when, equality_monitoring={"religion": "sikh"})
+    referrals(9, created_at=when, equality_monitoring={"religion": "none"})
+
+    religion = table(reports.referrals_by_equality_answers(SPRING_2026)[3])
+
+    assert religion["Sikh"] == ("<5",)
+    # "No religion: 9" beside the total of 12 would pin the "<5" at 3: hidden too.
+    assert religion["No religion"] == ("*",)
+    assert religion["Total"] == ("12",)
+    assert not {"3", "9"} & {n for (n,) in religion.values()}
+
+
+def test_an_equality_table_does_not_show_the_total_the_months_hide():
+    # 1 referral in March and 5 in April hide the period's total; every one of them gave the
+    # same age, which would show it unless the age table is suppressed with the months.
+    referrals(1, created_at=at(2026, 3, 2), equality_monitoring={"age_band": "45_54"})
+    referrals(5, created_at=at(2026, 4, 2), equality_monitoring={"age_band": "45_54"})
+
+    sections = {section.key: table(section) for section in reports.hub_report(SPRING_2026)}
+
+    assert sections["month"]["Total"] == ("*",)
+    assert sections["equality-age-band"]["45 to 54"] == ("*",)
+    assert sections["equality-age-band"]["Total"] == ("*",)
+    assert ("6",) not in sections["equality-age-band"].values()
+
+
 def test_the_reports_never_decrypt_anything(monkeypatch):
     referral = ReferralFactory(created_at=at(2026, 3, 2), assessed_at=at(2026, 3, 3))
     assess(referral)
@@ -461,7 +520,7 @@ def test_the_reports_never_decrypt_anything(monkeypatch):
 
     monkeypatch.setattr("wellbeing.crypto.decrypt", refuse)
     sections = reports.hub_report(SPRING_2026)
-    assert len(sections) == 9
+    assert len(sections) == 9 + len(reports.EQUALITY_TABLES)
 
 
 # --- The page ------------------------------------------------------------------------------------
@@ -623,7 +682,8 @@ def test_the_report_takes_the_same_number_of_queries_for_10_and_200_referrals():
     # Same database, more referrals: the count is per section, not per referral.
     Referral.objects.using("confidential").all().delete()
     many = _queries_for_report(200)
-    assert few == many == 9
+    # One query a section, and one for every equality question's answers together.
+    assert few == many == 10
 
 
 def test_the_outcomes_do_not_show_the_total_that_time_to_assessment_hides(settings):

@@ -533,3 +533,56 @@ def test_each_save_moves_the_expiry_on(member, settings):
     settings.HUB_DRAFT_HOURS = 48
     draft = self_referral.do_save_draft(user=member)
     assert draft.expires_at - timezone.now() > timedelta(hours=47)
+
+
+# --- Equality monitoring -----------------------------------------------------------------------
+
+EVERY_EQUALITY_ANSWER = {
+    "sex": "female",
+    "ethnic_group": "mixed",
+    "age_band": "35_44",
+    "disability": "limited_a_lot",
+    "sexual_orientation": "gay_lesbian",
+    "religion": "none",
+}
+
+
+def test_equality_monitoring_asks_age_disability_orientation_and_religion_all_optional(
+    client, member
+):
+    answer_every_page(client, equality={})
+    page = client.get(step_url("equality")).content.decode()
+    for asked in (
+        "What is your age? (optional)",
+        "Are your day-to-day activities limited because of a health problem or disability",
+        "Which of the following best describes your sexual orientation? (optional)",
+        "What is your religion or belief? (optional)",
+    ):
+        assert asked in page
+    assert page.count(">Prefer not to say</label>") == 6
+    send(client)
+    assert referrals_made().get().equality_monitoring == {}
+
+
+def test_every_equality_answer_is_kept_and_shown_on_check_your_answers(client, member):
+    answer_every_page(client, equality=EVERY_EQUALITY_ANSWER)
+    page = client.get(reverse("wellbeing:refer_check")).content.decode()
+    for shown in ("35 to 44", "Yes, limited a lot", "Gay or lesbian", "No religion"):
+        assert shown in page
+    send(client)
+    assert referrals_made().get().equality_monitoring == EVERY_EQUALITY_ANSWER
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("age_band", "Select your age, or prefer not to say"),
+        ("disability", "Select whether your day-to-day activities are limited, or prefer not"),
+        ("sexual_orientation", "Select your sexual orientation, or prefer not to say"),
+        ("religion", "Select your religion or belief, or prefer not to say"),
+    ],
+)
+def test_an_equality_answer_that_was_not_offered_is_explained(client, member, field, message):
+    response = client.post(step_url("equality"), {field: "42"})
+    assert response.status_code == 200
+    assert response.content.decode().count(message) == 2  # the summary and the field

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal.models import User
 from wellbeing import audit
-from wellbeing.instruments import INSTRUMENTS, score
+from wellbeing.instruments import INSTRUMENTS, is_asked, score
 from wellbeing.models import (
     DATABASE,
     Assessment,
@@ -160,6 +160,8 @@ def _create(
         whats_happening="Sample text: sleeping badly and feeling on edge after difficult shifts.",
         hoped_for_help="Sample text: someone to talk to.",
         how_heard="colleague",
+        # Half the samples said no traumatic event, so the demo shows a PCL-5 not asked.
+        traumatic_event="yes" if sample.number % 2 else "no",
         assigned_ref=clinician_ref if sample.assigned else "",
         assigned_name="Casey Clinician" if sample.assigned and clinician else "",
         assigned_at=created_at + datetime.timedelta(hours=2) if sample.assigned else None,
@@ -176,6 +178,7 @@ def _create(
             taken_at=created_at,
         )
         for code in INSTRUMENTS
+        if is_asked(code, referral.screening_answers)
     )
     events = [ReferralEvent(referral=referral, kind=ReferralEventKind.RECEIVED, at=created_at)]
     if sample.risk:

@@ -16,10 +16,14 @@ from django import forms
 
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field
-from wellbeing.instruments import Instrument
+from wellbeing.instruments import TRAUMATIC_EVENT, Instrument
 from wellbeing.models import (
+    AGE_BAND_CHOICES,
+    DISABILITY_CHOICES,
     ETHNIC_GROUP_CHOICES,
+    RELIGION_CHOICES,
     SEX_CHOICES,
+    SEXUAL_ORIENTATION_CHOICES,
     STAFF_GROUP_CHOICES,
     HowHeard,
 )
@@ -298,6 +302,24 @@ class QuestionnaireForm(StepForm):
         }
 
 
+class TraumaticEventForm(StepForm):
+    """The one question asked before the PCL-5 (wellbeing.instruments.TRAUMATIC_EVENT)."""
+
+    traumatic_event = forms.ChoiceField(
+        label=TRAUMATIC_EVENT.question,
+        help_text=TRAUMATIC_EVENT.hint,
+        choices=TRAUMATIC_EVENT.options,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes, no or prefer not to say",
+            "invalid_choice": "Select yes, no or prefer not to say",
+        },
+    )
+
+    def layout(self) -> Layout:
+        return Layout(Field.radios("traumatic_event", legend_size="l", legend_tag="h1"))
+
+
 # --- 5. How you heard about the hub -------------------------------------------------------------
 
 
@@ -334,9 +356,44 @@ class EqualityForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Select your ethnic group, or prefer not to say"},
     )
+    age_band = forms.ChoiceField(
+        label="What is your age? (optional)",
+        required=False,
+        choices=AGE_BAND_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select your age, or prefer not to say"},
+    )
+    disability = forms.ChoiceField(
+        label=(
+            "Are your day-to-day activities limited because of a health problem or disability "
+            "which has lasted, or is expected to last, at least 12 months? (optional)"
+        ),
+        help_text="Include problems related to old age.",
+        required=False,
+        choices=DISABILITY_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "Select whether your day-to-day activities are limited, or prefer "
+            "not to say"
+        },
+    )
+    sexual_orientation = forms.ChoiceField(
+        label="Which of the following best describes your sexual orientation? (optional)",
+        required=False,
+        choices=SEXUAL_ORIENTATION_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select your sexual orientation, or prefer not to say"},
+    )
+    religion = forms.ChoiceField(
+        label="What is your religion or belief? (optional)",
+        required=False,
+        choices=RELIGION_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select your religion or belief, or prefer not to say"},
+    )
 
     def layout(self) -> Layout:
-        return Layout(Field.radios("sex"), Field.radios("ethnic_group"))
+        return Layout(*(Field.radios(name) for name in self.fields))
 
 
 # --- 7. Consent ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wellbeing", "0015_earlier_open_referral"),
+        ("wellbeing", "0016_traumatic_event"),
     ]
 
     operations = [

@@ -1,16 +1,22 @@
 """Reading the audit log about a referral: the one query and the one shape behind both viewers,
 my hub's "who has opened my record" and the hub lead's "who opened this record".
 
+My hub groups the entries into sittings (`sittings`): a clinician's three minutes on a referral
+can write twenty entries, and a member of staff wants to know who looked and when, with each
+entry one click away. The log itself keeps every entry.
+
 The log itself (append-only, hash-chained, verified) is wellbeing.audit.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from portal import roles
 from wellbeing.models import (
@@ -29,6 +35,17 @@ from wellbeing.models import (
 )
 
 STAFF_MEMBER_ROLE = "Staff member"
+# Reads by one person less than this far apart are one sitting (my hub's "who has opened my
+# record"): long enough for a rapid assessment with pauses, short enough that a look the next
+# morning is its own line.
+SITTING_GAP = datetime.timedelta(minutes=30)
+# What a sitting's entries did, in the person's words; anything but opening or downloading
+# (adding a note, an assessment, a message; changing a status) is "added to or changed".
+SITTING_VERBS = {
+    "opened": "looked at",
+    "downloaded": "downloaded",
+    "changed": "added to or changed",
+}
 
 # The records that make up a referral, as the audit log names them (`object_type`), with the
 # lookup from each to its referral. A new kind of record about a referral joins this list so
@@ -89,6 +106,93 @@ class AuditLogEntry:
         if self.role == STAFF_MEMBER_ROLE:
             return "The member of staff"
         return self.name or "A member of the hub"
+
+
+@dataclass
+class Sitting:
+    """Consecutive entries by one person, each less than SITTING_GAP after the one before."""
+
+    actor_ref: str
+    name: str
+    role: str
+    started: datetime.datetime
+    ended: datetime.datetime
+    entries: list[AuditLogEntry] = field(default_factory=list)  # newest first
+    counts: dict[str, int] = field(default_factory=dict)  # by kind: opened, downloaded, changed
+
+    @property
+    def who(self) -> str:
+        return self.name or "A member of the hub"
+
+    @property
+    def what(self) -> str:
+        """What they did, in words: "looked at your record 20 times and changed it once"."""
+        done: list[str] = []
+        for kind in ("opened", "downloaded", "changed"):
+            count = self.counts.get(kind, 0)
+            if count:
+                # The first phrase names the record; the rest say "it".
+                record = "it" if done else "your record"
+                done.append(f"{SITTING_VERBS[kind]} {record} {_times(count)}")
+        return " and ".join(done)
+
+    @property
+    def when(self) -> str:
+        """ "at 10:02 on 2 December 2026", "between 10:02 and 10:05 on 2 December 2026", or
+        across midnight "between 23:50 on 1 December 2026 and 00:10 on 2 December 2026"."""
+        started, ended = timezone.localtime(self.started), timezone.localtime(self.ended)
+        day = "j F Y"
+        if started.date() != ended.date():
+            return (
+                f"between {date_format(started, 'H:i')} on {date_format(started, day)} and "
+                f"{date_format(ended, 'H:i')} on {date_format(ended, day)}"
+            )
+        if date_format(started, "H:i") == date_format(ended, "H:i"):
+            return f"at {date_format(started, 'H:i')} on {date_format(started, day)}"
+        return (
+            f"between {date_format(started, 'H:i')} and {date_format(ended, 'H:i')} on "
+            f"{date_format(started, day)}"
+        )
+
+    @property
+    def summary(self) -> str:
+        return f"{self.who}, {self.role.lower()}, {self.what} {self.when}"
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def sittings(entries: Iterable[AuditEntry], *, words: Mapping[str, str]) -> list[Sitting]:
+    """Entries grouped by person and sitting, the latest sitting first.
+
+    `entries` may come in any order. A sitting is one person's entries with gaps under
+    SITTING_GAP between them, whoever else looked in between: two clinicians on a referral at
+    once are two sittings, not one broken into pieces.
+    """
+    open_sitting: dict[str, Sitting] = {}
+    found: list[Sitting] = []
+    for entry in sorted(entries, key=lambda e: (e.at, e.pk or 0)):
+        current = open_sitting.get(entry.actor_ref)
+        if current is None or entry.at - current.ended >= SITTING_GAP:
+            current = Sitting(
+                actor_ref=entry.actor_ref,
+                name=entry.actor_name,
+                role=entry.actor_role,
+                started=entry.at,
+                ended=entry.at,
+            )
+            open_sitting[entry.actor_ref] = current
+            found.append(current)
+        current.ended = entry.at
+        # The latest name and role they worked under in the sitting.
+        current.name, current.role = entry.actor_name or current.name, entry.actor_role
+        current.entries.append(describe(entry, words=words))
+        kind = {"read": "opened", "export": "downloaded"}.get(entry.action, "changed")
+        current.counts[kind] = current.counts.get(kind, 0) + 1
+    for sitting in found:
+        sitting.entries.reverse()  # newest first, as the rest of the page reads
+    return sorted(found, key=lambda s: s.ended, reverse=True)
 
 
 def about_referrals(referral_ids: Sequence[int]) -> Q:

@@ -22,14 +22,14 @@ from django.utils import timezone
 from learning.queries import resources_for_signposting
 from portal.models import StaffGroup, User
 from wellbeing.audit import actor_for, record_many
-from wellbeing.instruments import INSTRUMENTS
+from wellbeing.instruments import INSTRUMENTS, not_asked
 from wellbeing.models import (
     DATABASE,
+    EQUALITY_QUESTIONS,
     MAX_ID,
     Appointment,
     Attendance,
     AuditAction,
-    AuditEntry,
     HubMessage,
     OnwardReferral,
     Referral,
@@ -40,9 +40,10 @@ from wellbeing.models import (
 )
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.queries import audit_log
-from wellbeing.queries.audit_log import AuditLogEntry
+from wellbeing.queries.audit_log import Sitting
 from wellbeing.services import follow_up
 
+# Sittings a page of "who has opened my record" shows.
 ACCESS_LOG_PAGE_SIZE = 20
 
 
@@ -227,29 +228,35 @@ def thread_for(user: User, referral_id: int) -> Thread:
 @dataclass(frozen=True)
 class AccessLog:
     referral: Referral
-    page: Page[AuditEntry]
-    entries: list[AuditLogEntry]
+    page: Page[Sitting]
+    sittings: list[Sitting]
 
 
 def access_log_for(user: User, referral_id: int, page_number: str | None) -> AccessLog:
-    """Who in the hub has opened this referral, a page at a time; the view is audited."""
+    """Who in the hub has opened this referral, by person and sitting, a page of sittings at a
+    time; the view is audited.
+
+    One query reads every hub entry about the referral, the fields a sitting shows only: a
+    sitting can span pages of entries, so they are grouped before paging. A referral's log is
+    hundreds of entries over its life, not millions, and the query count stays the same however
+    many there are.
+    """
     with transaction.atomic(using=DATABASE):
         referral = my_referral_or_404(user, referral_id)
         entries = audit_log.entries_about(
             [referral.pk], hub_staff_only=True, leaving_out=staff_ref_for(user.pk)
+        ).only(
+            "id", "at", "actor_ref", "actor_name", "actor_role", "action", "object_type", "reason"
         )
-        page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(page_number)
-        described = [
-            audit_log.describe(entry, words=audit_log.WORDS_FOR_THE_PERSON)
-            for entry in page.object_list
-        ]
+        grouped = audit_log.sittings(entries, words=audit_log.WORDS_FOR_THE_PERSON)
+        page = Paginator(grouped, ACCESS_LOG_PAGE_SIZE).get_page(page_number)
         record_many(
             actor=actor_for(user),
             action=AuditAction.READ,
             objs=[referral],
             reason="Viewed who has opened my record",
         )
-    return AccessLog(referral, page, described)
+    return AccessLog(referral, page, list(page.object_list))
 
 
 # --- Downloading --------------------------------------------------------------------------------
@@ -276,6 +283,15 @@ def _screening_answers(screening: ScreeningResult) -> list[dict[str, Any]]:
             }
         )
     return described
+
+
+def _equality_in_words(answers: dict[str, Any]) -> dict[str, str]:
+    """The equality answers as the form asked them ("Age": "25 to 34"), not as stored codes."""
+    return {
+        question.name: dict(question.choices).get(answers[question.key], answers[question.key])
+        for question in EQUALITY_QUESTIONS
+        if answers.get(question.key)
+    }
 
 
 def export_for(user: User, *, reason: str = "Downloaded my data from my hub") -> dict[str, Any]:
@@ -348,7 +364,7 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
         "hoped_for_help": referral.hoped_for_help,
         "how_heard": referral.get_how_heard_display() if referral.how_heard else "",
         "campaign_code": referral.campaign_code,
-        "equality_monitoring": referral.equality_monitoring,
+        "equality_monitoring": _equality_in_words(referral.equality_monitoring or {}),
         "questionnaires": [
             {
                 "instrument": screening.instrument,
@@ -364,6 +380,10 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
                 "answers": _screening_answers(screening),
             }
             for screening in referral.screenings.all()
+        ],
+        "questionnaires_not_asked": [
+            {"instrument": question.instrument, "why": question.not_asked}
+            for question in not_asked(referral.screening_answers)
         ],
         "progress": [
             {"at": (event.at), "what": event.get_kind_display()} for event in referral.events.all()

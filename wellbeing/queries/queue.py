@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 
 from portal.models import User
 from wellbeing.contact_targets import contact_target_for
-from wellbeing.instruments import INSTRUMENTS
+from wellbeing.instruments import INSTRUMENTS, not_asked
 from wellbeing.models import DATABASE, OPEN_STATUSES, Referral, RiskLevel, ScreeningResult
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.queries.appointments import missed_in_a_row
@@ -41,6 +41,8 @@ QUEUE_FIELDS = (
     # The person's referral that was open when this one was sent, read in the same query.
     "earlier_open_referral__reference",
     "earlier_open_referral__status",
+    # Which questionnaires were asked: a skipped PCL-5 is said as such, not left blank.
+    "traumatic_event",
 )
 
 
@@ -155,11 +157,16 @@ class QueueRow:
         return self.referral.assigned_name or ("Someone" if self.referral.assigned_ref else "")
 
 
-def first_bands(screenings: list[ScreeningResult]) -> list[Band]:
-    """Each instrument's band at referral (its first screening), in the instruments' order."""
+def first_bands(
+    screenings: list[ScreeningResult], screening_answers: Mapping[str, str] | None = None
+) -> list[Band]:
+    """Each instrument's band at referral (its first screening), in the instruments' order, and
+    in place of a band, why a questionnaire was not asked (never a band a 0 would give)."""
     first: dict[str, str] = {}
     for screening in sorted(screenings, key=lambda s: (s.taken_at, s.pk)):
         first.setdefault(screening.instrument, screening.band)
+    for question in not_asked(screening_answers or {}):
+        first.setdefault(question.instrument, question.not_asked.lower())
     order = {code: index for index, code in enumerate(INSTRUMENTS)}
     return [
         Band(code, band)
@@ -238,7 +245,7 @@ def _row_builder(
             referral=referral,
             waiting_working_days=_working_days_between(received, on),
             waiting_calendar_days=(on - received).days,
-            bands=first_bands(list(referral.screenings.all())),
+            bands=first_bands(list(referral.screenings.all()), referral.screening_answers),
             target=target_for(referral, on, at),
             risk_flag=risk_flag(referral),
             mine=bool(referral.assigned_ref) and referral.assigned_ref == own_ref,

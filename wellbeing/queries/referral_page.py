@@ -22,11 +22,11 @@ from learning.queries import resources_for_signposting
 from portal.models import User
 from wellbeing import referral_states
 from wellbeing.audit import actor_for, record_many
+from wellbeing.instruments import TRAUMATIC_EVENT, not_asked
 from wellbeing.models import (
     DATABASE,
-    ETHNIC_GROUP_CHOICES,
+    EQUALITY_QUESTIONS,
     MAX_ID,
-    SEX_CHOICES,
     STAFF_GROUP_CHOICES,
     Appointment,
     Assessment,
@@ -161,10 +161,10 @@ def _label(choices: list[tuple[str, str]], value: str) -> str:
 def given_sections(referral: Referral) -> list[Section]:
     """Everything the member of staff gave in their referral, decrypted, as the form asked it."""
     equality = referral.equality_monitoring or {}
-    known = {"sex": ("Sex", SEX_CHOICES), "ethnic_group": ("Ethnic group", ETHNIC_GROUP_CHOICES)}
+    known = {question.key for question in EQUALITY_QUESTIONS}
     equality_rows = [
-        Row(label, _label(choices, equality.get(key, "")))
-        for key, (label, choices) in known.items()
+        Row(question.name, _label(question.choices, equality.get(question.key, "")))
+        for question in EQUALITY_QUESTIONS
     ]
     equality_rows += [
         Row(key.replace("_", " ").capitalize(), str(value))
@@ -195,6 +195,16 @@ def given_sections(referral: Referral) -> list[Section]:
             [
                 Row("What is happening", referral.whats_happening, multiline=True),
                 Row("Help they hope for", referral.hoped_for_help or "Not given", multiline=True),
+                *(
+                    [
+                        Row(
+                            "Something traumatic or very distressing happened",
+                            _label(list(TRAUMATIC_EVENT.options), referral.traumatic_event),
+                        )
+                    ]
+                    if referral.traumatic_event
+                    else []
+                ),
             ],
         ),
         Section(
@@ -398,11 +408,20 @@ def _follow_up_entry(follow_up: FollowUp) -> TimelineEntry:
 
 
 @dataclass(frozen=True)
+class NotAsked:
+    """A questionnaire a screening answer left out, shown in its place (never as a 0)."""
+
+    instrument: str
+    why: str
+
+
+@dataclass(frozen=True)
 class ScreeningGroup:
     """The screenings taken together (at referral, at each follow-up)."""
 
     at: datetime.datetime
     screenings: list[ScreeningResult]
+    not_asked: list[NotAsked] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -457,12 +476,30 @@ class ReferralPage:
     later_open: list[Referral]
 
 
-def _screening_groups(screenings: list[ScreeningResult]) -> list[ScreeningGroup]:
-    """Screenings grouped by the day they were taken: at referral, then each re-screening."""
+def _screening_groups(
+    screenings: list[ScreeningResult], skipped: list[NotAsked]
+) -> list[ScreeningGroup]:
+    """Screenings grouped by the day they were taken: at referral, then each re-screening.
+    Every group names the questionnaires the person's screening answers left out."""
     groups: dict[datetime.date, list[ScreeningResult]] = {}
     for screening in sorted(screenings, key=lambda s: (s.taken_at, s.pk)):
         groups.setdefault(timezone.localdate(screening.taken_at), []).append(screening)
-    return [ScreeningGroup(found[0].taken_at, found) for found in groups.values()]
+    return [
+        ScreeningGroup(
+            found[0].taken_at,
+            found,
+            [n for n in skipped if n.instrument not in {s.instrument for s in found}],
+        )
+        for found in groups.values()
+    ]
+
+
+def not_asked_for(referral: Referral) -> list[NotAsked]:
+    """The questionnaires this referral's screening answers left out, and why, in words."""
+    return [
+        NotAsked(question.instrument, question.not_asked)
+        for question in not_asked(referral.screening_answers)
+    ]
 
 
 def referral_page_for(user: User, referral_id: int) -> ReferralPage:
@@ -485,7 +522,7 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
     return ReferralPage(
         referral=referral,
         sections=given_sections(referral),
-        screening_groups=_screening_groups(screenings),
+        screening_groups=_screening_groups(screenings, not_asked_for(referral)),
         charts=charts_for(screenings),
         timeline=timeline(referral, titles),
         actions=actions_offered(referral),

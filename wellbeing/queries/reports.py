@@ -29,10 +29,12 @@ from wellbeing.contact_targets import contact_target
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     DATABASE,
+    EQUALITY_QUESTIONS,
     STAFF_GROUP_CHOICES,
     Assessment,
     AssessmentOutcome,
     CloseReason,
+    EqualityQuestion,
     Referral,
     ReferralStatus,
     ScreeningResult,
@@ -51,6 +53,12 @@ from wellbeing.suppression import (
 from wellbeing.working_days import working_days_between
 
 NOT_GIVEN = "Not given"
+
+# The equality questions tabled answer by answer. Sex and ethnic group are in the uptake table
+# (men, minority ethnic staff), as the hub has always reported them.
+EQUALITY_TABLES = tuple(
+    question for question in EQUALITY_QUESTIONS if question.key not in ("sex", "ethnic_group")
+)
 
 # Equality monitoring as the self-referral asks it (wellbeing.forms.self_referral.EqualityForm).
 SEX_ANSWERS = ("female", "male")
@@ -210,13 +218,15 @@ class _Figures:
         return suppress_figures(self.values, self.sums)
 
 
-def _referral_sections(period: Period) -> tuple[Section, Section, Section, Section]:
-    """Referrals by month, by staff group and by organisation, and uptake by group.
+def _referral_sections(period: Period) -> tuple[Section, ...]:
+    """Referrals by month, by staff group and by organisation, uptake by group, then referrals
+    by each equality question the report tables (EQUALITY_TABLES).
 
-    The first three have one total, the period's referrals, and the uptake's care home and
-    emergency services rows are out of those that named an organisation: that total less the
-    organisation table's "Not given". Suppressed one table at a time, a total hidden in one
-    table would be shown by another and give the hidden counts away (ADR 0021).
+    The months, staff groups, organisations and equality tables have one total, the period's
+    referrals, and the uptake's care home and emergency services rows are out of those that
+    named an organisation: that total less the organisation table's "Not given". Suppressed one
+    table at a time, a total hidden in one table would be shown by another and give the hidden
+    counts away (ADR 0021).
     """
     by_month = _counts_by_month(period)
     by_group = _counts_by_staff_group(period)
@@ -224,9 +234,14 @@ def _referral_sections(period: Period) -> tuple[Section, Section, Section, Secti
     groups = _uptake_counts(period)
     figures = _Figures()
     everyone = figures.add(sum(n for _label, n in by_month))
+    by_answer = _counts_by_equality_answer(period, everyone=figures.values[everyone])
     month = figures.add_parts((n for _label, n in by_month), everyone)
     group = figures.add_parts((n for _label, n in by_group), everyone)
     organisation = figures.add_parts((n for _label, n in by_organisation), everyone)
+    answers = [
+        figures.add_parts((n for _label, n in by_answer[question.key]), everyone)
+        for question in EQUALITY_TABLES
+    ]
     not_given = organisation[-1]
     named = figures.add(figures.values[everyone] - figures.values[not_given])
     figures.sums.append(([named, not_given], everyone))
@@ -248,6 +263,10 @@ def _referral_sections(period: Period) -> tuple[Section, Section, Section, Secti
             [(label, shown[n], shown[other], shown[whole]) for label, (n, other), whole in uptake],
             empty=not any(figures.values[whole] for _label, _members, whole in uptake),
         ),
+        *(
+            _equality_section(question, by_answer[question.key], line(parts))
+            for question, parts in zip(EQUALITY_TABLES, answers, strict=True)
+        ),
     )
 
 
@@ -266,6 +285,54 @@ def referrals_by_organisation(period: Period) -> Section:
 
 def under_represented_groups(period: Period) -> Section:
     return _referral_sections(period)[3]
+
+
+def referrals_by_equality_answers(period: Period) -> list[Section]:
+    """Referrals by age, disability, sexual orientation and religion or belief, as the report
+    shows them."""
+    return list(_referral_sections(period)[4:])
+
+
+def _counts_by_equality_answer(
+    period: Period, *, everyone: int
+) -> dict[str, list[tuple[str, int]]]:
+    """Each tabled equality question's answers, counted in one query, with "Not given" (no
+    answer, or an answer no longer offered) as what is left of the period's `everyone`."""
+    aggregates = {
+        f"{question.key}_{index}": Count(
+            "pk", filter=Q(**{f"equality_monitoring__{question.key}": value})
+        )
+        for question in EQUALITY_TABLES
+        for index, (value, _label) in enumerate(question.choices)
+    }
+    counts = _referrals(period).aggregate(**aggregates) if aggregates else {}
+    tables = {}
+    for question in EQUALITY_TABLES:
+        rows = [
+            (label, counts[f"{question.key}_{index}"])
+            for index, (_value, label) in enumerate(question.choices)
+        ]
+        rows.append((NOT_GIVEN, everyone - sum(n for _label, n in rows)))
+        tables[question.key] = rows
+    return tables
+
+
+def _equality_section(
+    question: EqualityQuestion, counts: list[tuple[str, int]], shown: tuple[list[Shown], Shown]
+) -> Section:
+    return _counted_section(
+        f"equality-{question.key.replace('_', '-')}",
+        f"Referrals by {question.name[0].lower()}{question.name[1:]}",
+        (
+            f"The answer people chose to the optional equality question on "
+            f"{question.name[0].lower()}{question.name[1:]}. Compare each share with the "
+            "workforce's to see who the hub may be under-serving. Not given: people who left "
+            "the question blank, or referred themselves before it was asked."
+        ),
+        question.name,
+        counts,
+        shown,
+    )
 
 
 def _counts_by_month(period: Period) -> list[tuple[str, int]]:
@@ -580,7 +647,10 @@ def score_change(period: Period) -> Section:
         about=(
             "For referrals received in the period that have completed the same questionnaire "
             "at least twice: the latest total against the first. On every questionnaire a "
-            "lower score means less difficulty, so a negative mean change is an improvement."
+            "lower score means less difficulty, so a negative mean change is an improvement. "
+            "The PCL-5 is asked only of people who said something traumatic or very distressing "
+            "had happened to them, or preferred not to say: people who said no are not in its "
+            "row, rather than counted with a score of 0."
         ),
         columns=("Questionnaire", "Improved", "Same", "Worse", "People", "Mean change"),
         rows=rows,
@@ -698,7 +768,7 @@ def _uptake_section(groups: list[tuple[str, Shown, Shown, Shown]], *, empty: boo
 
 def hub_report(period: Period) -> list[Section]:
     """Every section, in the order the page and the CSV show them."""
-    by_month, by_staff_group, by_organisation, uptake = _referral_sections(period)
+    by_month, by_staff_group, by_organisation, uptake, *by_equality = _referral_sections(period)
     timing, by_outcome = _assessment_sections(period)
     return [
         by_month,
@@ -710,6 +780,7 @@ def hub_report(period: Period) -> list[Section]:
         score_change(period),
         team_sessions(period),
         uptake,
+        *by_equality,
     ]
 
 

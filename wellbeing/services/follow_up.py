@@ -26,7 +26,7 @@ from django.utils import timezone
 from portal.models import User
 from portal.outbox.queueing import queue
 from wellbeing import audit
-from wellbeing.instruments import INSTRUMENTS, Score, score
+from wellbeing.instruments import INSTRUMENTS, Score, is_asked, score
 from wellbeing.models import (
     DATABASE,
     MAX_ID,
@@ -145,7 +145,15 @@ def _due_for(user: User, follow_up_id: int) -> FollowUp:
     found = (
         FollowUp.objects.using(DATABASE)
         .select_related("referral")
-        .only("id", "label", "due_on", "referral__id", "referral__reference", "referral__status")
+        .only(
+            "id",
+            "label",
+            "due_on",
+            "referral__id",
+            "referral__reference",
+            "referral__status",
+            "referral__traumatic_event",
+        )
         .filter(
             pk=follow_up_id,
             referral__staff_ref=staff_ref_for(user.pk),
@@ -173,6 +181,30 @@ def check_in_for(user: User, follow_up_id: int) -> FollowUp:
     return follow_up
 
 
+def questionnaires_for(follow_up: FollowUp) -> list[str]:
+    """The questionnaires a check-in asks: those the referral asked. Someone who said no
+    traumatic event was not given the PCL-5, and a check-in does not start now."""
+    screening_answers = follow_up.referral.screening_answers
+    return [code for code in INSTRUMENTS if is_asked(code, screening_answers)]
+
+
+def questionnaires_due(user: User, follow_up_id: int) -> list[str]:
+    """The questionnaires of one of the user's check-ins, to check what they sent (one plain
+    field: no audit entry, as nothing confidential is read; saving the answers is audited and
+    checks that the check-in is still due)."""
+    if not 0 < follow_up_id <= MAX_ID:
+        raise Http404("No such check-in")
+    found = (
+        FollowUp.objects.using(DATABASE)
+        .filter(pk=follow_up_id, referral__staff_ref=staff_ref_for(user.pk))
+        .values_list("referral__traumatic_event", flat=True)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such check-in")
+    return [code for code in INSTRUMENTS if is_asked(code, {"traumatic_event": found})]
+
+
 @dataclass(frozen=True)
 class CheckIn:
     follow_up: FollowUp
@@ -193,14 +225,14 @@ def do_complete_check_in(
 ) -> CheckIn:
     """Save the questionnaires of a due check-in as new screening results and mark it done.
 
-    `answers` holds every instrument's item answers (validated by the forms; score() refuses
-    anything else). An answer that meets a risk rule marks the referral urgent, so it rises to
+    `answers` holds the item answers of every questionnaire the check-in asks
+    (`questionnaires_for`), validated by the forms; score() refuses anything else. An answer that meets a risk rule marks the referral urgent, so it rises to
     the top of the hub's queue; the page shows crisis contacts at once. Once only: the row is
     locked, and a second submit finds the check-in done.
     """
-    results = {code: score(code, answers[code]) for code in INSTRUMENTS}
     with transaction.atomic(using=DATABASE):
         follow_up = _due_for(user, follow_up_id)
+        results = {code: score(code, answers[code]) for code in questionnaires_for(follow_up)}
         locked = (
             FollowUp.objects.using(DATABASE)
             .select_for_update()

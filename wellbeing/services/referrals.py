@@ -34,7 +34,7 @@ from portal.models import User
 from portal.outbox.queueing import queue
 from portal.rules import is_hub_staff
 from wellbeing import audit
-from wellbeing.instruments import INSTRUMENTS, score
+from wellbeing.instruments import score
 from wellbeing.models import (
     CLOSE_REASONS_TO_CHOOSE,
     DATABASE,
@@ -68,7 +68,12 @@ from wellbeing.referral_states import (
     require,
 )
 from wellbeing.services import appointments, follow_up, outreach, support
-from wellbeing.services.self_referral import Step, first_incomplete_step
+from wellbeing.services.self_referral import (
+    Step,
+    asked_instruments,
+    first_incomplete_step,
+    screening_answers,
+)
 from wellbeing.services.support import OutcomeDetail
 
 # What a clinician may give as the reason for closing; "joined" belongs to joining alone.
@@ -265,6 +270,7 @@ def _referral_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "how_heard": data["heard"]["how_heard"],
         "campaign_code": data.get("campaign", ""),
         "equality_monitoring": equality,
+        "traumatic_event": screening_answers(data).get("traumatic_event", ""),
     }
 
 
@@ -315,7 +321,12 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
         missing = first_incomplete_step(locked.data)
         if missing is not None:
             raise IncompleteReferral(missing)
-        results = {code: score(code, locked.data["questionnaires"][code]) for code in INSTRUMENTS}
+        # Only what was asked: answers to a questionnaire later skipped stay unsent (and are
+        # deleted with the draft), so no one reads a score the person withdrew.
+        results = {
+            code: score(code, locked.data["questionnaires"][code])
+            for code in asked_instruments(locked.data)
+        }
         # Sent while another is open ("things have changed"): linked, so the hub sees the pair.
         earlier_open = (
             Referral.objects.using(DATABASE)

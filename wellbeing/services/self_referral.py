@@ -6,7 +6,12 @@ first step of the referral lifecycle, `wellbeing.services.referrals.do_submit_re
 
     {"contact": {...}, "work": {...}, "about": {...},
      "questionnaires": {"PHQ-9": [0, 1, None, ...], ...},   # None: not answered yet
+     "trauma": {"traumatic_event": "no"},                    # asks the PCL-5 or not
      "heard": {...}, "equality": {...}, "consent": {...}, "campaign": "WINTER26"}
+
+A questionnaire behind a screening question (`wellbeing.instruments.SCREENING_QUESTIONS`) is
+skipped, and counts as complete, when the answer says it is not asked; answers already given to
+it stay in the draft (the person may change their mind back) but are never sent.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.models import User
-from wellbeing.instruments import INSTRUMENTS, get_instrument
+from wellbeing.instruments import INSTRUMENTS, SCREENING_QUESTIONS, get_instrument, is_asked
 from wellbeing.models import (
     DATABASE,
     Referral,
@@ -47,13 +52,22 @@ class Step:
         return bool(self.instrument)
 
 
+# The page that asks each screening question, by the instrument it comes before.
+SCREENING_STEPS = {"PCL-5": Step("trauma", "Something traumatic or very distressing")}
+if set(SCREENING_STEPS) != set(SCREENING_QUESTIONS):
+    raise RuntimeError("Every screening question needs its page, and every page its question")
+
 STEPS: tuple[Step, ...] = (
     Step("contact", "How to contact you"),
     Step("work", "Your work"),
     Step("about", "What is happening for you"),
     *(
-        Step(code.lower(), instrument.purpose, instrument=code)
+        step
         for code, instrument in INSTRUMENTS.items()
+        for step in (
+            *([SCREENING_STEPS[code]] if code in SCREENING_STEPS else []),
+            Step(code.lower(), instrument.purpose, instrument=code),
+        )
     ),
     Step("heard", "How you heard about the hub"),
     Step("equality", "Equality monitoring"),
@@ -62,19 +76,49 @@ STEPS: tuple[Step, ...] = (
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 
 
-def step_number(step: Step) -> int:
-    """Where `step` comes in the referral, counting from 1: "Step 3 of 11"."""
-    return STEPS.index(step) + 1
+def screening_answers(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The screening questions' answers in a draft, by field (`{"traumatic_event": "no"}`)."""
+    answers: dict[str, Any] = {}
+    for step in SCREENING_STEPS.values():
+        stored = data.get(step.slug)
+        if isinstance(stored, dict):
+            answers.update(stored)
+    return answers
 
 
-def step_after(step: Step) -> Step | None:
-    index = STEPS.index(step)
-    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+def asked_steps(data: Mapping[str, Any]) -> list[Step]:
+    """The pages this draft's answers so far lead through, in order."""
+    return [step for step in STEPS if is_step_asked(data, step)]
 
 
-def step_before(step: Step) -> Step | None:
-    index = STEPS.index(step)
-    return STEPS[index - 1] if index else None
+def step_number(step: Step, data: Mapping[str, Any]) -> int:
+    """Where `step` comes among the pages the draft's answers lead through, counting from 1:
+    "Step 3 of 11"."""
+    asked = asked_steps(data)
+    return asked.index(step) + 1 if step in asked else STEPS.index(step) + 1
+
+
+def is_step_asked(data: Mapping[str, Any], step: Step) -> bool:
+    """Whether the draft's answers so far lead to this page (a skipped questionnaire does not)."""
+    return not step.is_questionnaire or is_asked(step.instrument, screening_answers(data))
+
+
+def asked_instruments(data: Mapping[str, Any]) -> list[str]:
+    """The questionnaires this draft asks, in order: every one unless a screening answer skips it."""
+    answers = screening_answers(data)
+    return [code for code in INSTRUMENTS if is_asked(code, answers)]
+
+
+def step_after(step: Step, data: Mapping[str, Any] | None = None) -> Step | None:
+    """The next page the draft's answers lead to."""
+    following = STEPS[STEPS.index(step) + 1 :]
+    return next((s for s in following if is_step_asked(data or {}, s)), None)
+
+
+def step_before(step: Step, data: Mapping[str, Any] | None = None) -> Step | None:
+    """The page before this one, as the draft's answers led."""
+    before = STEPS[: STEPS.index(step)]
+    return next((s for s in reversed(before) if is_step_asked(data or {}, s)), None)
 
 
 def stored_answers(data: Mapping[str, Any], step: Step) -> Any:
@@ -85,6 +129,8 @@ def stored_answers(data: Mapping[str, Any], step: Step) -> Any:
 
 
 def is_step_complete(data: Mapping[str, Any], step: Step) -> bool:
+    if not is_step_asked(data, step):
+        return True
     answers = stored_answers(data, step)
     if step.is_questionnaire:
         instrument = get_instrument(step.instrument)
@@ -115,7 +161,7 @@ def risk_items(code: str, answers: list[int | None] | None) -> tuple[int, ...]:
 
 def draft_has_risk(data: Mapping[str, Any]) -> bool:
     questionnaires = data.get("questionnaires", {})
-    return any(risk_items(code, questionnaires.get(code)) for code in INSTRUMENTS)
+    return any(risk_items(code, questionnaires.get(code)) for code in asked_instruments(data))
 
 
 # --- Dates ----------------------------------------------------------------------------------------

@@ -26,12 +26,9 @@ from wellbeing.services import follow_up
 from wellbeing.views.access import recently_authenticated
 
 
-def _questionnaires(data: object = None) -> list[QuestionnaireForm]:
+def _questionnaires(codes: list[str], data: object = None) -> list[QuestionnaireForm]:
     # A prefix per instrument keeps each questionnaire's "item_1" apart on the one page.
-    forms = [
-        QuestionnaireForm(instrument, data, prefix=code.lower())
-        for code, instrument in INSTRUMENTS.items()
-    ]
+    forms = [QuestionnaireForm(INSTRUMENTS[code], data, prefix=code.lower()) for code in codes]
     for form in forms:
         form.helper.disable_csrf = True  # one token, in the page's own <form>
     return forms
@@ -54,7 +51,9 @@ def _summary(forms: list[QuestionnaireForm]) -> list[SummaryItem]:
 def check_in(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     user = signed_in_user(request)
     if request.method == "POST":
-        questionnaires = _questionnaires(request.POST)
+        questionnaires = _questionnaires(
+            follow_up.questionnaires_due(user, follow_up_id), request.POST
+        )
         valid = [form.is_valid() for form in questionnaires]  # every form, for every message
         if all(valid):
             answers = {form.instrument.code: form.item_answers() for form in questionnaires}
@@ -75,7 +74,7 @@ def check_in(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         due = follow_up.check_in_for(user, follow_up_id)
     else:
         due = follow_up.check_in_for(user, follow_up_id)
-        questionnaires = _questionnaires()
+        questionnaires = _questionnaires(follow_up.questionnaires_for(due))
     summary = _summary(questionnaires)
     return render(
         request,

@@ -36,14 +36,19 @@ from wellbeing.forms.self_referral import (
     QuestionnaireForm,
     SendForm,
     StepForm,
+    TraumaticEventForm,
     WorkForm,
 )
-from wellbeing.instruments import get_instrument
-from wellbeing.models import ETHNIC_GROUP_CHOICES, SEX_CHOICES, STAFF_GROUP_CHOICES, HowHeard
+from wellbeing.instruments import SCREENING_QUESTIONS, get_instrument
+from wellbeing.models import EQUALITY_QUESTIONS, STAFF_GROUP_CHOICES, HowHeard
 from wellbeing.services import referrals, self_referral
 from wellbeing.services.self_referral import STEPS, STEPS_BY_SLUG, Step
 
 View = Callable[..., HttpResponse]
+# The screening question each screening page asks, by the page's slug.
+SCREENING_STEPS_BY_SLUG = {
+    step.slug: SCREENING_QUESTIONS[code] for code, step in self_referral.SCREENING_STEPS.items()
+}
 # How long after sending the "sent" page still shows the referral.
 CONFIRMATION_WINDOW = datetime.timedelta(hours=24)
 
@@ -51,6 +56,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "contact": ContactForm,
     "work": WorkForm,
     "about": AboutForm,
+    "trauma": TraumaticEventForm,
     "heard": HowHeardForm,
     "equality": EqualityForm,
     "consent": ConsentForm,
@@ -141,6 +147,9 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     draft = self_referral.current_draft(user)
     data = draft.data if draft else {}
     changing = request.GET.get("change") == "1"
+    if not self_referral.is_step_asked(data, this_step):
+        # A questionnaire the person's answers skip (no traumatic event: no PCL-5).
+        return redirect(_after(this_step, data, changing=changing))
     form = _form_for(
         this_step,
         request.POST if request.method == "POST" else None,
@@ -157,14 +166,14 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             )
             if valid:
                 if self_referral.draft_has_risk(draft.data) and not had_risk:
-                    return redirect(_after(this_step, changing=changing, help_now=True))
-                return redirect(_after(this_step, changing=changing))
+                    return redirect(_after(this_step, draft.data, changing=changing, help_now=True))
+                return redirect(_after(this_step, draft.data, changing=changing))
         elif form.is_valid():
             draft = self_referral.do_save_draft(user=user, step=this_step, answers=form.answers())
-            return redirect(_after(this_step, changing=changing))
+            return redirect(_after(this_step, draft.data, changing=changing))
         data = draft.data if draft else data
-    number = self_referral.step_number(this_step)
-    previous = self_referral.step_before(this_step)
+    number = self_referral.step_number(this_step, data)
+    previous = self_referral.step_before(this_step, data)
     back_url = (
         reverse("wellbeing:refer_check")
         if changing
@@ -181,24 +190,33 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "step": this_step,
         "step_number": number,
-        "step_count": len(STEPS),
+        "step_count": len(self_referral.asked_steps(data)),
         "back_url": back_url,
         "changing": changing,
         "show_crisis": self_referral.draft_has_risk(data),
         **_crisis_context(),
     }
     if isinstance(form, QuestionnaireForm):
-        questionnaires = [s for s in STEPS if s.is_questionnaire]
+        # Counted as the answers so far lead: "3 of 4" on AUDIT-C after no traumatic event.
+        questionnaires = [
+            s for s in STEPS if s.is_questionnaire and self_referral.is_step_asked(data, s)
+        ]
         context["instrument"] = form.instrument
         context["questionnaire_number"] = questionnaires.index(this_step) + 1
         context["questionnaire_count"] = len(questionnaires)
     return render(request, template, context)
 
 
-def _after(this_step: Step, *, changing: bool, help_now: bool = False) -> str:
+def _after(this_step: Step, data: dict[str, Any], *, changing: bool, help_now: bool = False) -> str:
     """Where a page leads: on to the next page, or back to check your answers when changing
-    one; through "get help now" first when an answer has just met a risk rule."""
-    following = None if changing else self_referral.step_after(this_step)
+    one; through "get help now" first when an answer has just met a risk rule. A change that
+    opens a page not yet answered (saying yes to a traumatic event now asks the PCL-5) goes
+    there first, still changing."""
+    if changing:
+        opened = self_referral.first_incomplete_step(data)
+        if opened is not None and not help_now:
+            return _step_url(opened, changing=True)
+    following = None if changing else self_referral.step_after(this_step, data)
     if help_now:
         next_page = following.slug if following else "check"
         return f"{reverse('wellbeing:refer_help_now')}?{urlencode({'next': next_page})}"
@@ -245,15 +263,34 @@ def _summary_sections(data: dict[str, Any]) -> list[SummarySection]:
     def change(slug: str) -> str:
         return _step_url(STEPS_BY_SLUG[slug], changing=True)
 
-    questionnaires = [
-        SummaryRow(
-            get_instrument(s.instrument).purpose,
-            f"All {len(get_instrument(s.instrument).items)} questions answered",
-            change(s.slug),
-        )
-        for s in STEPS
-        if s.is_questionnaire
-    ]
+    questionnaires = []
+    for s in STEPS:
+        if s.slug in SCREENING_STEPS_BY_SLUG:
+            question = SCREENING_STEPS_BY_SLUG[s.slug]
+            answer = data.get(s.slug, {}).get(question.field, "")
+            questionnaires.append(
+                SummaryRow(
+                    question.question, _label(list(question.options), answer), change(s.slug)
+                )
+            )
+        elif s.is_questionnaire and self_referral.is_step_asked(data, s):
+            instrument = get_instrument(s.instrument)
+            questionnaires.append(
+                SummaryRow(
+                    instrument.purpose,
+                    f"All {len(instrument.items)} questions answered",
+                    change(s.slug),
+                )
+            )
+        elif s.is_questionnaire:
+            # Said as such, never as a score: "not asked" is not "no symptoms".
+            questionnaires.append(
+                SummaryRow(
+                    get_instrument(s.instrument).purpose,
+                    SCREENING_QUESTIONS[s.instrument].not_asked,
+                    change(self_referral.SCREENING_STEPS[s.instrument].slug),
+                )
+            )
     return [
         SummarySection(
             "How to contact you",
@@ -313,12 +350,12 @@ def _summary_sections(data: dict[str, Any]) -> list[SummarySection]:
         SummarySection(
             "Equality monitoring",
             [
-                SummaryRow("Sex", _label(SEX_CHOICES, equality.get("sex", "")), change("equality")),
                 SummaryRow(
-                    "Ethnic group",
-                    _label(ETHNIC_GROUP_CHOICES, equality.get("ethnic_group", "")),
+                    question.name,
+                    _label(question.choices, equality.get(question.key, "")),
                     change("equality"),
-                ),
+                )
+                for question in EQUALITY_QUESTIONS
             ],
         ),
         SummarySection(
