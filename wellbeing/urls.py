@@ -101,6 +101,9 @@ urlpatterns = [
     path("outreach/<int:pk>/", campaigns.campaign_detail, name="campaign"),
     path("outreach/<int:pk>/change/", campaigns.campaign_edit, name="campaign_edit"),
     path("outreach/<int:pk>/start/", campaigns.campaign_start, name="campaign_start"),
+    path("outreach/<int:pk>/pause/", campaigns.campaign_pause, name="campaign_pause"),
+    path("outreach/<int:pk>/resume/", campaigns.campaign_resume, name="campaign_resume"),
+    path("outreach/<int:pk>/stop/", campaigns.campaign_stop, name="campaign_stop"),
     path(
         "outbox/failed/",
         failed_messages_page(

@@ -103,6 +103,10 @@ MATRIX: dict[str, dict[str, object]] = {
     "campaign": HUB_LEAD,
     "campaign_edit": HUB_LEAD,
     "campaign_start": HUB_LEAD,
+    "campaign_pause": HUB_LEAD_POST,
+    "campaign_resume": HUB_LEAD_POST,
+    # The matrix's campaign is a draft: nothing to stop, so the page sends the lead back to it.
+    "campaign_stop": row(LOGIN, 403, 403, 403, 403, MFA, 403, 302, 403),
     "outbox_failed": HUB_LEAD,
 }
 
