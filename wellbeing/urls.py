@@ -11,12 +11,14 @@ from portal.outbox.views import failed_messages_page
 from portal.rules import Permission
 from wellbeing.views import (
     campaigns,
+    caseload,
     check_ins,
     clinical,
     directory,
     hub,
     hub_page,
     hub_team,
+    lead_home,
     my_hub,
     reports,
     self_referral,
@@ -44,6 +46,8 @@ urlpatterns = [
     path("my-hub/check-in/<int:follow_up_id>/", check_ins.check_in, name="my_hub_check_in"),
     # --- The hub team: the queue and a referral --------------------------------------------------
     path("queue/", hub.queue, name="queue"),
+    path("caseload/", caseload.my_caseload, name="caseload"),
+    path("lead/", lead_home.lead_home, name="lead_home"),
     path("referrals/<int:referral_id>/", hub.referral, name="referral"),
     path("referrals/<int:referral_id>/claim/", hub.claim, name="referral_claim"),
     path("referrals/<int:referral_id>/allocate/", hub.allocate, name="referral_allocate"),

@@ -66,6 +66,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "my_hub_check_in": MY_REFERRAL,
     # Hub staff
     "queue": HUB_WORK,
+    "caseload": HUB_WORK,
+    "lead_home": HUB_LEAD,
     "referral": HUB_WORK,
     "referral_claim": HUB_WORK_POST,
     "referral_allocate": HUB_LEAD_POST,

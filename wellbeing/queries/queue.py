@@ -22,6 +22,7 @@ from portal.models import User
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import DATABASE, OPEN_STATUSES, Referral, RiskLevel, ScreeningResult
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.queries import attention
 from wellbeing.working_days import contact_target_date, working_days_between
 
 QUEUE_PAGE_SIZE = 25
@@ -44,10 +45,16 @@ class QueueFilters:
     assigned: str = "all"  # "all", "unassigned" or "mine"
     status: str = ""  # one of OPEN_STATUSES, or "" for all of them
     risk: str = ""  # "high": urgent or assessed as high risk; "" for any
+    needs: str = ""  # one of attention.NEEDS_CHOICES, or "" for any
 
     def as_query(self) -> str:
         """The filters as a query string, for the pagination links."""
-        chosen = {"assigned": self.assigned, "status": self.status, "risk": self.risk}
+        chosen = {
+            "assigned": self.assigned,
+            "status": self.status,
+            "risk": self.risk,
+            "needs": self.needs,
+        }
         return urlencode({key: value for key, value in chosen.items() if value})
 
 
@@ -61,6 +68,8 @@ def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
         referrals = referrals.filter(assigned_ref=staff_ref_for(user.pk))
     if filters.risk == "high":
         referrals = referrals.filter(Q(urgent=True) | Q(risk_level=RiskLevel.HIGH))
+    if filters.needs:
+        referrals = referrals.filter(attention.needs(filters.needs, today()))
     return referrals.only(*QUEUE_FIELDS).order_by("-urgent", "created_at", "id")
 
 
