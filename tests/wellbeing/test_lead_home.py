@@ -112,7 +112,8 @@ def test_the_figures_count_todays_picture(client, lead):
 
 
 def queue_count(client, query: str) -> int:
-    return client.get(f"{QUEUE}?{query}").context["queue"].page.paginator.count
+    count: int = client.get(f"{QUEUE}?{query}").context["queue"].page.paginator.count
+    return count
 
 
 def test_each_figure_opens_a_list_of_exactly_that_many(client, lead):
@@ -167,7 +168,8 @@ def test_a_hub_lead_finds_it_in_the_menu_and_a_clinician_neither_there_nor_by_ad
 def test_the_page_names_no_one_and_writes_no_audit(client, lead):
     referral = ReferralFactory(created_at=at(9))
     page = client.get(HOME).content.decode()
-    assert referral.name not in page and referral.reference not in page
+    assert referral.name not in page
+    assert referral.reference not in page
     assert not AuditEntry.objects.using(DB).exists()
 
 
