@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -232,8 +232,8 @@ def _in_thread(target, *args):
     return thread, outcome
 
 
-def _waits_for_a_lock(timeout: float = 10.0) -> bool:
-    """Whether some session of the confidential database is waiting for a row lock."""
+def _waits_for_a_lock(sessions: int = 1, timeout: float = 10.0) -> bool:
+    """Whether this many sessions of the confidential database are waiting for a lock."""
     deadline = time.monotonic() + timeout
     with connections["confidential"].cursor() as cursor:
         while time.monotonic() < deadline:
@@ -241,7 +241,7 @@ def _waits_for_a_lock(timeout: float = 10.0) -> bool:
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE wait_event_type = 'Lock' AND datname = current_database()"
             )
-            if cursor.fetchone()[0]:
+            if cursor.fetchone()[0] >= sessions:
                 return True
             time.sleep(0.05)
     return False
@@ -316,28 +316,41 @@ def test_a_batch_a_worker_has_claimed_goes_whole_when_the_campaign_stops_mid_sen
 
 
 @pytest.mark.django_db(databases=["default", "confidential"], transaction=True)
-def test_a_worker_and_a_stop_racing_for_one_batch_never_split_it(mailoutbox, hub_roles_exist):
+def test_a_worker_and_a_stop_caught_in_each_others_batch_never_split_it(
+    mailoutbox, hub_roles_exist
+):
     lead = a_hub_lead()
     campaign = a_started_campaign(people=40, lead=lead)
     ids = ids_of(campaign)
     batch = ids[10:30]
-    go = threading.Barrier(2)
+    # Rewrite the rows last first, so the table holds them in the opposite order to their ids:
+    # whoever locks in the order rows lie on disk, not by id, meets the other head on.
+    for pk in reversed(ids):
+        rows_for(campaign).filter(pk=pk).update(enqueued_at=timezone.now())
+    # Someone else holds one row in the middle of the batch, so the worker is caught mid-claim.
+    holding = threading.Event()
+    let_go = threading.Event()
 
-    def deliver():
-        go.wait(10)
-        return delivery.deliver("wellbeing", batch)
+    def hold_one_row():
+        with transaction.atomic(using="confidential"):
+            list(rows_for(campaign).filter(pk=batch[10]).select_for_update())
+            holding.set()
+            assert let_go.wait(20)
 
-    def stop():
-        go.wait(10)
-        return campaigns.do_stop_campaign(campaign_id=campaign.pk, acting_user=lead)
-
-    worker, worked = _in_thread(deliver)
-    stopping, stopped = _in_thread(stop)
-    worker.join(30)
-    stopping.join(30)
+    holder, _ = _in_thread(hold_one_row)
+    assert holding.wait(20)
+    worker, worked = _in_thread(delivery.deliver, "wellbeing", batch)
+    assert _waits_for_a_lock(sessions=1)
+    stopping, stopped = _in_thread(
+        lambda: campaigns.do_stop_campaign(campaign_id=campaign.pk, acting_user=lead)
+    )
+    assert _waits_for_a_lock(sessions=2)
+    let_go.set()
+    for thread in (holder, worker, stopping):
+        thread.join(30)
     assert "error" not in worked
     assert "error" not in stopped
-    in_batch = set(rows_for(campaign).filter(pk__in=batch).values_list("status", flat=True))
-    assert in_batch in ({Status.SENT}, {Status.SKIPPED})
-    assert len(mailoutbox) in (0, 20)
-    assert stopped["result"] == 40 - len(mailoutbox)
+    # The worker reached the batch first, so it has all of it; the stop cancelled the rest.
+    assert statuses(campaign) == [Status.SKIPPED] * 10 + [Status.SENT] * 20 + [Status.SKIPPED] * 10
+    assert len(mailoutbox) == 20
+    assert stopped["result"] == 20
