@@ -158,6 +158,9 @@ class Fixtures:
     resource_slugs: Sequence[str]
     referral_ids: Sequence[int]
     queue_paths: Sequence[str]
+    lead_cookie: str
+    caseload_paths: Sequence[str]
+    lead_home_paths: Sequence[str]
     submitters: Sequence[Submitter]
 
 
@@ -201,6 +204,14 @@ def scenarios(fixtures: Fixtures) -> list[Scenario]:
             "Triage queue (filters and pages in turn)",
             [Request(path, clinician) for path in fixtures.queue_paths],
             target_p95_ms=TARGET_QUEUE_P95_MS,
+        ),
+        Scenario(
+            "My caseload (clinician; pages in turn)",
+            [Request(path, clinician) for path in fixtures.caseload_paths],
+        ),
+        Scenario(
+            "Hub lead's home page (today's figures)",
+            [Request(path, fixtures.lead_cookie) for path in fixtures.lead_home_paths],
         ),
         Scenario(
             "Referral page (clinician; audited read)",

@@ -37,6 +37,10 @@ REFERRAL_COUNT = 10_000
 BATCH_SIZE = 1_000
 TARGET_QUEUE_P95_MS = 80.0
 CLINICIAN_EMAIL = "bench.clinician@bench.nhs.net"
+LEAD_EMAIL = "bench.lead@bench.nhs.net"
+# The clinician's caseload: its first page and later ones.
+CASELOAD_PATHS = ("/hub/caseload/", "/hub/caseload/?page=2", "/hub/caseload/?page=10")
+LEAD_HOME_PATHS = ("/hub/lead/",)
 # What clinicians open: the whole queue, its filters and later pages, in turn.
 QUEUE_PATHS = (
     "/hub/queue/",
@@ -152,24 +156,63 @@ def seed(count: int = REFERRAL_COUNT) -> None:
                 for referral, answers, results, taken_at in screenings
                 for code, result in results.items()
             )
+            seed_follow_ups_and_messages(rng, referrals)
     with connections["confidential"].cursor() as cursor:
         cursor.execute("ANALYZE")
 
 
-def seed_clinician() -> int:
-    """A hub clinician with a profile; their id."""
+def seed_follow_ups_and_messages(rng: random.Random, referrals: list[Any]) -> None:
+    """What the caseload and the lead's home page count besides referrals: a follow-up for each
+    assessed referral (some done), and a message from the person on a third of them."""
+    from django.utils import timezone
+
+    from wellbeing.models import FollowUp, HubMessage
+
+    today = timezone.localdate()
+    follow_ups, messages = [], []
+    for referral in referrals:
+        if referral.assessed_at is not None:
+            due = timezone.localdate(referral.assessed_at) + timedelta(weeks=4)
+            follow_ups.append(
+                FollowUp(
+                    referral=referral,
+                    label="4 weeks",
+                    due_on=due,
+                    completed_at=referral.assessed_at + timedelta(weeks=4)
+                    if due < today and rng.random() < 0.7
+                    else None,
+                )
+            )
+        if rng.random() < 0.33:
+            messages.append(
+                HubMessage(
+                    referral=referral,
+                    from_hub=False,
+                    author_ref=referral.staff_ref,
+                    body="Thank you, Tuesday morning is best.",
+                    sent_at=referral.created_at + timedelta(days=1),
+                )
+            )
+    FollowUp.objects.using("confidential").bulk_create(follow_ups)
+    HubMessage.objects.using("confidential").bulk_create(messages)
+
+
+def seed_clinician(email: str = CLINICIAN_EMAIL, role: str = "") -> int:
+    """A hub clinician (or, given the role, a hub lead) with a profile; their id."""
     from allauth.account.models import EmailAddress
 
     from portal import roles
     from portal.models import CaringFrequency, StaffGroup, StaffProfile, User
     from wellbeing.models import HubMembership
 
-    user = User.objects.create_user(CLINICIAN_EMAIL, None)  # signs in by session only
-    HubMembership.objects.using("confidential").create(user_id=user.pk, role=roles.HUB_CLINICIAN)
-    EmailAddress.objects.create(user=user, email=CLINICIAN_EMAIL, verified=True, primary=True)
+    user = User.objects.create_user(email, None)  # signs in by session only
+    HubMembership.objects.using("confidential").create(
+        user_id=user.pk, role=role or roles.HUB_CLINICIAN
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     StaffProfile.objects.create(
         user=user,
-        display_name="Bench Clinician",
+        display_name="Bench Lead" if role else "Bench Clinician",
         staff_group=StaffGroup.NURSING_MIDWIFERY_REGISTERED,
         job_title="Clinical psychologist",
         organisation="Benchmark Trust",
@@ -185,7 +228,19 @@ def clinician() -> User:
     return User.objects.get(email=CLINICIAN_EMAIL)
 
 
-def clinician_cookie() -> str:
+def seed_lead() -> User:
+    """The hub lead whose home page is measured."""
+    from portal import roles
+    from portal.models import User
+
+    return User.objects.get(pk=seed_clinician(LEAD_EMAIL, roles.HUB_LEAD))
+
+
+def lead_cookie() -> str:
+    return clinician_cookie(LEAD_EMAIL)
+
+
+def clinician_cookie(email: str = CLINICIAN_EMAIL) -> str:
     """The session of a clinician who has signed in with their authenticator app: made with the
     SessionStore, with the MFA and profile gates already passed, as after a real sign-in."""
     import importlib
@@ -198,7 +253,7 @@ def clinician_cookie() -> str:
     from portal.models import User
     from portal.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 
-    user = User.objects.get(email=CLINICIAN_EMAIL)
+    user = User.objects.get(email=email)
     store = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

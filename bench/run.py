@@ -602,6 +602,7 @@ def seed_everything(seconds: dict[str, float]) -> http_bench.Fixtures:
         queue_bench.seed(referral_count)
         seed.seed_team_requests(TEAM_REQUEST_COUNT)
         seed.give_authenticator(queue_bench.clinician())
+        seed.give_authenticator(queue_bench.seed_lead())
     # Enough finished drafts that wrk cannot run out at several times the target rate.
     submitter_count = int(http_bench.measured_seconds() * 300) + 1
     with step(f"prepare {submitter_count:,} finished self-referral drafts", seconds):
@@ -620,6 +621,9 @@ def seed_everything(seconds: dict[str, float]) -> http_bench.Fixtures:
         resource_slugs=list(Resource.objects.values_list("slug", flat=True)),
         referral_ids=list(open_referrals.values_list("pk", flat=True)),
         queue_paths=queue_bench.QUEUE_PATHS,
+        lead_cookie=queue_bench.lead_cookie(),
+        caseload_paths=queue_bench.CASELOAD_PATHS,
+        lead_home_paths=queue_bench.LEAD_HOME_PATHS,
         submitters=submitters,
     )
 

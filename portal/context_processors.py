@@ -33,6 +33,8 @@ NAVIGATION = (
     NavigationItem("My hub", "wellbeing:my_hub", "portal.self_refer"),
     NavigationItem("Team support", "wellbeing:my_team_requests", "portal.request_team_support"),
     NavigationItem("Hub queue", "wellbeing:queue", "portal.work_in_hub"),
+    NavigationItem("My caseload", "wellbeing:caseload", "portal.work_in_hub"),
+    NavigationItem("Hub lead", "wellbeing:lead_home", "portal.allocate_referrals"),
     NavigationItem("Outreach", "wellbeing:campaigns", "portal.run_outreach_campaigns"),
     NavigationItem("Your profile", "profile", None),
     NavigationItem("Back office", "admin:index", "portal.use_back_office"),

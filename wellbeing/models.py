@@ -427,8 +427,11 @@ class FollowUp(models.Model):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SENDING = "sending", "Sending"
+    # Sending held by the hub lead: invitations not yet sent wait until it resumes.
+    PAUSED = "paused", "Paused"
     SENT = "sent", "Sent"
-    CANCELLED = "cancelled", "Cancelled"
+    # Stopped by the hub lead: invitations not yet sent were cancelled (final).
+    CANCELLED = "cancelled", "Stopped"
 
 
 class Campaign(models.Model):
@@ -450,6 +453,8 @@ class Campaign(models.Model):
     created_by_name = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -12,12 +12,14 @@ from portal.rules import Permission
 from wellbeing.views import (
     appointments,
     campaigns,
+    caseload,
     check_ins,
     clinical,
     directory,
     hub,
     hub_page,
     hub_team,
+    lead_home,
     my_hub,
     reports,
     self_referral,
@@ -51,6 +53,8 @@ urlpatterns = [
     # --- The hub team: the queue and a referral --------------------------------------------------
     path("queue/", hub.queue, name="queue"),
     path("my-appointments/", appointments.mine, name="my_appointments"),
+    path("caseload/", caseload.my_caseload, name="caseload"),
+    path("lead/", lead_home.lead_home, name="lead_home"),
     path("referrals/<int:referral_id>/", hub.referral, name="referral"),
     path("referrals/<int:referral_id>/claim/", hub.claim, name="referral_claim"),
     path("referrals/<int:referral_id>/allocate/", hub.allocate, name="referral_allocate"),
@@ -129,6 +133,9 @@ urlpatterns = [
     path("outreach/<int:pk>/", campaigns.campaign_detail, name="campaign"),
     path("outreach/<int:pk>/change/", campaigns.campaign_edit, name="campaign_edit"),
     path("outreach/<int:pk>/start/", campaigns.campaign_start, name="campaign_start"),
+    path("outreach/<int:pk>/pause/", campaigns.campaign_pause, name="campaign_pause"),
+    path("outreach/<int:pk>/resume/", campaigns.campaign_resume, name="campaign_resume"),
+    path("outreach/<int:pk>/stop/", campaigns.campaign_stop, name="campaign_stop"),
     path(
         "outbox/failed/",
         failed_messages_page(

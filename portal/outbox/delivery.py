@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
@@ -189,15 +190,38 @@ class _Batch:
         return "retrying"
 
 
+def claim(batch: _Batch, ids: list[int]) -> None:
+    """Claim the claimable ones of `ids` for this batch, all at once.
+
+    The rows are locked lowest id first, as anything else that changes waiting rows in bulk
+    locks them (stopping or pausing a campaign: wellbeing.services.campaigns). Locking in one
+    order means the two never deadlock and never split a batch: whichever locks the batch's
+    first row first has the whole batch, and the other then finds those rows changed (a claim
+    finds them no longer claimable; a stop finds them no longer waiting) and leaves them be.
+    """
+    with transaction.atomic(using=batch.outbox.database):
+        locked = list(
+            batch.rows.filter(pk__in=ids)
+            .filter(claimable(batch.now))
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        batch.rows.filter(pk__in=locked).update(
+            status=Status.SENDING,
+            claim_token=batch.token,
+            claimed_at=batch.now,
+            attempts=F("attempts") + 1,
+        )
+
+
 def deliver(label: str, ids: list[int]) -> Counter[str]:
     """Claim and send these messages; returns how many ended each way."""
     outbox = registry.get(label)
     now = timezone.now()
     token = uuid.uuid4()
     batch = _Batch(outbox, token, now)
-    batch.rows.filter(pk__in=ids).filter(claimable(now)).update(
-        status=Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
-    )
+    claim(batch, ids)
     messages = batch.load()
     outcomes: Counter[str] = Counter()
     if not messages:

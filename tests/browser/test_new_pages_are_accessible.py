@@ -1,10 +1,12 @@
 """Every page the other journeys do not reach, opened by the person it is for and checked with axe:
-the hub lead's outreach, directory, team requests, audit trail and failed emails; the team lead's
+the hub lead's home page, caseload, outreach (started, paused, resumed and stopped), directory,
+team requests, audit trail and failed emails; the team lead's
 request for support; a member of staff's email preferences, sessions, check-in and unsubscribe;
 and the curator's failed emails."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -22,6 +24,8 @@ from tests.browser.steps import (
     a_second_browser,
     then_the_page_is_accessible,
     then_there_is_a_problem,
+    then_they_see_the_message,
+    when_they_choose_from_the_menu,
     when_they_sign_in,
 )
 from tests.browser.test_clinician_mfa_journey import (
@@ -164,6 +168,38 @@ def when_they_open_the_campaigns_start_page(page: Page) -> None:
     then_they_see_the_page(page, "Start sending the invitation")
 
 
+def when_they_start_pause_resume_and_stop_the_campaign(page: Page) -> None:
+    when_they_press(page, "Start sending")
+    then_they_see_the_page(page, CAMPAIGN)
+    when_they_press(page, "Pause sending")
+    then_they_see_the_message(page, "Sending is paused")
+    then_the_page_is_accessible(page)
+    when_they_press(page, "Resume sending")
+    then_they_see_the_message(page, "Sending has resumed")
+    page.get_by_role("main").get_by_role("button", name="Stop the campaign").click()
+    then_they_see_the_page(page, "Stop the campaign")
+    when_they_press(page, "Stop the campaign")
+    then_they_see_the_message(page, "The campaign is stopped")
+    then_they_see_the_page(page, CAMPAIGN)
+
+
+def when_they_open_their_home_page_and_follow_a_figure_by_keyboard(page: Page) -> None:
+    when_they_choose_from_the_menu(page, "Hub lead")
+    then_they_see_the_page(page, "The hub today")
+    expect(page.locator("#figure-past-target")).to_have_text("1")
+    link = page.get_by_role("link", name=re.compile("referrals past the rapid-assessment target"))
+    link.focus()
+    page.keyboard.press("Enter")
+    then_they_see_the_page(page, "Triage queue")
+    expect(page.get_by_label("Needing")).to_have_value("past_target")
+
+
+def when_they_open_their_caseload(page: Page) -> None:
+    when_they_choose_from_the_menu(page, "My caseload")
+    then_they_see_the_page(page, "My caseload")
+    expect(page.get_by_role("table")).to_contain_text("Contact due")
+
+
 # --- Steps: each person's pages ---------------------------------------------------------------
 
 
@@ -171,15 +207,22 @@ def the_hub_lead_visits_their_pages(page: Page, lead: User, app: AuthenticatorAp
     service: Service = a_service()
     requested: TeamRequest = a_team_request(TeamRequestStatus.REQUESTED)
     accepted: TeamRequest = a_team_request(TeamRequestStatus.ACCEPTED)
-    referral: Referral = ReferralFactory()
+    referral: Referral = ReferralFactory(
+        created_at=timezone.now() - datetime.timedelta(days=14),
+        assigned_ref=staff_ref_for(lead.pk),
+        assigned_name="Lee Lead",
+    )
     given_a_failed_hub_email()
 
     when_they_sign_in_with_their_authenticator(page, lead, app)
+    when_they_open_their_home_page_and_follow_a_figure_by_keyboard(page)
+    when_they_open_their_caseload(page)
 
     when_they_open(page, "wellbeing:campaigns")
     then_they_see_the_page(page, "Outreach campaigns")
     when_they_create_a_campaign_empty_then_filled(page)
     when_they_open_the_campaigns_start_page(page)
+    when_they_start_pause_resume_and_stop_the_campaign(page)
 
     when_they_open(page, "wellbeing:directory")
     then_they_see_the_page(page, "Service directory")

@@ -67,6 +67,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "my_hub_appointment_change": MY_REFERRAL,
     # Hub staff
     "queue": HUB_WORK,
+    "caseload": HUB_WORK,
+    "lead_home": HUB_LEAD,
     "referral": HUB_WORK,
     "referral_claim": HUB_WORK_POST,
     "referral_allocate": HUB_LEAD_POST,
@@ -110,6 +112,10 @@ MATRIX: dict[str, dict[str, object]] = {
     "campaign": HUB_LEAD,
     "campaign_edit": HUB_LEAD,
     "campaign_start": HUB_LEAD,
+    "campaign_pause": HUB_LEAD_POST,
+    "campaign_resume": HUB_LEAD_POST,
+    # The matrix's campaign is a draft: nothing to stop, so the page sends the lead back to it.
+    "campaign_stop": row(LOGIN, 403, 403, 403, 403, MFA, 403, 302, 403),
     "outbox_failed": HUB_LEAD,
 }
 

@@ -10,6 +10,7 @@ from portal.models import User
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Layout, Submit
 from wellbeing.models import OPEN_STATUSES, HubMembership, HubRole, ReferralStatus
+from wellbeing.queries import attention
 from wellbeing.queries.queue import QueueFilters
 
 ASSIGNED_CHOICES = [
@@ -21,6 +22,7 @@ STATUS_CHOICES = [("", "Any open status")] + [
     (status.value, status.label) for status in ReferralStatus if status in OPEN_STATUSES
 ]
 RISK_CHOICES = [("", "Any"), ("high", "Urgent or high risk only")]
+NEEDS_CHOICES = [("", "Anything"), *attention.NEEDS_CHOICES]
 
 
 class QueueFilterForm(forms.Form):
@@ -30,6 +32,7 @@ class QueueFilterForm(forms.Form):
     assigned = forms.ChoiceField(label="Whose referrals", choices=ASSIGNED_CHOICES, required=False)
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
     risk = forms.ChoiceField(label="Risk", choices=RISK_CHOICES, required=False)
+    needs = forms.ChoiceField(label="Needing", choices=NEEDS_CHOICES, required=False)
 
     def filters(self) -> QueueFilters:
         if not self.is_valid():
@@ -38,7 +41,10 @@ class QueueFilterForm(forms.Form):
             return QueueFilters()
         data = self.cleaned_data
         return QueueFilters(
-            assigned=data["assigned"] or "all", status=data["status"], risk=data["risk"]
+            assigned=data["assigned"] or "all",
+            status=data["status"],
+            risk=data["risk"],
+            needs=data["needs"],
         )
 
 

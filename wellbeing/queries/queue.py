@@ -23,6 +23,7 @@ from wellbeing.contact_targets import contact_target_for
 from wellbeing.instruments import INSTRUMENTS, not_asked
 from wellbeing.models import DATABASE, OPEN_STATUSES, Referral, RiskLevel, ScreeningResult
 from wellbeing.pseudonyms import staff_ref_for
+from wellbeing.queries import attention
 from wellbeing.queries.appointments import missed_in_a_row
 from wellbeing.working_days import working_days_between
 
@@ -51,10 +52,16 @@ class QueueFilters:
     assigned: str = "all"  # "all", "unassigned" or "mine"
     status: str = ""  # one of OPEN_STATUSES, or "" for all of them
     risk: str = ""  # "high": urgent or assessed as high risk; "" for any
+    needs: str = ""  # one of attention.NEEDS_CHOICES, or "" for any
 
     def as_query(self) -> str:
         """The filters as a query string, for the pagination links."""
-        chosen = {"assigned": self.assigned, "status": self.status, "risk": self.risk}
+        chosen = {
+            "assigned": self.assigned,
+            "status": self.status,
+            "risk": self.risk,
+            "needs": self.needs,
+        }
         return urlencode({key: value for key, value in chosen.items() if value})
 
 
@@ -68,6 +75,8 @@ def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
         referrals = referrals.filter(assigned_ref=staff_ref_for(user.pk))
     if filters.risk == "high":
         referrals = referrals.filter(Q(urgent=True) | Q(risk_level=RiskLevel.HIGH))
+    if filters.needs:
+        referrals = referrals.filter(attention.needs(filters.needs, today()))
     return (
         referrals.select_related("earlier_open_referral")
         .only(*QUEUE_FIELDS)

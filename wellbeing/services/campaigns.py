@@ -261,6 +261,131 @@ def mark_finished_campaigns_sent() -> int:
     )
 
 
+# --- Pausing, resuming and stopping -------------------------------------------------------------
+
+# Where a paused campaign's waiting invitations are parked: the sweep and the workers only take
+# rows that are due, so nothing parked here goes. Resuming re-times them from that moment.
+PARKED_UNTIL = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+class CampaignNotRunning(Exception):
+    """The campaign is not in a state this change applies to (a second click, another tab)."""
+
+
+def _locked_campaign(campaign_id: int, *states: str) -> Campaign:
+    campaign = Campaign.objects.using(DATABASE).select_for_update().get(pk=campaign_id)
+    if campaign.status not in states:
+        raise CampaignNotRunning
+    return campaign
+
+
+def _lock_waiting_invitations(campaign: Campaign) -> list[int]:
+    """Lock the campaign's invitations that no worker has claimed, lowest id first.
+
+    Workers claim their batch in the same order (portal.outbox.delivery.claim), so a batch
+    already claimed is left to go whole, and a batch being claimed while this runs waits and
+    then finds its rows no longer waiting: never half a batch.
+    """
+    return list(
+        OutboxMessage.objects.using(DATABASE)
+        .filter(campaign=campaign, status=Status.PENDING)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+
+
+def do_pause_campaign(*, campaign_id: int, acting_user: User) -> int:
+    """Hold a sending campaign's invitations not yet sent; returns how many wait.
+
+    Raises CampaignNotRunning unless it is sending. A batch a worker has already claimed still
+    goes (whole); nothing else is released until the hub lead resumes or stops the campaign.
+    """
+    with transaction.atomic(using=DATABASE):
+        campaign = _locked_campaign(campaign_id, CampaignStatus.SENDING)
+        waiting = _lock_waiting_invitations(campaign)
+        for chunk in batched(waiting, CHUNK):
+            OutboxMessage.objects.using(DATABASE).filter(pk__in=chunk).update(
+                due_at=PARKED_UNTIL, enqueued_at=None
+            )
+        campaign.status = CampaignStatus.PAUSED
+        campaign.paused_at = timezone.now()
+        campaign.save(using=DATABASE, update_fields=["status", "paused_at"])
+        audit.record(
+            actor=audit.actor_for(acting_user),
+            action=AuditAction.UPDATE,
+            obj=campaign,
+            reason="Paused an outreach campaign",
+        )
+    return len(waiting)
+
+
+def do_resume_campaign(*, campaign_id: int, acting_user: User) -> int:
+    """Release a paused campaign's waiting invitations again, throttled from now; returns how
+    many. Raises CampaignNotRunning unless it is paused."""
+    now = timezone.now()
+    with transaction.atomic(using=DATABASE):
+        campaign = _locked_campaign(campaign_id, CampaignStatus.PAUSED)
+        waiting = _lock_waiting_invitations(campaign)
+        due = due_times(now, settings.OUTREACH_CAMPAIGN_PER_MINUTE)
+        per_minute = max(settings.OUTREACH_CAMPAIGN_PER_MINUTE, 1)
+        # One update a minute's batch, in the order they were queued.
+        for group in batched(waiting, per_minute):
+            due_at = next(due)
+            for _ in range(len(group) - 1):
+                next(due)
+            OutboxMessage.objects.using(DATABASE).filter(pk__in=group).update(
+                due_at=due_at, enqueued_at=None
+            )
+        campaign.status = CampaignStatus.SENDING
+        campaign.paused_at = None
+        campaign.save(using=DATABASE, update_fields=["status", "paused_at"])
+        audit.record(
+            actor=audit.actor_for(acting_user),
+            action=AuditAction.UPDATE,
+            obj=campaign,
+            reason="Resumed an outreach campaign",
+        )
+    # Nothing is handed to a worker here: the minute's sweep releases each batch as it falls
+    # due, the first within a minute, so no row is ever handed over twice.
+    return len(waiting)
+
+
+def do_stop_campaign(*, campaign_id: int, acting_user: User) -> int:
+    """Cancel a sending or paused campaign's invitations not yet sent; returns how many.
+
+    Final: a stopped campaign cannot be started again (a new campaign can). Invitations already
+    sent, and a batch a worker has already claimed, are not called back. Raises
+    CampaignNotRunning unless it is sending or paused.
+    """
+    with transaction.atomic(using=DATABASE):
+        campaign = _locked_campaign(campaign_id, CampaignStatus.SENDING, CampaignStatus.PAUSED)
+        waiting = _lock_waiting_invitations(campaign)
+        for chunk in batched(waiting, CHUNK):
+            OutboxMessage.objects.using(DATABASE).filter(pk__in=chunk).update(
+                status=Status.SKIPPED, skip_reason=SkipReason.WITHDRAWN, enqueued_at=None
+            )
+        campaign.status = CampaignStatus.CANCELLED
+        campaign.stopped_at = timezone.now()
+        campaign.save(using=DATABASE, update_fields=["status", "stopped_at"])
+        audit.record(
+            actor=audit.actor_for(acting_user),
+            action=AuditAction.UPDATE,
+            obj=campaign,
+            reason="Stopped an outreach campaign",
+        )
+    return len(waiting)
+
+
+def waiting_count(campaign: Campaign) -> int:
+    """How many of the campaign's invitations no worker has taken yet (one query)."""
+    return (
+        OutboxMessage.objects.using(DATABASE)
+        .filter(campaign=campaign, status=Status.PENDING)
+        .count()
+    )
+
+
 # --- Reading -----------------------------------------------------------------------------------
 
 
@@ -276,7 +401,8 @@ class CampaignSummary:
     waiting: int
     failed: int
     opted_out: int
-    not_sent: int  # no active account or address, or withdrawn
+    not_sent: int  # no active account or address
+    stopped: int  # cancelled when the hub lead stopped the campaign
     self_referrals: int
     open_self_referrals: int
 
@@ -291,7 +417,11 @@ def campaign_summary(campaign: Campaign) -> CampaignSummary:
         waiting=Count("pk", filter=Q(status__in=WAITING_STATUSES)),
         failed=Count("pk", filter=Q(status=Status.FAILED)),
         opted_out=Count("pk", filter=opted_out),
-        not_sent=Count("pk", filter=skipped & ~Q(skip_reason=SkipReason.OPTED_OUT)),
+        not_sent=Count(
+            "pk",
+            filter=skipped & ~Q(skip_reason__in=[SkipReason.OPTED_OUT, SkipReason.WITHDRAWN]),
+        ),
+        stopped=Count("pk", filter=skipped & Q(skip_reason=SkipReason.WITHDRAWN)),
     )
     referrals = (
         Referral.objects.using(DATABASE)

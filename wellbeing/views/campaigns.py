@@ -1,4 +1,5 @@
-"""The Hub lead's outreach campaign pages: the list, a new campaign, its page, and starting it.
+"""The Hub lead's outreach campaign pages: the list, a new campaign, its page, starting it, and
+pausing, resuming or stopping it once it has started.
 
 Every view is a `hub_staff_page` for Hub leads: anonymous people are sent to sign in, other
 staff get 403, and MFA is enforced before that by middleware. Views are thin: the form validates,
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.rules import Permission
 from portal.signed_in import signed_in_user
@@ -26,6 +27,7 @@ from wellbeing.services import campaigns
 from wellbeing.views.access import hub_staff_page
 
 PAGE_SIZE = 25
+STOPPABLE = (CampaignStatus.SENDING, CampaignStatus.PAUSED)
 
 
 def _campaign(pk: int) -> Campaign:
@@ -98,6 +100,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audience": campaigns.audience_labels(campaign),
         "reach": campaigns.audience_size(campaign) if is_draft else None,
         "summary": None if is_draft else campaigns.campaign_summary(campaign),
+        "can_pause": campaign.status == CampaignStatus.SENDING,
+        "can_resume": campaign.status == CampaignStatus.PAUSED,
+        "can_stop": campaign.status in STOPPABLE,
         "preview": campaigns.invitation_preview(campaign),
         "per_minute": settings.OUTREACH_CAMPAIGN_PER_MINUTE,
     }
@@ -139,3 +144,65 @@ def campaign_start(request: HttpRequest, pk: int) -> HttpResponse:
         "minutes": math.ceil(reach / per_minute),
     }
     return render(request, "wellbeing/campaigns/start.html", context)
+
+
+def _plural(count: int) -> str:
+    return f"{count} invitation{'s' if count != 1 else ''}"
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_POST
+def campaign_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    try:
+        held = campaigns.do_pause_campaign(
+            campaign_id=campaign.pk, acting_user=signed_in_user(request)
+        )
+    except campaigns.CampaignNotRunning:
+        messages.info(request, "This campaign is not sending, so there is nothing to pause.")
+    else:
+        messages.success(
+            request, f"Sending is paused: {_plural(held)} will wait until you resume it."
+        )
+    return redirect("wellbeing:campaign", pk=campaign.pk)
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_POST
+def campaign_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(pk)
+    try:
+        released = campaigns.do_resume_campaign(
+            campaign_id=campaign.pk, acting_user=signed_in_user(request)
+        )
+    except campaigns.CampaignNotRunning:
+        messages.info(request, "This campaign is not paused, so there is nothing to resume.")
+    else:
+        messages.success(
+            request, f"Sending has resumed: {_plural(released)} will go within the next minutes."
+        )
+    return redirect("wellbeing:campaign", pk=campaign.pk)
+
+
+@hub_staff_page(Permission.RUN_OUTREACH_CAMPAIGNS)
+@require_http_methods(["GET", "POST"])
+def campaign_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: "This cancels N invitations not yet sent", to confirm. POST: stop, once."""
+    campaign = _campaign(pk)
+    if campaign.status not in STOPPABLE:
+        messages.info(request, "This campaign is not sending, so there is nothing to stop.")
+        return redirect("wellbeing:campaign", pk=campaign.pk)
+    if request.method == "POST":
+        try:
+            cancelled = campaigns.do_stop_campaign(
+                campaign_id=campaign.pk, acting_user=signed_in_user(request)
+            )
+        except campaigns.CampaignNotRunning:
+            messages.info(request, "This campaign has already stopped.")
+        else:
+            messages.success(
+                request, f"The campaign is stopped: {_plural(cancelled)} will not be sent."
+            )
+        return redirect("wellbeing:campaign", pk=campaign.pk)
+    context = {"campaign": campaign, "waiting": campaigns.waiting_count(campaign)}
+    return render(request, "wellbeing/campaigns/stop.html", context)

@@ -1,0 +1,126 @@
+"""A clinician's caseload: the open referrals they hold, each with what is next, most pressing
+first.
+
+Reads only, plain columns only (nothing is decrypted), so, like the queue, the page is a list of
+references, dates and flags and is not audited; opening a referral is. The order is decided in
+SQL so that a page costs the same queries however many referrals someone holds: past the
+rapid-assessment target first (longest waiting first), then by the date the next thing is due
+(the target, or the next follow-up check-in), then referrals with nothing due.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from portal.models import User
+from wellbeing.models import DATABASE, FollowUp, Referral
+from wellbeing.queries import attention, queue
+from wellbeing.queries.queue import QUEUE_FIELDS, Target, received_on, risk_flag, target_for
+
+CASELOAD_PAGE_SIZE = 25
+
+
+def caseload_queryset(user: User, on: datetime.date) -> QuerySet[Referral]:
+    """The open referrals `user` holds, most pressing first, with what each row shows."""
+    next_follow_up = (
+        FollowUp.objects.filter(attention.pending_follow_ups(), referral=OuterRef("pk"))
+        .values("referral")
+        .annotate(first=Min("due_on"))
+        .values("first")
+    )
+    return (
+        Referral.objects.using(DATABASE)
+        .open()
+        .held_by(user)
+        .only(*QUEUE_FIELDS)
+        .annotate(
+            next_follow_up_on=Subquery(next_follow_up, output_field=DateField()),
+            reached=attention.reached(),
+            waiting_for_reply=Case(
+                When(attention.waiting_for_reply(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            pressing=Case(
+                When(attention.past_target(on), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            next_due_on=Case(
+                When(assessed_at__isnull=True, then=attention.target_date_expression(on)),
+                default=F("next_follow_up_on"),
+                output_field=DateField(),
+            ),
+        )
+        .order_by(
+            "pressing",
+            F("next_due_on").asc(nulls_last=True),
+            "created_at",
+            "id",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    referral: Referral
+    target: Target
+    next_step: str  # what is next, in words
+    due_on: datetime.date | None
+    overdue: bool
+    waiting_for_reply: bool
+    risk_flag: str
+    # Filled in when therapy appointments are booked in the hub (issue 13, appointments):
+    # the next one, shown under "What is next".
+    next_appointment: datetime.datetime | None = None
+
+
+def row_for(referral: Referral, on: datetime.date) -> CaseloadRow:
+    target = target_for(referral, on)
+    follow_up_on: datetime.date | None = getattr(referral, "next_follow_up_on", None)
+    if referral.assessed_at is None:
+        step = "Assessment due" if getattr(referral, "reached", False) else "Contact due"
+        due_on: datetime.date | None = attention.target_date(received_on(referral))
+    else:
+        step = "Follow-up check-in due" if follow_up_on else "Nothing due"
+        due_on = follow_up_on
+    return CaseloadRow(
+        referral=referral,
+        target=target,
+        next_step=step,
+        due_on=due_on,
+        overdue=target.breached or bool(due_on and due_on < on),
+        waiting_for_reply=bool(getattr(referral, "waiting_for_reply", False)),
+        risk_flag=risk_flag(referral),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    page: Page[Referral]
+    rows: list[CaseloadRow]
+
+
+def caseload_page(user: User, page_number: str | None) -> CaseloadPage:
+    """One page of a clinician's caseload: a count and a page, however many they hold."""
+    on = queue.today()
+    page = Paginator(caseload_queryset(user, on), CASELOAD_PAGE_SIZE).get_page(page_number)
+    referrals = list(page.object_list)
+    page.object_list = referrals
+    return CaseloadPage(page, [row_for(referral, on) for referral in referrals])
