@@ -34,6 +34,7 @@ class Targeted(Protocol):
 
     created_at: datetime.datetime
     urgent: bool
+    urgent_since: datetime.datetime | None
 
 
 @dataclass(frozen=True)
@@ -95,5 +96,15 @@ def contact_target(received_at: datetime.datetime, *, urgent: bool) -> ContactTa
 
 
 def contact_target_for(referral: Targeted) -> ContactTarget:
-    """The target of a referral (or anything with `created_at` and `urgent`)."""
-    return contact_target(referral.created_at, urgent=referral.urgent)
+    """The target of a referral (or anything with `created_at`, `urgent` and `urgent_since`):
+    an urgent one counts its hours from when it became urgent, arriving or marked so later."""
+    return contact_target(
+        urgent_from(referral.created_at, referral.urgent_since), urgent=referral.urgent
+    )
+
+
+def urgent_from(
+    created_at: datetime.datetime, urgent_since: datetime.datetime | None
+) -> datetime.datetime:
+    """When an urgent referral's clock started: when a clinician marked it, or its arrival."""
+    return urgent_since or created_at

@@ -132,6 +132,16 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", "High"
 
 
+class UrgentReason(models.TextChoices):
+    """Why a clinician marked a referral urgent: a fixed list, so the audit log (plain text)
+    never holds clinical free text."""
+
+    RISK_FOUND = "risk_found", "Risk came to light on contact or review"
+    CIRCUMSTANCES = "circumstances", "Their circumstances have changed"
+    ASKED_BY_SERVICE = "asked_by_service", "Another service asked for a rapid response"
+    CLINICAL_JUDGEMENT = "clinical_judgement", "Clinical judgement"
+
+
 class CloseReason(models.TextChoices):
     SUPPORT_COMPLETED = "support_completed", "Support completed"
     SELF_HELP = "self_help", "Self-help was enough"
@@ -188,6 +198,9 @@ class Referral(models.Model):
         max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.NEW, db_index=True
     )
     urgent = models.BooleanField(default=False, db_index=True)
+    # When a clinician marked it urgent, from which its urgent target counts; empty when it was
+    # urgent from the start (a risk answer) or is not urgent (ADR 0026).
+    urgent_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

@@ -49,6 +49,8 @@ MOVES = StateTable(
 ACTIONS: dict[str, tuple[str, ...]] = {
     "record a contact attempt": OPEN_STATUSES,
     "record a rapid assessment": (NEW, IN_ASSESSMENT),
+    # Urgency is about the rapid-assessment target (ADR 0026): it matters until the assessment.
+    "mark urgent": (NEW, IN_ASSESSMENT),
     "add support": (IN_SUPPORT,),
     "log a therapy session": (IN_SUPPORT,),
     "book an appointment": (IN_SUPPORT,),
@@ -95,11 +97,15 @@ def move(referral: Referral, to: str) -> None:
 
 def allows(referral: Referral, action: str) -> bool:
     """Whether `action` (a key of ACTIONS) can be done in the referral's state."""
+    if action == "mark urgent" and referral.urgent:
+        return False  # already is
     return referral.status in ACTIONS[action]
 
 
 def require(referral: Referral, action: str) -> None:
     """NotAllowed unless `action` (a key of ACTIONS) can be done in the referral's state."""
+    if action == "mark urgent" and referral.urgent:
+        raise NotAllowed(f"Referral {referral.reference} is already urgent.")
     if not allows(referral, action):
         raise NotAllowed(
             f"Referral {referral.reference} is {describe(referral.status)}, so you cannot "

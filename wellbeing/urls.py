@@ -95,6 +95,7 @@ urlpatterns = [
         clinical.onward_status,
         name="referral_onward_status",
     ),
+    path("referrals/<int:referral_id>/urgent/", clinical.urgent, name="referral_urgent"),
     path("referrals/<int:referral_id>/close/", clinical.close, name="referral_close"),
     path("referrals/<int:referral_id>/join/", clinical.join, name="referral_join"),
     path("referrals/<int:referral_id>/message/", clinical.message, name="referral_message"),

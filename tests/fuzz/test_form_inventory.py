@@ -76,6 +76,7 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     clinical_forms.OnwardReferralForm: test_hub_forms.test_referring_onward,
     clinical_forms.OnwardStatusForm: test_hub_forms.test_updating_an_onward_referral,
     clinical_forms.CloseForm: test_hub_forms.test_closing_a_referral,
+    clinical_forms.UrgentForm: test_hub_forms.test_marking_a_referral_urgent,
     clinical_forms.JoinReferralForm: test_hub_forms.test_joining_a_referral_with_the_open_one,
     clinical_forms.HubMessageForm: test_hub_forms.test_sending_a_secure_message,
     directory_forms.ServiceForm: test_hub_forms.test_adding_a_service,

@@ -317,6 +317,11 @@ def test_updating_an_onward_referral(client, clinician, supported):
     fuzz(client, url, valid, examples=25)
 
 
+def test_marking_a_referral_urgent(client, clinician, new_referral):
+    url = action_url("referral_urgent", new_referral)
+    fuzz(client, url, {"reason": "risk_found"}, examples=15)
+
+
 def test_closing_a_referral(client, clinician, supported):
     url = action_url("referral_close", supported["referral"])
     fuzz(client, url, {"reason": "support_completed"}, examples=15)

@@ -76,6 +76,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "referral_contact": HUB_WORK,
     # The referral is already in support: the page sends the clinician back with the reason.
     "referral_assess": row(LOGIN, 403, 403, 403, 403, MFA, 302, 302, 403),
+    "referral_urgent": row(LOGIN, 403, 403, 403, 403, MFA, 302, 302, 403),
     "referral_signpost": HUB_WORK,
     "referral_therapy": HUB_WORK,
     "referral_therapy_session": HUB_WORK,

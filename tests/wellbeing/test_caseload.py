@@ -10,11 +10,13 @@ import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from portal import roles
 from tests.wellbeing.factories import HubMessageFactory, ReferralFactory
 from tests.wellbeing.test_hub_queue import LONDON, TODAY, a_hub_member, at
 from wellbeing.models import (
+    Appointment,
     AuditEntry,
     ContactAttempt,
     ContactMethod,
@@ -22,6 +24,7 @@ from wellbeing.models import (
     FollowUp,
     Referral,
     ReferralStatus,
+    TherapyPlan,
 )
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.queries import queue
@@ -197,10 +200,36 @@ def test_the_caseload_costs_the_same_queries_for_1_or_500_referrals(client, clin
     seed(clinician, 499)
     many = queries_for_caseload(client)
     assert few == many
-    assert many[1] <= 3  # the reader's hub roles, the count, the page
+    assert many[1] <= 4  # the reader's hub roles, the count, the page, its next appointments
 
 
 def test_a_hub_lead_finds_it_in_the_menu_too(client):
     lead = a_hub_member(roles.HUB_LEAD, name="Lee Lead")
     client.force_login(lead)
     assert ">My caseload<" in client.get(CASELOAD).content.decode()
+
+
+def an_appointment(referral: Referral, starts_at: datetime.datetime, **fields) -> Appointment:
+    plan = TherapyPlan.objects.using(DB).create(
+        referral=referral, modality="cbt", planned_sessions=6, therapist_ref="t" * 64
+    )
+    return Appointment.objects.using(DB).create(
+        referral=referral,
+        plan=plan,
+        clinician_ref="t" * 64,
+        starts_at=starts_at,
+        minutes=50,
+        mode="video",
+        **fields,
+    )
+
+
+def test_the_next_booked_appointment_shows_under_what_is_next(client, clinician):
+    referral = assessed(clinician, "RH-APPT", 2)
+    soon = timezone.now() + datetime.timedelta(days=2)
+    an_appointment(referral, soon.replace(hour=14, minute=30, second=0, microsecond=0))
+    an_appointment(referral, soon + datetime.timedelta(days=7))
+    an_appointment(referral, soon - datetime.timedelta(days=1), status="cancelled")
+    page = client.get(reverse("wellbeing:caseload")).content.decode()
+    local = timezone.localtime(soon)
+    assert f"Next appointment {local.day} {local:%B %Y} at 14:30" in page

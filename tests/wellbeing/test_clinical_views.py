@@ -24,12 +24,15 @@ from tests.wellbeing.clinical_helpers import (
     entries_by,
     fresh,
 )
+from wellbeing.contact_targets import contact_target_for
 from wellbeing.models import (
     Assessment,
     ContactAttempt,
     HubMessage,
     OnwardReferral,
     OutboxMessage,
+    Referral,
+    ReferralEvent,
     ReferralStatus,
     SignpostedResource,
     TherapyPlan,
@@ -48,6 +51,7 @@ ACTION_PAGES = [
     "referral_therapy",
     "referral_onward",
     "referral_close",
+    "referral_urgent",
     "referral_join",
     "referral_message",
     "referral_team_support",
@@ -122,9 +126,13 @@ def test_staff_team_leads_and_curators_are_forbidden(client, supported, role_lis
 def test_hub_staff_open_every_page_never_cached(client, supported, role):
     client.force_login(a_hub_member(role))
     referral, plan, onward = supported
-    # The assessment is for a referral not yet in support; every other page is for one in it.
-    pages = [p for p in every_page(referral, plan, onward) if not p.endswith("/assess/")]
-    for page in [*pages, url("referral_assess", a_referral_in(S.IN_ASSESSMENT))]:
+    # The assessment and marking urgent are for a referral not yet in support; every other page
+    # is for one in it.
+    waiting = a_referral_in(S.IN_ASSESSMENT)
+    pages = [
+        p for p in every_page(referral, plan, onward) if not p.endswith(("/assess/", "/urgent/"))
+    ]
+    for page in [*pages, url("referral_assess", waiting), url("referral_urgent", waiting)]:
         response = client.get(page)
         assert response.status_code == 200, page
         assert "no-store" in response["Cache-Control"]
@@ -623,6 +631,58 @@ def test_a_message_is_sent_and_its_notice_queued(client, clinician):
     message = HubMessage.objects.using(DB).get()
     assert (message.body, message.author_name) == ("Can we talk tomorrow?", "Casey Clinician")
     assert OutboxMessage.objects.using(DB).get().template == "wellbeing/new_message"
+
+
+# --- Marking urgent -----------------------------------------------------------------------------
+
+
+def test_marking_urgent_starts_its_hours_from_now_and_says_why_in_the_audit(client, clinician):
+    # Arrived three days ago: had its hours counted from arrival, it would be long past target.
+    referral = a_referral_in(S.IN_ASSESSMENT)
+    Referral.objects.using(DB).filter(pk=referral.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    page = client.get(url("referral_urgent", referral)).content.decode()
+    assert "a rapid assessment within 24 hours from now, counted on every day" in page
+    response = client.post(url("referral_urgent", referral), {"reason": "risk_found"})
+    assert response["Location"] == back_to(referral)
+    assert said(response) == [f"Referral {referral.reference} marked urgent."]
+    marked = fresh(referral)
+    assert marked.urgent
+    target = contact_target_for(marked)
+    assert not target.passed(timezone.now())
+    assert marked.urgent_since is not None
+    assert target.due_at - marked.urgent_since == datetime.timedelta(hours=24)
+    reason = "Marked urgent: Risk came to light on contact or review"
+    assert ("update", "referral", referral.pk, reason) in entries_by(clinician)
+    assert ReferralEvent.objects.using(DB).filter(referral=referral, kind="urgent").exists()
+
+
+def test_an_urgent_referral_is_not_offered_mark_urgent_and_the_page_says_it_already_is(
+    client, clinician
+):
+    referral = a_referral_in(S.NEW)
+    Referral.objects.using(DB).filter(pk=referral.pk).update(urgent=True)
+    page = client.get(back_to(referral)).content.decode()
+    assert url("referral_urgent", referral) not in page
+    response = client.get(url("referral_urgent", referral))
+    assert response["Location"] == back_to(referral)
+    assert said(response) == [f"Referral {referral.reference} is already urgent."]
+
+
+def test_a_referral_in_support_cannot_be_marked_urgent(client, clinician, supported):
+    referral = supported[0]
+    assert url("referral_urgent", referral) not in client.get(back_to(referral)).content.decode()
+    client.post(url("referral_urgent", referral), {"reason": "risk_found"})
+    assert not fresh(referral).urgent
+
+
+def test_marking_urgent_asks_why(client, clinician):
+    referral = a_referral_in(S.NEW)
+    response = client.post(url("referral_urgent", referral), {})
+    assert response.status_code == 400
+    assert "Select why the referral is urgent" in response.content.decode()
+    assert not fresh(referral).urgent
 
 
 # --- Double submits ------------------------------------------------------------------------------

@@ -342,7 +342,7 @@ def test_the_also_has_open_referral_flag_costs_no_query_per_row(client, clinicia
     seed_pairs(30)
     many = queries_for_queue(client)
     assert few == many
-    assert many[1] <= 4
+    assert many[1] <= 5  # as the queue's own cost test: the flag adds none
     rows = client.get(QUEUE).context["queue"].rows
     assert len(rows) == 25
     assert all(row.also_open == row.referral.earlier_open_referral.reference for row in rows)

@@ -18,6 +18,7 @@ from tests.wellbeing.clinical_helpers import a_team_request
 from tests.wellbeing.factories import HubMessageFactory, ReferralFactory
 from tests.wellbeing.test_hub_queue import TODAY, a_hub_member, at
 from wellbeing.models import (
+    Appointment,
     AuditEntry,
     FollowUp,
     OutboxMessage,
@@ -25,6 +26,7 @@ from wellbeing.models import (
     ReferralStatus,
     RiskLevel,
     TeamRequestStatus,
+    TherapyPlan,
 )
 from wellbeing.queries import attention, queue
 
@@ -38,6 +40,8 @@ DB = "confidential"
 @pytest.fixture(autouse=True)
 def _fixed_today(monkeypatch):
     monkeypatch.setattr(queue, "today", lambda: TODAY)
+    # 09:00: an urgent referral from 10:00 yesterday has an hour of its 24 left.
+    monkeypatch.setattr(queue, "now", lambda: at(13, 9))
 
 
 @pytest.fixture
@@ -210,4 +214,39 @@ def test_the_home_page_costs_the_same_queries_for_1_or_500_referrals(client, lea
     seed(499)
     many = queries_for_home(client)
     assert few == many
-    assert many[1] <= 4  # the reader's hub roles, the referral figures, emails, team requests
+    assert many[1] <= 5  # hub roles, the referral figures, emails, team requests, appointments
+
+
+def test_an_urgent_referral_is_past_target_once_its_hours_have_gone(client, lead):
+    # At 09:00 on the 13th: 25 hours for the urgent one, the same day as a routine one due today.
+    ReferralFactory(reference="RH-URG-LATE", created_at=at(12, 8), urgent=True)
+    ReferralFactory(reference="RH-ROUTINE", created_at=at(12, 8))
+    page = client.get(HOME).content.decode()
+    assert figure(page, "past-target") == 1
+    rows = client.get(QUEUE, {"needs": "past_target"}).context["queue"].rows
+    assert [row.referral.reference for row in rows] == ["RH-URG-LATE"]
+
+
+def test_appointments_today_counts_the_booked_ones_of_today_only(client, lead):
+    referral = ReferralFactory(
+        created_at=at(2), status=ReferralStatus.IN_SUPPORT, assessed_at=at(3)
+    )
+    plan = TherapyPlan.objects.using(DB).create(
+        referral=referral, modality="cbt", planned_sessions=6, therapist_ref="t" * 64
+    )
+    for starts_at, status in [
+        (at(13, 9), "booked"),
+        (at(13, 15), "booked"),
+        (at(13, 11), "cancelled"),
+        (at(16, 9), "booked"),
+    ]:
+        Appointment.objects.using(DB).create(
+            referral=referral,
+            plan=plan,
+            clinician_ref="t" * 64,
+            starts_at=starts_at,
+            minutes=50,
+            mode="phone",
+            status=status,
+        )
+    assert figure(client.get(HOME).content.decode(), "appointments-today") == 2

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 ACTION_PAGES = (
     "referral_contact",
     "referral_assess",
+    "referral_urgent",
+    "referral_appointment_new",
     "referral_signpost",
     "referral_therapy",
     "referral_onward",
@@ -77,7 +79,13 @@ def test_a_referral_being_assessed_offers_the_assessment_but_no_support_yet(clie
     referral, _plan, _onward = a_referral_with_support_in(ReferralStatus.IN_ASSESSMENT)
     assert links_offered(client, referral) == {
         reverse(f"wellbeing:{name}", args=[referral.pk])
-        for name in ("referral_contact", "referral_assess", "referral_message", "referral_close")
+        for name in (
+            "referral_contact",
+            "referral_assess",
+            "referral_urgent",
+            "referral_message",
+            "referral_close",
+        )
     }
 
 

@@ -33,6 +33,7 @@ from wellbeing.models import (
     Referral,
     RiskLevel,
     TherapyModality,
+    UrgentReason,
     VoicemailOverride,
 )
 from wellbeing.services.referrals import RISK_NEEDING_SAFETY_PLAN, received_minute
@@ -714,6 +715,13 @@ class OnwardStatusForm(ActionForm):
 
 
 # --- Closing and messages -------------------------------------------------------------------------
+
+
+class UrgentForm(ActionForm):
+    reason = _radios("Why is it urgent?", UrgentReason.choices, "Select why the referral is urgent")
+
+    def layout(self) -> Layout:
+        return Layout(Field.radios("reason", legend_size="m"))
 
 
 class CloseForm(ActionForm):

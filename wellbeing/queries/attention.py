@@ -76,12 +76,20 @@ def _urgent_target() -> datetime.timedelta:
     return datetime.timedelta(hours=settings.HUB_URGENT_CONTACT_TARGET_HOURS)
 
 
+def _urgent_clock_started(*, before_or_at: datetime.datetime) -> Q:
+    """An urgent referral's clock started by then: marked urgent by then, or urgent from its
+    arrival and arrived by then (wellbeing.contact_targets.urgent_from, in SQL)."""
+    return Q(urgent_since__lte=before_or_at) | Q(
+        urgent_since__isnull=True, created_at__lte=before_or_at
+    )
+
+
 def past_target(on: datetime.date, at: datetime.datetime | None = None) -> Q:
     """Not yet assessed, and the target has gone: the target day for a routine referral, the
     target's hours for an urgent one (wellbeing.contact_targets, ADR 0026)."""
     now = at or timezone.now()
     routine = Q(urgent=False, created_at__lt=_not_past_from(on))
-    urgent = Q(urgent=True, created_at__lte=now - _urgent_target())
+    urgent = Q(urgent=True) & _urgent_clock_started(before_or_at=now - _urgent_target())
     return Q(assessed_at__isnull=True) & (routine | urgent)
 
 
@@ -90,10 +98,10 @@ def target_at_risk(on: datetime.date, at: datetime.datetime | None = None) -> Q:
     referral; the last quarter of its hours for an urgent one (when the queue's tag turns)."""
     now = at or timezone.now()
     routine = Q(urgent=False, created_at__gte=_not_past_from(on), created_at__lt=_safe_from(on))
-    urgent = Q(
-        urgent=True,
-        created_at__gt=now - _urgent_target(),
-        created_at__lte=now - _urgent_target() * URGENT_WARNING_SHARE,
+    urgent = (
+        Q(urgent=True)
+        & ~_urgent_clock_started(before_or_at=now - _urgent_target())
+        & _urgent_clock_started(before_or_at=now - _urgent_target() * URGENT_WARNING_SHARE)
     )
     return Q(assessed_at__isnull=True) & (routine | urgent)
 
@@ -127,12 +135,12 @@ def reached() -> Exists:
     )
 
 
-def needs(kind: str, on: datetime.date) -> Q:
+def needs(kind: str, on: datetime.date, at: datetime.datetime | None = None) -> Q:
     """The filter for one of NEEDS_CHOICES; anything else filters nothing out."""
     if kind == "past_target":
-        return past_target(on)
+        return past_target(on, at)
     if kind == "target_at_risk":
-        return target_at_risk(on)
+        return target_at_risk(on, at)
     if kind == "reply":
         return waiting_for_reply()
     if kind == "follow_up":

@@ -29,9 +29,11 @@ from django.db.models import (
 )
 
 from portal.models import User
+from wellbeing.contact_targets import contact_target_for
 from wellbeing.models import DATABASE, FollowUp, Referral
 from wellbeing.queries import attention, queue
-from wellbeing.queries.queue import QUEUE_FIELDS, Target, received_on, risk_flag, target_for
+from wellbeing.queries.appointments import next_appointments_for
+from wellbeing.queries.queue import QUEUE_FIELDS, Target, risk_flag, target_for
 
 CASELOAD_PAGE_SIZE = 25
 
@@ -58,7 +60,7 @@ def caseload_queryset(user: User, on: datetime.date) -> QuerySet[Referral]:
                 output_field=BooleanField(),
             ),
             pressing=Case(
-                When(attention.past_target(on), then=Value(0)),
+                When(attention.past_target(on, queue.now()), then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             ),
@@ -86,17 +88,18 @@ class CaseloadRow:
     overdue: bool
     waiting_for_reply: bool
     risk_flag: str
-    # Filled in when therapy appointments are booked in the hub (issue 13, appointments):
-    # the next one, shown under "What is next".
+    # The next therapy appointment booked, shown under "What is next".
     next_appointment: datetime.datetime | None = None
 
 
-def row_for(referral: Referral, on: datetime.date) -> CaseloadRow:
+def row_for(
+    referral: Referral, on: datetime.date, next_appointment: datetime.datetime | None = None
+) -> CaseloadRow:
     target = target_for(referral, on)
     follow_up_on: datetime.date | None = getattr(referral, "next_follow_up_on", None)
     if referral.assessed_at is None:
         step = "Assessment due" if getattr(referral, "reached", False) else "Contact due"
-        due_on: datetime.date | None = attention.target_date(received_on(referral))
+        due_on: datetime.date | None = contact_target_for(referral).due_on
     else:
         step = "Follow-up check-in due" if follow_up_on else "Nothing due"
         due_on = follow_up_on
@@ -108,6 +111,7 @@ def row_for(referral: Referral, on: datetime.date) -> CaseloadRow:
         overdue=target.breached or bool(due_on and due_on < on),
         waiting_for_reply=bool(getattr(referral, "waiting_for_reply", False)),
         risk_flag=risk_flag(referral),
+        next_appointment=next_appointment,
     )
 
 
@@ -118,9 +122,19 @@ class CaseloadPage:
 
 
 def caseload_page(user: User, page_number: str | None) -> CaseloadPage:
-    """One page of a clinician's caseload: a count and a page, however many they hold."""
+    """One page of a clinician's caseload: a count, a page and the page's next appointments,
+    however many they hold."""
     on = queue.today()
     page = Paginator(caseload_queryset(user, on), CASELOAD_PAGE_SIZE).get_page(page_number)
     referrals = list(page.object_list)
     page.object_list = referrals
-    return CaseloadPage(page, [row_for(referral, on) for referral in referrals])
+    upcoming = next_appointments_for([referral.pk for referral in referrals])
+    rows = [
+        row_for(
+            referral,
+            on,
+            upcoming[referral.pk].starts_at if referral.pk in upcoming else None,
+        )
+        for referral in referrals
+    ]
+    return CaseloadPage(page, rows)

@@ -9,6 +9,7 @@ waiting.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -16,6 +17,7 @@ from django.db.models import Count, Q
 from portal.outbox.models import Status
 from wellbeing.models import (
     DATABASE,
+    Appointment,
     OutboxMessage,
     Referral,
     RiskLevel,
@@ -40,8 +42,7 @@ class LeadFigures:
     follow_ups_due: int
     failed_emails: int
     team_requests_waiting: int
-    # Filled in when therapy appointments are booked in the hub (issue 13, appointments).
-    appointments_today: int | None = None
+    appointments_today: int
 
 
 def lead_figures() -> LeadFigures:
@@ -52,8 +53,8 @@ def lead_figures() -> LeadFigures:
         .aggregate(
             open_referrals=Count("pk"),
             unassigned_urgent=Count("pk", filter=unassigned_urgent()),
-            past_target=Count("pk", filter=attention.past_target(on)),
-            target_at_risk=Count("pk", filter=attention.target_at_risk(on)),
+            past_target=Count("pk", filter=attention.past_target(on, queue.now())),
+            target_at_risk=Count("pk", filter=attention.target_at_risk(on, queue.now())),
             waiting_for_reply=Count("pk", filter=attention.waiting_for_reply()),
             follow_ups_due=Count("pk", filter=attention.follow_up_due(on)),
         )
@@ -62,8 +63,16 @@ def lead_figures() -> LeadFigures:
     team_requests_waiting = (
         TeamRequest.objects.using(DATABASE).filter(status=TeamRequestStatus.REQUESTED).count()
     )
+    start = attention.start_of(on)
+    appointments_today = (
+        Appointment.objects.using(DATABASE)
+        .booked()
+        .filter(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
+        .count()
+    )
     return LeadFigures(
         **referrals,
+        appointments_today=appointments_today,
         failed_emails=failed_emails,
         team_requests_waiting=team_requests_waiting,
     )

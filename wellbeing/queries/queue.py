@@ -34,6 +34,7 @@ QUEUE_FIELDS = (
     "reference",
     "status",
     "urgent",
+    "urgent_since",
     "created_at",
     "assessed_at",
     "risk_level",
@@ -76,7 +77,7 @@ def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
     if filters.risk == "high":
         referrals = referrals.filter(Q(urgent=True) | Q(risk_level=RiskLevel.HIGH))
     if filters.needs:
-        referrals = referrals.filter(attention.needs(filters.needs, today()))
+        referrals = referrals.filter(attention.needs(filters.needs, today(), now()))
     return (
         referrals.select_related("earlier_open_referral")
         .only(*QUEUE_FIELDS)

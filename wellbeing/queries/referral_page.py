@@ -436,6 +436,7 @@ class ActionLink:
 ACTION_LINKS: tuple[tuple[str, str, str], ...] = (
     ("wellbeing:referral_contact", "A contact attempt", "record a contact attempt"),
     ("wellbeing:referral_assess", "The rapid assessment", "record a rapid assessment"),
+    ("wellbeing:referral_urgent", "Mark urgent", "mark urgent"),
     ("wellbeing:referral_signpost", "Self-help resources to signpost", "add support"),
     ("wellbeing:referral_therapy", "Direct therapy", "add support"),
     ("wellbeing:referral_onward", "An onward referral", "add support"),

@@ -25,7 +25,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.charts import BarChart, Figure, bar_chart
-from wellbeing.contact_targets import contact_target
+from wellbeing.contact_targets import contact_target, urgent_from
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     DATABASE,
@@ -429,12 +429,14 @@ def _timing(period: Period, now: datetime.datetime) -> _Timing:
     waiting = (ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT)
     working_days: list[int] = []
     within = after = waiting_past = 0
-    for created, urgent, done in (
+    for created, urgent, urgent_since, done in (
         _referrals(period)
         .filter(Q(assessed_at__isnull=False) | Q(status__in=waiting))
-        .values_list("created_at", "urgent", "assessed_at")
+        .values_list("created_at", "urgent", "urgent_since", "assessed_at")
     ):
-        target = contact_target(created, urgent=urgent)
+        target = contact_target(
+            urgent_from(created, urgent_since) if urgent else created, urgent=urgent
+        )
         if done is None:
             waiting_past += target.passed(now)
             continue

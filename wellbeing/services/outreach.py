@@ -195,7 +195,7 @@ def _waiting_for_assessment(*, urgent: bool) -> list[Referral]:
             urgent=urgent,
             status__in=[ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT],
         )
-        .only("pk", "created_at", "assigned_ref", "urgent")
+        .only("pk", "created_at", "assigned_ref", "urgent", "urgent_since")
     )
 
 

@@ -52,6 +52,7 @@ from wellbeing.models import (
     RiskLevel,
     ScreeningResult,
     TherapyPlan,
+    UrgentReason,
     VoicemailOverride,
 )
 from wellbeing.pseudonyms import staff_ref_for
@@ -92,6 +93,7 @@ LOCKED_FIELDS = (
     "staff_ref",
     "status",
     "urgent",
+    "urgent_since",
     "assigned_ref",
     "assigned_name",
     "assigned_at",
@@ -453,6 +455,20 @@ def received_minute(referral: Referral) -> datetime.datetime:
     """The minute the referral arrived: the earliest a contact attempt, typed to the minute, can
     be. A call at 14:05 about a referral received at 14:05:30 is possible."""
     return referral.created_at.replace(second=0, microsecond=0)
+
+
+def do_mark_urgent(*, referral: Referral, acting_user: User, reason: str) -> Referral:
+    """A clinician marks a referral waiting for its rapid assessment urgent: its target becomes
+    hours on every day (wellbeing.contact_targets, ADR 0026), counted from now, and
+    the queue, the nudges and the duty alert chase it as they chase one urgent from the start."""
+    with changing(referral, "mark urgent") as locked:
+        now = timezone.now()
+        locked.urgent = True
+        locked.urgent_since = now
+        save(locked, now)
+        record_events(locked, [ReferralEventKind.URGENT], now)
+        audit_change(acting_user, locked, f"Marked urgent: {UrgentReason(reason).label}")
+    return locked
 
 
 def do_record_contact(

@@ -7,11 +7,12 @@ state does not allow is shown as an error and nothing changes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,6 +41,7 @@ from wellbeing.forms.clinical import (
     TeamSupportForm,
     TherapyPlanForm,
     TherapySessionForm,
+    UrgentForm,
 )
 from wellbeing.models import Appointment, OnwardReferral, Referral, SubmissionKey, TherapyPlan
 from wellbeing.referral_states import NotAllowed, require
@@ -578,6 +580,38 @@ def onward_status(request: HttpRequest, referral_id: int, onward_id: int) -> Htt
         return {"onward": onward_of(referral)}
 
     return _action(request, referral_id, ONWARD_STATUS, make_form, perform, extra)
+
+
+# --- Urgency ------------------------------------------------------------------------------------
+
+URGENT = ActionPage(
+    action="mark urgent",
+    heading="Mark the referral urgent",
+    changes=(
+        "Gives the referral the urgent target: a rapid assessment within "
+        "{urgent_hours} hours from now, counted on every day. The queue shows it first "
+        "with the hours left, and the hub is reminded as the target nears and the duty inbox "
+        "alerted if it passes. The member of staff sees that it was marked urgent. It cannot be "
+        "made routine again."
+    ),
+    button="Mark urgent",
+    done="Referral {reference} marked urgent.",
+)
+
+
+@hub_staff_page(Permission.WORK_IN_HUB)
+@require_http_methods(["GET", "POST"])
+def urgent(request: HttpRequest, referral_id: int) -> HttpResponse:
+    def perform(referral: Referral, user: User, form: forms.Form) -> object:
+        return referrals.do_mark_urgent(
+            referral=referral, acting_user=user, reason=form.cleaned_data["reason"]
+        )
+
+    page = replace(
+        URGENT,
+        changes=URGENT.changes.format(urgent_hours=settings.HUB_URGENT_CONTACT_TARGET_HOURS),
+    )
+    return _action(request, referral_id, page, lambda _r, data: UrgentForm(data), perform)
 
 
 # --- Closing and messages -----------------------------------------------------------------------
