@@ -155,7 +155,10 @@ def when_they_send_it(page: Page, *, double_click: bool = False) -> str:
     expect(page.get_by_role("heading", level=1)).to_have_text("Referral sent", timeout=20_000)
     reference = page.locator(".nhsuk-panel__body strong").inner_text()
     assert re.fullmatch(r"RH-[A-Z0-9]{4}-[A-Z0-9]{4}", reference)
-    expect(page.get_by_role("main")).to_contain_text(re.compile(r"by \w+day \d+ \w+"))
+    # A routine referral is promised a working day; an urgent one, hours (ADR 0026).
+    expect(page.get_by_role("main")).to_contain_text(
+        re.compile(r"by \w+day \d+ \w+|within \d+ hours")
+    )
     then_the_page_is_accessible(page)
     return reference
 

@@ -11,7 +11,6 @@ DEBUG it logs each statement with its parameters, and a search term is a paramet
 
 from __future__ import annotations
 
-import datetime
 import logging
 import re
 from typing import Any
@@ -182,16 +181,17 @@ def clinician_works_on(referral: Referral) -> None:
     clinician = FormClient()
     clinician.force_login(a_hub_member())
     resource = ResourceFactory(title="Sleep after shifts")
-    an_hour_ago = timezone.localtime() - datetime.timedelta(hours=1)
+    # The referral was sent a moment ago: the attempt is now, not before it arrived.
+    just_now = timezone.localtime()
     ok(clinician.get(reverse("wellbeing:referral", args=[referral.pk])))
     ok(
         clinician.post(
             reverse("wellbeing:referral_contact", args=[referral.pk]),
             {
-                "on_day": str(an_hour_ago.day),
-                "on_month": str(an_hour_ago.month),
-                "on_year": str(an_hour_ago.year),
-                "time": f"{an_hour_ago:%H:%M}",
+                "on_day": str(just_now.day),
+                "on_month": str(just_now.month),
+                "on_year": str(just_now.year),
+                "time": f"{just_now:%H:%M}",
                 "method": "phone",
                 "outcome": "reached",
                 "note": SECRETS["contact_note"],

@@ -4,6 +4,7 @@ attendance, the two-missed flag, the member of staff's request and "My appointme
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -552,7 +553,10 @@ def test_next_appointments_for_gives_each_referral_its_soonest_booked_one_in_one
 def test_the_place_is_asked_under_in_person_as_a_conditional_reveal(client, clinician, referral):
     page = client.get(reverse("wellbeing:referral_appointment_new", args=[referral.pk]))
     html = page.content.decode()
-    assert 'class="nhsuk-radios__conditional" id="conditional-id_mode_0"' in html
+    # NHS.UK's conditional reveal: the radio controls the box; nhsuk-frontend hides it until
+    # "In person" is chosen, and without JavaScript it shows.
+    assert 'data-aria-controls="conditional-id_mode_0"' in html
+    assert re.search(r'class="nhsuk-radios__conditional[^"]*" id="conditional-id_mode_0"', html)
     reveal = html[html.index('id="conditional-id_mode_0"') :]
     assert reveal.index('name="place"') < reveal.index('value="video"')
 
