@@ -213,6 +213,7 @@ def draft_answers() -> dict[str, Any]:
         HowHeardForm,
         QuestionnaireForm,
         StepForm,
+        TraumaticEventForm,
         WorkForm,
     )
     from wellbeing.instruments import INSTRUMENTS
@@ -235,6 +236,8 @@ def draft_answers() -> dict[str, Any]:
             {"organisation": "Bench Trust", "staff_group": "medical_dental", "team": "Ward 7"},
         ),
         ("about", AboutForm, {"whats_happening": "I cannot sleep after a hard week."}),
+        # "Yes": every questionnaire is asked, the PCL-5 included, as before the question.
+        ("trauma", TraumaticEventForm, {"traumatic_event": "yes"}),
         ("heard", HowHeardForm, {"how_heard": "colleague"}),
         ("equality", EqualityForm, {"sex": "prefer_not_to_say", "ethnic_group": ""}),
         ("consent", ConsentForm, {"consent": "on"}),
