@@ -67,3 +67,18 @@ def test_it_fills_the_hub_queue_with_referrals_in_every_state(settings):
     staff = User.objects.get(email="staff@demo.nhs.net")
     mine = referrals.get(reference="RH-DEMO-07")
     assert mine.owner_key == str(staff.pk)
+
+
+def test_the_demo_therapy_referral_has_an_appointment_to_record_and_one_to_come(settings):
+    from django.utils import timezone
+
+    from wellbeing.models import Appointment
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    appointments = Appointment.objects.using("confidential").filter(
+        referral__reference="RH-DEMO-07"
+    )
+    now = timezone.now()
+    assert sorted(a.starts_at > now for a in appointments) == [False, True]
+    assert all(a.status == "booked" for a in appointments)

@@ -20,6 +20,7 @@ from wellbeing import audit
 from wellbeing.instruments import INSTRUMENTS, is_asked, score
 from wellbeing.models import (
     DATABASE,
+    Appointment,
     Assessment,
     AssessmentOutcome,
     AuditAction,
@@ -250,6 +251,27 @@ def _assess(
                 plan=plan,
                 on=timezone.localdate(at) + datetime.timedelta(weeks=week),
                 attendance="attended",
+            )
+        # One appointment waiting for its attendance, one to come (ADR 0028): the caseload,
+        # "My appointments" and my hub show them, and the one to come gets its reminder.
+        today_at = timezone.localtime().replace(second=0, microsecond=0)
+        for starts_at, mode, place in (
+            (
+                today_at.replace(hour=14, minute=0) - datetime.timedelta(days=1),
+                "in_person",
+                "Resilience Hub, room 2",
+            ),
+            (today_at.replace(hour=10, minute=0) + datetime.timedelta(days=3), "video", ""),
+        ):
+            Appointment.objects.using(DATABASE).create(
+                referral=referral,
+                plan=plan,
+                clinician_ref=clinician_ref,
+                clinician_name="Casey Clinician",
+                starts_at=starts_at,
+                minutes=50,
+                mode=mode,
+                place=place,
             )
         HubMessage.objects.using(DATABASE).create(
             referral=referral,
