@@ -25,6 +25,7 @@ __all__ = [
     "Instrument",
     "Item",
     "Option",
+    "ReliableChangeIndex",
     "RiskRule",
     "Score",
     "ScreeningQuestion",
@@ -89,6 +90,19 @@ class RiskRule:
 
 
 @dataclass(frozen=True)
+class ReliableChangeIndex:
+    """What a change in total must exceed to be more than measurement error.
+
+    The Jacobson and Truax index (wellbeing.outcomes.reliable_change) from a published
+    reliability coefficient and the standard deviation of the sample it was measured in.
+    """
+
+    reliability: float
+    sd: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A published screening questionnaire."""
 
@@ -104,6 +118,9 @@ class Instrument:
     # Bump when wording, options, bands or rules change, and store it with each result, so an
     # old answer set can always be traced to the definition that scored it.
     version: str
+    # PHQ-9 and GAD-7 use the national reliable change thresholds (wellbeing.outcomes); the
+    # others this index, where one is published.
+    reliable_change: ReliableChangeIndex | None = None
 
     def options_for(self, item: Item) -> tuple[Option, ...]:
         """The answers offered for `item`: its own where it has them (AUDIT-C), else shared."""

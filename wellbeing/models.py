@@ -287,10 +287,21 @@ class Referral(models.Model):
         return {"traumatic_event": self.traumatic_event}
 
 
+class ScoreSource(models.TextChoices):
+    """Where a questionnaire was completed: outcomes pair the first with the latest later one."""
+
+    SELF_REFERRAL = "self_referral", "Self-referral"
+    CHECK_IN = "check_in", "Follow-up check-in"
+    SESSION = "session", "Therapy session"
+
+
 class ScreeningResult(models.Model):
     """One completed questionnaire: the item answers encrypted, the score plain."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="screenings")
+    source = models.CharField(
+        max_length=16, choices=ScoreSource.choices, default=ScoreSource.SELF_REFERRAL
+    )
     instrument = models.CharField(max_length=10)
     answers = EncryptedJSONField()
     total = models.PositiveSmallIntegerField()

@@ -35,6 +35,7 @@ from wellbeing.models import (
     Referral,
     ReferralEvent,
     ReferralEventKind,
+    ScoreSource,
     ScreeningResult,
 )
 from wellbeing.pseudonyms import staff_ref_for
@@ -252,6 +253,7 @@ def do_complete_check_in(
                 band=result.band,
                 risk=result.risk,
                 taken_at=now,
+                source=ScoreSource.CHECK_IN,
             )
             for code, result in results.items()
         )

@@ -1,0 +1,82 @@
+"""Which scores pair for a referral's outcome, read from the confidential store.
+
+The first is the self-referral's screening; the last is the latest completed later measure (a
+follow-up check-in or a therapy session's measures). For PHQ-9 and GAD-7 the last is the latest
+sitting that has both, so a paired outcome never mixes two days. A referral with no later
+measure has no paired outcome: callers count it as such, never drop it silently.
+
+The rules themselves live in `wellbeing.outcomes` (pure Python); this module only reads totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from wellbeing.instruments import INSTRUMENTS
+from wellbeing.models import DATABASE, ScoreSource, ScreeningResult
+from wellbeing.outcomes import PAIRED_MEASURES, PairedOutcome, paired_outcome, reliable_change
+
+
+@dataclass
+class PairedScores:
+    """One referral's first and latest scores, and the outcome they give."""
+
+    referral_id: int
+    first: dict[str, int] = field(default_factory=dict)
+    # The latest later sitting holding both PHQ-9 and GAD-7, and when and where it was taken.
+    last: dict[str, int] = field(default_factory=dict)
+    last_at: datetime | None = None
+    last_source: str = ""
+    # The latest later total of every other questionnaire, with its own date.
+    latest_other: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+
+    @property
+    def outcome(self) -> PairedOutcome | None:
+        """The paired PHQ-9/GAD-7 outcome, or None without a first and a later pair."""
+        if not self.last or not all(code in self.first for code in PAIRED_MEASURES):
+            return None
+        return paired_outcome(first=self.first, last=self.last)
+
+    def other_changes(self) -> dict[str, int]:
+        """Reliable change (-1 better, 0 none, 1 worse) of each other questionnaire measured
+        at the start and later, where the instrument publishes an index."""
+        changes: dict[str, int] = {}
+        for code, (total, _at) in self.latest_other.items():
+            if code in self.first and INSTRUMENTS[code].reliable_change is not None:
+                changes[code] = reliable_change(code, self.first[code], total)
+        return changes
+
+
+def paired_scores(referral_ids: Iterable[int]) -> dict[int, PairedScores]:
+    """The paired scores of each referral in `referral_ids` (every id has an entry), in one
+    query over the scores' plain totals: the encrypted item answers are never read."""
+    ids = list(referral_ids)
+    paired = {referral_id: PairedScores(referral_id) for referral_id in ids}
+    if not ids:
+        return paired
+    rows = (
+        ScreeningResult.objects.using(DATABASE)
+        .filter(referral_id__in=ids)
+        .order_by("referral_id", "taken_at", "id")
+        .values_list("referral_id", "instrument", "total", "taken_at", "source")
+    )
+    # Later sittings, grouped by (when, where) so a pair comes from one sitting.
+    sittings: dict[int, dict[tuple[datetime, str], dict[str, int]]] = {}
+    for referral_id, code, total, taken_at, source in rows.iterator(chunk_size=5000):
+        scores = paired[referral_id]
+        if source == ScoreSource.SELF_REFERRAL:
+            scores.first.setdefault(code, total)
+            continue
+        sittings.setdefault(referral_id, {}).setdefault((taken_at, source), {})[code] = total
+        if code not in PAIRED_MEASURES:
+            scores.latest_other[code] = (total, taken_at)
+    for referral_id, by_sitting in sittings.items():
+        scores = paired[referral_id]
+        for (taken_at, source), totals in sorted(by_sitting.items(), reverse=True):
+            if all(code in totals for code in PAIRED_MEASURES):
+                scores.last = {code: totals[code] for code in PAIRED_MEASURES}
+                scores.last_at, scores.last_source = taken_at, source
+                break
+    return paired
