@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import StaffGroup
 
@@ -77,6 +78,59 @@ class ResourceStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class Competency(models.Model):
+    """An "I can ..." statement of the Mind & Body competency framework, at one level.
+
+    Curators maintain the framework. Rewording keeps the history (CompetencyWording) and bumps
+    `version`, so a rating always says which wording it answered; retiring hides a statement
+    from new self-assessments without losing the ratings already given.
+    """
+
+    level = models.PositiveSmallIntegerField(choices=Level.choices, db_index=True)
+    objectives = models.ManyToManyField(Objective, related_name="competencies")
+    text = models.CharField(max_length=300, help_text='Written as "I can ..."')
+    version = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within its level")
+    # The seeded starter framework is a starting point for the L&D team to replace.
+    is_starter = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("level", "position", "id")
+        verbose_name_plural = "competencies"
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class CompetencyWording(models.Model):
+    """One wording a statement has had, with who wrote it and when (version 1 is the first)."""
+
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="wordings")
+    version = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("competency", "version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competency", "version"], name="one_wording_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}: {self.text}"
+
+
 class ResourceQuerySet(models.QuerySet["Resource"]):
     def published(self) -> ResourceQuerySet:
         return self.filter(status=ResourceStatus.PUBLISHED)
@@ -97,6 +151,8 @@ class Resource(models.Model):
     level = models.PositiveSmallIntegerField(choices=Level.choices, db_index=True)
     objectives = models.ManyToManyField(Objective, related_name="resources")
     topics = models.ManyToManyField(Topic, related_name="resources", blank=True)
+    # The competencies of the framework this resource helps to develop (curators mark them).
+    competencies = models.ManyToManyField(Competency, related_name="resources", blank=True)
     # StaffGroup values the resource suits; empty means everyone.
     staff_groups = models.JSONField(default=list, blank=True)
     duration_minutes = models.PositiveIntegerField(
@@ -250,3 +306,49 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.resource}"
+
+
+class Confidence(models.IntegerChoices):
+    """How confident a person feels about a competency statement (a 5-point scale)."""
+
+    NOT_CONFIDENT = 1, "Not confident"
+    SLIGHTLY = 2, "Slightly confident"
+    FAIRLY = 3, "Fairly confident"
+    CONFIDENT = 4, "Confident"
+    VERY = 5, "Very confident"
+
+
+class CompetencyRating(models.Model):
+    """One person's confidence in one statement at one moment.
+
+    Ratings are kept, never overwritten: the first and the latest are "then and now". A rating
+    with no confidence and `not_relevant` set means "not relevant to my role". Private to the
+    person, like the rest of their learning record; reports read only aggregates.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competency_ratings"
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="ratings")
+    wording_version = models.PositiveSmallIntegerField()
+    confidence = models.PositiveSmallIntegerField(choices=Confidence.choices, null=True, blank=True)
+    not_relevant = models.BooleanField(default=False)
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("rated_at", "id")
+        indexes = [
+            models.Index(fields=["user", "competency", "rated_at"], name="rating_user_competency")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(not_relevant=True, confidence__isnull=True)
+                    | models.Q(not_relevant=False, confidence__gte=1, confidence__lte=5)
+                ),
+                name="rating_is_a_confidence_or_not_relevant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency_id}: {self.confidence or 'not relevant'}"
