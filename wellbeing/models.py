@@ -171,6 +171,22 @@ class HowHeard(models.TextChoices):
     PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
 
 
+class Sector(models.TextChoices):
+    """The kind of organisation a person works for, asked at self-referral.
+
+    Hubs found care home and emergency services staff under-represented (seed 004), so the
+    reports and the research extract count by sector; the organisation's name stays free text.
+    """
+
+    NHS_TRUST = "nhs_trust", "An NHS trust (hospital, mental health or community services)"
+    PRIMARY_CARE = "primary_care", "Primary care (a GP practice, pharmacy, dentist or optician)"
+    CARE_HOME = "care_home", "A care home or home care provider"
+    EMERGENCY_SERVICES = "emergency_services", "Ambulance, fire or police service"
+    LOCAL_AUTHORITY = "local_authority", "A local authority, including social care"
+    VOLUNTARY = "voluntary", "A charity, voluntary or community organisation"
+    OTHER = "other", "Another kind of organisation"
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     """The scopes that views and queries start from, so no filter is spelled out twice."""
 
@@ -240,6 +256,7 @@ class Referral(models.Model):
 
     # Their work: categories stay plain for reports; the team could identify someone.
     organisation = models.CharField(max_length=120, blank=True)
+    sector = models.CharField(max_length=24, choices=Sector.choices, blank=True)
     staff_group = models.CharField(max_length=40, blank=True)
     team = EncryptedTextField(blank=True)
 
@@ -256,6 +273,11 @@ class Referral(models.Model):
     # "prefer_not_to_say", or blank for a referral from before the question, which asked it.
     traumatic_event = models.CharField(max_length=20, blank=True)
     consented_at = models.DateTimeField()
+    # The separate, optional research question (issue 14): None until answered, then the
+    # latest answer and when it was given. Withdrawing takes the person out of every later
+    # research extract.
+    research_consent = models.BooleanField(null=True, blank=True)
+    research_consent_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from wellbeing.instruments import INSTRUMENTS
-from wellbeing.models import DATABASE, ScoreSource, ScreeningResult
+from wellbeing.models import (
+    DATABASE,
+    Assessment,
+    AssessmentOutcome,
+    OnwardReferral,
+    ScoreSource,
+    ScreeningResult,
+)
 from wellbeing.outcomes import PAIRED_MEASURES, PairedOutcome, paired_outcome, reliable_change
 
 
@@ -80,3 +87,58 @@ def paired_scores(referral_ids: Iterable[int]) -> dict[int, PairedScores]:
                 scores.last_at, scores.last_source = taken_at, source
                 break
     return paired
+
+
+# The hub's service components, as the outcomes report and the research extract name them.
+NOT_ASSESSED = "Not yet assessed"
+COMPONENT_LABELS: dict[str, str] = {
+    AssessmentOutcome.SELF_HELP: "Self-help",
+    AssessmentOutcome.TEAM_SUPPORT: "Team-based support",
+    AssessmentOutcome.DIRECT_THERAPY: "Direct therapy",
+    AssessmentOutcome.ONWARD_REFERRAL: "Onward referral",
+    AssessmentOutcome.CLOSE: "Closed after assessment",
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """The service component a referral received: its latest rapid assessment's outcome, and
+    for an onward referral the service it went to (the first, by date sent)."""
+
+    outcome: str  # an AssessmentOutcome value, or "" when not assessed
+    service: str = ""
+
+    @property
+    def label(self) -> str:
+        if not self.outcome:
+            return NOT_ASSESSED
+        label = COMPONENT_LABELS[self.outcome]
+        return f"{label}: {self.service}" if self.service else label
+
+
+def components(referral_ids: Iterable[int]) -> dict[int, Component]:
+    """Each referral's component (every id has an entry), in two queries."""
+    ids = list(referral_ids)
+    outcome_of: dict[int, str] = {}
+    for referral_id, outcome in (
+        Assessment.objects.using(DATABASE)
+        .filter(referral_id__in=ids)
+        .order_by("referral_id", "at", "id")
+        .values_list("referral_id", "outcome")
+        .iterator(chunk_size=5000)
+    ):
+        outcome_of[referral_id] = outcome  # the latest wins
+    onward_ids = [i for i, o in outcome_of.items() if o == AssessmentOutcome.ONWARD_REFERRAL]
+    service_of: dict[int, str] = {}
+    if onward_ids:
+        for referral_id, service in (
+            OnwardReferral.objects.using(DATABASE)
+            .filter(referral_id__in=onward_ids)
+            .order_by("referral_id", "-sent_on", "-id")
+            .values_list("referral_id", "service__name")
+        ):
+            service_of[referral_id] = service  # the first sent wins (ordered newest first)
+    return {
+        referral_id: Component(outcome_of.get(referral_id, ""), service_of.get(referral_id, ""))
+        for referral_id in ids
+    }
