@@ -36,6 +36,7 @@ NAVIGATION = (
     NavigationItem("My caseload", "wellbeing:caseload", "portal.work_in_hub"),
     NavigationItem("Hub lead", "wellbeing:lead_home", "portal.allocate_referrals"),
     NavigationItem("Outreach", "wellbeing:campaigns", "portal.run_outreach_campaigns"),
+    NavigationItem("Research", "wellbeing:research_studies", "portal.use_research_extract"),
     NavigationItem("Your profile", "profile", None),
     NavigationItem("Back office", "admin:index", "portal.use_back_office"),
 )

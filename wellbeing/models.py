@@ -8,10 +8,12 @@ bands, risk flags, states, categories and dates stay plain so queues sort and re
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from portal.db_routers import CONFIDENTIAL_DATABASE
@@ -977,3 +979,43 @@ class Appointment(models.Model):
     def has_started(self) -> bool:
         """Whether its time has come: only then can its attendance be recorded."""
         return self.starts_at <= timezone.now()
+
+
+# --- Service evaluation: research studies ---------------------------------------------------------
+
+
+def new_pseudonym_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class Study(models.Model):
+    """A research study that may take the consented research extract (issue 14, ADR 0041).
+
+    Each study has its own pseudonym key, derived from WELLBEING_PSEUDONYM_KEY and this study's
+    random `pseudonym_salt` (wellbeing.pseudonyms.study_pseudonym): two studies' extracts name
+    the same person differently, and cannot be linked without the hub's key.
+    """
+
+    name = models.CharField(max_length=120)
+    # The ethics or governance approval, e.g. an IRAS number or a local reference.
+    approval_reference = models.CharField(max_length=60)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    pseudonym_salt = models.CharField(max_length=32, default=new_pseudonym_salt, editable=False)
+    defined_by_ref = models.CharField(max_length=64)
+    defined_by_name = models.CharField(max_length=80, blank=True)
+    defined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-defined_at", "-id")
+        verbose_name_plural = "studies"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="study_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="study_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

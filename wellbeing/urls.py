@@ -22,6 +22,7 @@ from wellbeing.views import (
     lead_home,
     my_hub,
     reports,
+    research,
     self_referral,
     team_support,
 )
@@ -41,6 +42,7 @@ urlpatterns = [
     path("my-hub/", my_hub.overview, name="my_hub"),
     path("my-hub/download/my-data.json", my_hub.export_json, name="my_hub_export_json"),
     path("my-hub/download/print/", my_hub.export_print, name="my_hub_export_print"),
+    path("my-hub/research/", my_hub.research_consent, name="my_hub_research"),
     path("my-hub/<int:referral_id>/messages/", my_hub.messages_view, name="my_hub_messages"),
     path("my-hub/<int:referral_id>/who-has-opened-it/", my_hub.access, name="my_hub_access"),
     path("my-hub/<int:referral_id>/withdraw/", my_hub.withdraw, name="my_hub_withdraw"),
@@ -129,6 +131,15 @@ urlpatterns = [
     path("team/people/<int:user_id>/enrolment-code/", hub_team.new_code, name="hub_team_code"),
     path("reports/", reports.hub_reports, name="hub_reports"),
     path("reports/download.csv", reports.hub_reports_csv, name="hub_reports_csv"),
+    # --- Research: studies and their consented, de-identified extracts (ADR 0041) -------------
+    path("research/", research.study_list, name="research_studies"),
+    path("research/new/", research.study_new, name="research_study_new"),
+    path("research/<int:study_id>/", research.study_detail, name="research_study"),
+    path(
+        "research/<int:study_id>/download/<slug:file_format>/",
+        research.study_download,
+        name="research_download",
+    ),
     path("outreach/", campaigns.campaign_list, name="campaigns"),
     path("outreach/new/", campaigns.campaign_create, name="campaign_create"),
     path("outreach/<int:pk>/", campaigns.campaign_detail, name="campaign"),

@@ -32,6 +32,7 @@ from wellbeing.forms import hub_team as hub_team_forms
 from wellbeing.forms import my_hub as my_hub_forms
 from wellbeing.forms import queue as hub_forms
 from wellbeing.forms import reports as report_forms
+from wellbeing.forms import research as research_forms
 from wellbeing.forms import self_referral as referral_forms
 from wellbeing.forms import team_support as team_forms
 
@@ -87,6 +88,8 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     team_forms.SessionForm: test_hub_forms.test_booking_a_team_session,
     team_forms.SessionRecordForm: test_hub_forms.test_recording_a_team_session,
     hub_team_forms.GrantRoleForm: test_hub_forms.test_giving_a_hub_role,
+    research_forms.StudyForm: test_hub_forms.test_defining_a_research_study,
+    research_forms.ResearchConsentForm: test_hub_forms.test_changing_research_consent_in_my_hub,
     hub_team_forms.ActivateTOTPWithEnrolmentCodeForm: (
         test_account_forms.test_setting_up_an_authenticator
     ),

@@ -30,6 +30,7 @@ from wellbeing.models import (
     OnwardReferral,
     ReferralDraft,
     ReferralStatus,
+    Study,
     TeamRequest,
     TeamRequestStatus,
     TeamSession,
@@ -115,6 +116,10 @@ def test_asking_to_change_an_appointment(client, own_referral):
 
 def test_withdrawing_in_my_hub(client, own_referral):
     fuzz(client, reverse("wellbeing:my_hub_withdraw", args=[own_referral.pk]), {}, examples=5)
+
+
+def test_changing_research_consent_in_my_hub(client, own_referral):
+    fuzz(client, reverse("wellbeing:my_hub_research"), {"research_consent": "no"}, examples=20)
 
 
 def test_a_check_in(client, own_referral):
@@ -477,3 +482,37 @@ def test_recording_a_team_session(client, lead):
     )
     url = reverse("wellbeing:team_session", args=[request.pk, session.pk])
     fuzz(client, url, {"attended": "8", "feedback": "Good discussion."}, examples=25)
+
+
+# --- Research -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def researcher(client):
+    user = a_hub_member(roles.HUB_RESEARCHER, name="Rae Researcher")
+    hostile_client(client).force_login(user)
+    return user
+
+
+def test_defining_a_research_study(client, researcher):
+    today = timezone.localdate()
+    valid = {
+        "name": "Hub evaluation",
+        "approval_reference": "IRAS 123456",
+        **date_parts("period_start", today - datetime.timedelta(days=365)),
+        **date_parts("period_end", today),
+    }
+    fuzz(client, reverse("wellbeing:research_study_new"), valid, examples=40)
+
+
+def test_downloading_a_research_extract(client, researcher):
+    study = Study.objects.using(DB).create(
+        name="Fuzzed study",
+        approval_reference="SE-1",
+        period_start=timezone.localdate() - datetime.timedelta(days=30),
+        period_end=timezone.localdate(),
+        defined_by_ref="r" * 64,
+    )
+    for file_format in ("csv", "fhir", "dictionary"):
+        url = reverse("wellbeing:research_download", args=[study.pk, file_format])
+        fuzz(client, url, {}, examples=5)

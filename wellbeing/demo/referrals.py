@@ -35,6 +35,7 @@ from wellbeing.models import (
     ReferralStatus,
     RiskLevel,
     ScreeningResult,
+    Sector,
     Service,
     TherapyPlan,
     TherapySession,
@@ -89,6 +90,12 @@ DEMO_REFERRALS = (
     DemoReferral(11, ReferralStatus.CLOSED, 2, 30, close_reason=CloseReason.NO_CONTACT),
     DemoReferral(12, ReferralStatus.WITHDRAWN, 1, 8),
 )
+
+
+# Most samples agreed to research, so a demo study has an extract; one said no and one did not
+# answer, so the demo shows both left out. A few work outside NHS trusts.
+DEMO_RESEARCH_ANSWERS: dict[int, bool | None] = {6: False, 12: None}
+DEMO_SECTORS = {2: Sector.EMERGENCY_SERVICES, 3: Sector.CARE_HOME, 4: Sector.CARE_HOME}
 
 
 def _answers(code: str, level: int, risk: bool) -> Any:  # EncryptedJSONField takes any JSON
@@ -167,6 +174,9 @@ def _create(
         assigned_name="Casey Clinician" if sample.assigned and clinician else "",
         assigned_at=created_at + datetime.timedelta(hours=2) if sample.assigned else None,
         withdrawn_at=timezone.now() if sample.status == ReferralStatus.WITHDRAWN else None,
+        sector=DEMO_SECTORS.get(sample.number, Sector.NHS_TRUST),
+        research_consent=(research := DEMO_RESEARCH_ANSWERS.get(sample.number, True)),
+        research_consent_changed_at=created_at if research is not None else None,
     )
     ScreeningResult.objects.using(DATABASE).bulk_create(
         ScreeningResult(

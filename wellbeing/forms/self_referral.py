@@ -26,6 +26,7 @@ from wellbeing.models import (
     SEXUAL_ORIENTATION_CHOICES,
     STAFF_GROUP_CHOICES,
     HowHeard,
+    Sector,
 )
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -195,6 +196,14 @@ class WorkForm(StepForm):
         choices=[("", "Choose a staff group"), *STAFF_GROUP_CHOICES],
         error_messages={"invalid_choice": "Select a staff group from the list"},
     )
+    sector = forms.ChoiceField(
+        label="What kind of organisation do you work for? (optional)",
+        help_text="The hub counts this to find out which kinds of organisation it reaches less.",
+        required=False,
+        choices=Sector.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select the kind of organisation you work for"},
+    )
     team = _text(
         "Team or department (optional)",
         200,
@@ -205,6 +214,7 @@ class WorkForm(StepForm):
     def layout(self) -> Layout:
         return Layout(
             Field.text("organisation", autocomplete="organization"),
+            Field.radios("sector"),
             Field.select("staff_group"),
             Field.text("team"),
         )
@@ -399,6 +409,35 @@ class EqualityForm(StepForm):
 # --- 7. Consent ----------------------------------------------------------------------------------
 
 
+# The separate, optional research question (issue 14): asked beside the consent to be contacted
+# but never bound to it, and changeable or withdrawn at any time in my hub.
+RESEARCH_QUESTION = (
+    "May the hub use your answers, without your name or contact details, for research that "
+    "evaluates the service?"
+)
+RESEARCH_HINT = (
+    "This is optional and separate from your referral: your answer does not change the help you "
+    "get. If you say yes, researchers approved by an ethics committee may see your "
+    "questionnaire scores, your age band, sex, ethnic group, staff group and kind of "
+    "organisation, and the month you were referred, under a code instead of your name. Never "
+    "your name, contact details or what you wrote. You can change your mind at any time in "
+    "My hub, and you will be left out of every later extract."
+)
+RESEARCH_CHOICES = [("yes", "Yes, the hub may use my answers for research"), ("no", "No")]
+
+
+def research_consent_field(*, required: bool) -> forms.ChoiceField:
+    message = "Select yes if the hub may use your answers for research"
+    return forms.ChoiceField(
+        label=RESEARCH_QUESTION if required else f"{RESEARCH_QUESTION} (optional)",
+        help_text=RESEARCH_HINT,
+        required=required,
+        choices=RESEARCH_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
 class ConsentForm(StepForm):
     consent = forms.BooleanField(
         label=(
@@ -412,15 +451,20 @@ class ConsentForm(StepForm):
         },
     )
 
+    research_consent = research_consent_field(required=False)
+
     def layout(self) -> Layout:
-        return Layout(Field.checkbox("consent"))
+        return Layout(Field.checkbox("consent"), Field.radios("research_consent"))
 
     def answers(self) -> dict[str, Any]:
-        return {"consent": "yes"}
+        return {"consent": "yes", "research_consent": self.cleaned_data.get("research_consent", "")}
 
     @staticmethod
-    def initial_for(stored: dict[str, Any] | None) -> dict[str, bool]:
-        return {"consent": bool(stored and stored.get("consent") == "yes")}
+    def initial_for(stored: dict[str, Any] | None) -> dict[str, Any]:
+        return {
+            "consent": bool(stored and stored.get("consent") == "yes"),
+            "research_consent": (stored or {}).get("research_consent", ""),
+        }
 
 
 # --- Sending -------------------------------------------------------------------------------------

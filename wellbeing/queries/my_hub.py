@@ -9,6 +9,7 @@ portal does not confirm that it exists.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -413,3 +414,44 @@ def message_author(message: HubMessage) -> str:
 
 
 # --- Auditing many records at once --------------------------------------------------------------
+
+
+# --- The research question --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResearchAnswer:
+    """The person's answer to the research question, across their referrals."""
+
+    answer: str  # "yes", "no", "mixed" (different answers on different referrals) or ""
+    changed_at: datetime.datetime | None
+    referrals: int = 0
+
+    @property
+    def text(self) -> str:
+        return {
+            "yes": "Yes: the hub may use your answers, without your name or contact details, "
+            "for research that evaluates the service.",
+            "no": "No: your answers are not used for research.",
+            "mixed": "You gave different answers on different referrals. Only referrals you "
+            "said yes on can be used for research.",
+        }.get(self.answer, "You have not answered, so your answers are not used for research.")
+
+
+def research_answer_for(user: User) -> ResearchAnswer:
+    """The user's answer to the research question, in one query of plain fields."""
+    answers = list(
+        my_referrals_for(user).values_list("research_consent", "research_consent_changed_at")
+    )
+    given = {consent for consent, _at in answers if consent is not None}
+    latest = max((at for _consent, at in answers if at is not None), default=None)
+    count = len(answers)
+    if not given:
+        return ResearchAnswer("", latest, count)
+    if len(given) > 1:
+        return ResearchAnswer("mixed", latest, count)
+    answer = "yes" if given == {True} else "no"
+    # An unanswered referral beside a yes is not a yes for that referral: say so.
+    if answer == "yes" and any(consent is None for consent, _at in answers):
+        return ResearchAnswer("mixed", latest, count)
+    return ResearchAnswer(answer, latest, count)

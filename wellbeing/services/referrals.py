@@ -255,6 +255,9 @@ def new_reference() -> str:
     return f"RH-{chars[:4]}-{chars[4:]}"
 
 
+RESEARCH_ANSWERS = {"yes": True, "no": False}
+
+
 def _referral_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     contact, work, about = data["contact"], data["work"], data["about"]
     equality = {key: value for key, value in data["equality"].items() if value}
@@ -265,6 +268,7 @@ def _referral_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "voicemail_ok": contact["voicemail_ok"] == "yes",
         "best_times": contact.get("best_times", ""),
         "organisation": work.get("organisation", ""),
+        "sector": work.get("sector", ""),
         "staff_group": work.get("staff_group", ""),
         "team": work.get("team", ""),
         "whats_happening": about["whats_happening"],
@@ -273,6 +277,8 @@ def _referral_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "campaign_code": data.get("campaign", ""),
         "equality_monitoring": equality,
         "traumatic_event": screening_answers(data).get("traumatic_event", ""),
+        # The separate research question: unanswered stays None, never counted as a yes.
+        "research_consent": RESEARCH_ANSWERS.get(data["consent"].get("research_consent", "")),
     }
 
 
@@ -340,6 +346,7 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
         )
         urgent = any(result.risk for result in results.values())
         now = timezone.now()
+        fields = _referral_fields(locked.data)
         referral = _create_with_unique_reference(
             {
                 "staff_ref": staff_ref,
@@ -349,7 +356,10 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
                 "created_at": now,
                 "consented_at": now,
                 "earlier_open_referral": earlier_open,
-                **_referral_fields(locked.data),
+                **fields,
+                "research_consent_changed_at": (
+                    now if fields["research_consent"] is not None else None
+                ),
             }
         )
         if referral is None:

@@ -23,10 +23,11 @@ from portal.signed_in import signed_in_user
 from portal.submission_keys import submit_once
 from wellbeing.forms.appointments import ChangeRequestForm
 from wellbeing.forms.my_hub import ReplyForm
+from wellbeing.forms.research import ResearchConsentForm
 from wellbeing.models import SubmissionKey
 from wellbeing.queries import my_hub
 from wellbeing.referral_states import NotAllowed
-from wellbeing.services import appointments, messaging, referrals
+from wellbeing.services import appointments, messaging, referrals, research
 from wellbeing.views.access import recently_authenticated
 
 
@@ -39,11 +40,16 @@ def _crisis_context() -> dict[str, object]:
 @recently_authenticated
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    referrals = my_hub.overview_for(signed_in_user(request))
+    user = signed_in_user(request)
+    referrals = my_hub.overview_for(user)
     return render(
         request,
         "wellbeing/my_hub/overview.html",
-        {"referrals": referrals, **_crisis_context()},
+        {
+            "referrals": referrals,
+            "research": my_hub.research_answer_for(user) if referrals else None,
+            **_crisis_context(),
+        },
     )
 
 
@@ -184,5 +190,41 @@ def appointment_change(request: HttpRequest, appointment_id: int) -> HttpRespons
         request,
         "wellbeing/my_hub/appointment_change.html",
         {"appointment": appointment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@require_http_methods(["GET", "POST"])
+def research_consent(request: HttpRequest) -> HttpResponse:
+    """Say yes or no again to the research question, for every referral, at any time."""
+    user = signed_in_user(request)
+    current = my_hub.research_answer_for(user)
+    if not current.referrals:
+        messages.info(request, "The research question is asked when you refer yourself.")
+        return redirect("wellbeing:my_hub")
+    initial = {"research_consent": current.answer} if current.answer in ("yes", "no") else {}
+    form = ResearchConsentForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        submit_once(
+            SubmissionKey,
+            form.one_time_key,
+            lambda: research.do_change_research_consent(acting_user=user, consent=form.consent),
+        )
+        messages.success(
+            request,
+            "Thank you. The hub may use your answers for research, without your name or contact "
+            "details."
+            if form.consent
+            else "You have said no to research. Your answers will be left out of every research "
+            "extract made from now on.",
+        )
+        return redirect("wellbeing:my_hub")
+    return render(
+        request,
+        "wellbeing/my_hub/research.html",
+        {"form": form, "current": current},
         status=400 if form.errors else 200,
     )

@@ -27,6 +27,7 @@ from portal.models import User
 from portal.signed_in import signed_in_user
 from wellbeing.contact_targets import contact_target_for
 from wellbeing.forms.self_referral import (
+    RESEARCH_CHOICES,
     YES_NO,
     AboutForm,
     ConsentForm,
@@ -40,7 +41,7 @@ from wellbeing.forms.self_referral import (
     WorkForm,
 )
 from wellbeing.instruments import SCREENING_QUESTIONS, get_instrument
-from wellbeing.models import EQUALITY_QUESTIONS, STAFF_GROUP_CHOICES, HowHeard
+from wellbeing.models import EQUALITY_QUESTIONS, STAFF_GROUP_CHOICES, HowHeard, Sector
 from wellbeing.services import referrals, self_referral
 from wellbeing.services.self_referral import STEPS, STEPS_BY_SLUG, Step
 
@@ -312,6 +313,11 @@ def _summary_sections(data: dict[str, Any]) -> list[SummarySection]:
             [
                 SummaryRow("Organisation", work.get("organisation") or "Not given", change("work")),
                 SummaryRow(
+                    "Kind of organisation",
+                    _label(Sector.choices, work.get("sector", "")),
+                    change("work"),
+                ),
+                SummaryRow(
                     "Staff group",
                     _label(STAFF_GROUP_CHOICES, work.get("staff_group", "")),
                     change("work"),
@@ -366,7 +372,16 @@ def _summary_sections(data: dict[str, Any]) -> list[SummarySection]:
                     "You understand who can see what you tell the hub, and agree that the hub "
                     "may contact you",
                     change("consent"),
-                )
+                ),
+                SummaryRow(
+                    "Research",
+                    _label(
+                        RESEARCH_CHOICES,
+                        data["consent"].get("research_consent", ""),
+                        empty="Not answered (your answers will not be used for research)",
+                    ),
+                    change("consent"),
+                ),
             ],
         ),
     ]
