@@ -43,6 +43,7 @@ from wellbeing.models import (
     HubMembership,
     OnwardReferral,
     ReferralStatus,
+    Study,
     TeamRequest,
     TeamSession,
     TherapyPlan,
@@ -212,6 +213,13 @@ def hub_world() -> dict[str, Any]:
     campaign = Campaign.objects.using(DB).create(
         name="Winter check-in", code="CHK-TEST0001", everyone=True, created_by_ref="l" * 64
     )
+    study = Study.objects.using(DB).create(
+        name="Hub evaluation",
+        approval_reference="IRAS 314159",
+        period_start=timezone.localdate() - datetime.timedelta(days=90),
+        period_end=timezone.localdate(),
+        defined_by_ref="r" * 64,
+    )
     hub_member = UserFactory(with_profile=True)
     membership = HubMembership.objects.using(DB).create(
         user_id=hub_member.pk, role=roles.HUB_CLINICIAN
@@ -229,6 +237,8 @@ def hub_world() -> dict[str, Any]:
         "slug": "contact",
         "membership_id": membership.pk,
         "user_id": hub_member.pk,
+        "study_id": study.pk,
+        "file_format": "csv",
     }
     return {"owner": owner, "team_lead": team_lead, "superuser": a_superuser(), "kwargs": kwargs}
 

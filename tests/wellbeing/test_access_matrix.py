@@ -45,6 +45,9 @@ TEAM_LEAD = row(LOGIN, 403, 403, 200, 403, MFA, 403, 403, 403)
 TEAM_REQUEST = row(LOGIN, 403, 403, 200, 403, MFA, 403, 200, 403)
 # Who works in the hub: the hub lead only, after a recent sign-in (force_login here: asked again).
 HUB_TEAM = row(LOGIN, 403, 403, 403, 403, MFA, 403, REAUTH, 403)
+# Research studies and extracts: the Research extract permission, which the Hub researcher role
+# gives and none of these visitors holds (a hub lead is given the role to make extracts).
+RESEARCH = row(LOGIN, 403, 403, 403, 403, MFA, 403, 403, 403)
 
 MATRIX: dict[str, dict[str, object]] = {
     # Staff side
@@ -65,6 +68,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "my_hub_withdraw": MY_REFERRAL,
     "my_hub_check_in": MY_REFERRAL,
     "my_hub_appointment_change": MY_REFERRAL,
+    # Someone with no referral has not been asked the research question: back to my hub.
+    "my_hub_research": row(LOGIN, 302, 200, 302, REAUTH, MFA, REAUTH, REAUTH, REAUTH),
     # Hub staff
     "queue": HUB_WORK,
     "caseload": HUB_WORK,
@@ -118,6 +123,11 @@ MATRIX: dict[str, dict[str, object]] = {
     # The matrix's campaign is a draft: nothing to stop, so the page sends the lead back to it.
     "campaign_stop": row(LOGIN, 403, 403, 403, 403, MFA, 403, 302, 403),
     "outbox_failed": HUB_LEAD,
+    # Research
+    "research_studies": RESEARCH,
+    "research_study_new": RESEARCH,
+    "research_study": RESEARCH,
+    "research_download": RESEARCH,
 }
 
 
