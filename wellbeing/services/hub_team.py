@@ -40,8 +40,9 @@ ROLE_DESCRIPTIONS = {
     HubRole.CLINICIAN: "Assesses and supports staff who contact the hub.",
     HubRole.LEAD: "Everything a clinician does, and runs the hub: allocation, services, "
     "outreach, reports, and who works in the hub.",
-    HubRole.RESEARCHER: "Sees the hub's anonymised evaluation figures and the consented "
-    "research extract. Opens no referral.",
+    HubRole.RESEARCHER: "Sees the hub's anonymised evaluation figures, defines research "
+    "studies and downloads their consented, de-identified extracts. Opens no referral. A hub "
+    "lead who makes extracts needs this role too.",
 }
 # Letters and digits that cannot be mistaken for one another when read out or copied.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
