@@ -20,7 +20,7 @@ LADDER = (
 
 
 def rows_of(*specs: tuple[str, str, str, int]) -> list[dict[str, str]]:
-    rows = []
+    rows: list[dict[str, str]] = []
     for age, place, month, count in specs:
         for _ in range(count):
             rows.append({"id": str(len(rows)), "age": age, "place": place, "month": month})

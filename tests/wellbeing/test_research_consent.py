@@ -78,6 +78,7 @@ def test_a_yes_and_the_kind_of_organisation_are_kept_shown_and_sent(client, memb
     send(client)
     referral = the_referral()
     assert referral.research_consent is True
+    assert referral.research_consent_changed_at is not None
     assert referral.research_consent_changed_at >= before
     assert referral.sector == "care_home"
 
@@ -141,6 +142,7 @@ def test_withdrawing_in_my_hub_is_recorded_with_its_time_audited_and_said_plainl
     for referral in (first, second):
         referral.refresh_from_db()
         assert referral.research_consent is False
+        assert referral.research_consent_changed_at is not None
         assert referral.research_consent_changed_at >= before
     someone_else.refresh_from_db()
     assert someone_else.research_consent is True

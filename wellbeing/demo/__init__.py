@@ -8,6 +8,7 @@ from portal.demo import DemoSection
 from wellbeing.demo.campaigns import seed_demo_campaigns
 from wellbeing.demo.hub_team import seed_demo_hub_team
 from wellbeing.demo.referrals import DEMO_REFERRALS, seed_demo_referrals
+from wellbeing.demo.research import seed_demo_study
 from wellbeing.demo.team_support import seed_demo_team_support
 
 
@@ -16,6 +17,7 @@ def seed() -> list[DemoSection]:
     campaigns = seed_demo_campaigns()
     team_support = seed_demo_team_support()
     seed_demo_referrals()
+    study = seed_demo_study()
     return [
         DemoSection("Sample outreach campaigns:", campaigns),
         DemoSection("Sample team support requests and the directory:", team_support),
@@ -27,4 +29,5 @@ def seed() -> list[DemoSection]:
                 "staff@demo.nhs.net's own"
             ],
         ),
+        DemoSection("A sample research study:", study),
     ]

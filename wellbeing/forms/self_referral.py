@@ -417,11 +417,11 @@ RESEARCH_QUESTION = (
 )
 RESEARCH_HINT = (
     "This is optional and separate from your referral: your answer does not change the help you "
-    "get. If you say yes, researchers approved by an ethics committee may see your "
-    "questionnaire scores, your age band, sex, ethnic group, staff group and kind of "
-    "organisation, and the month you were referred, under a code instead of your name. Never "
-    "your name, contact details or what you wrote. You can change your mind at any time in "
-    "My hub, and you will be left out of every later extract."
+    "get. If you say yes, researchers whose study has been approved may see your "
+    "questionnaire answers and scores, your age band, sex, ethnic group, staff group and kind "
+    "of organisation, the kind of support you had, and the month you were referred, under a "
+    "code instead of your name. Never your name, contact details or what you wrote. You can "
+    "change your mind at any time in My hub, and you will be left out of every later extract."
 )
 RESEARCH_CHOICES = [("yes", "Yes, the hub may use my answers for research"), ("no", "No")]
 

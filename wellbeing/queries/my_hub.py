@@ -352,6 +352,9 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
         "urgent": referral.urgent,
         "referred_at": (referral.created_at),
         "consented_at": (referral.consented_at),
+        # The separate research question: True, False, or None when not answered.
+        "research_consent": referral.research_consent,
+        "research_consent_changed_at": referral.research_consent_changed_at,
         "withdrawn_at": (referral.withdrawn_at),
         "name": referral.name,
         "phone": referral.phone,
@@ -359,6 +362,7 @@ def _referral_data(referral: Referral) -> dict[str, Any]:
         "voicemail_ok": referral.voicemail_ok,
         "best_times_to_contact": referral.best_times,
         "organisation": referral.organisation,
+        "kind_of_organisation": referral.get_sector_display() if referral.sector else "",
         "staff_group": _staff_group_label(referral.staff_group),
         "team": referral.team,
         "whats_happening": referral.whats_happening,
