@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
-from types import SimpleNamespace
 
 import pytest
 from django.http import QueryDict
@@ -105,20 +104,6 @@ def test_search_understands_web_search_syntax(staff_client):
     html = page(staff_client, "?q=diabetes+-pregnancy")
 
     assert titles(html) == ["Eating disorders and diabetes"]
-
-
-def test_search_falls_back_to_plain_matching_without_postgresql(monkeypatch):
-    ResourceFactory(title="Diabetes and depression")
-    ResourceFactory(title="Something else", description="A word on DEPRESSION here.")
-    ResourceFactory(title="Unrelated")
-    monkeypatch.setattr(catalogue_search, "connection", SimpleNamespace(vendor="sqlite"))
-
-    results = search_catalogue(CatalogueParams(q="depression"))
-
-    assert {item.resource.title for item in results.results} == {
-        "Diabetes and depression",
-        "Something else",
-    }
 
 
 def test_a_level_filter_narrows_the_results_and_other_levels_keep_their_counts(staff_client):
