@@ -39,7 +39,7 @@ SEARCHES = {
     },
     "browse: no search, level 1": {"level": "1"},
 }
-REPEAT = 40
+REPEAT = int(os.environ.get("SEARCH_BENCH_REPEAT", "40"))
 
 
 def database_url(resources: int) -> str:

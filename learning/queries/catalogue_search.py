@@ -538,9 +538,23 @@ class _CatalogueQuery:
             from_column = quote(_column(through, "resource"))
             to_column = quote(_column(through, link_field))
             # (resource, objective) and (resource, topic) are unique, so no resource counts twice.
+            # The links of the matched resources (at most COUNT_LIMIT + 1) are read by index:
+            # PostgreSQL would otherwise hash the whole link table, whose size grows with the
+            # catalogue. OFFSET 0 keeps its planner from flattening the lateral subquery into a
+            # join; SQLite's planner always loops over the CTE's rows, reading the index.
+            if database.vendor == "postgresql":
+                links = (
+                    f"CROSS JOIN LATERAL (SELECT {to_column} AS option_id FROM {link} "  # noqa: S608
+                    f"WHERE {from_column} = m.id OFFSET 0) l"
+                )
+            else:
+                links = (
+                    f"JOIN (SELECT {from_column}, {to_column} AS option_id FROM {link}) l "  # noqa: S608
+                    f"ON l.{from_column} = m.id"
+                )
             selects.append(
                 f"SELECT '{name}', CAST(t.{value} AS TEXT), COUNT(*) FROM matched m "  # noqa: S608
-                f"JOIN {link} l ON l.{from_column} = m.id JOIN {table} t ON t.id = l.{to_column} "
+                f"{links} JOIN {table} t ON t.id = l.option_id "
                 f"WHERE {where_others(name)} GROUP BY t.{value}"
             )
         every = " AND ".join(f"m.chosen_{name}" for name in conditions) or "1 = 1"
@@ -568,26 +582,37 @@ class _CatalogueQuery:
         return _Counted(None, total)
 
     def page(self, sort: str, number: int) -> list[Resource]:
-        """The resources of page ``number`` in the order ``sort``. One query.
+        """The resources of page ``number`` in the order ``sort``: one query, or two for "Best
+        match" (the page's ids, ranked, then their resources).
 
-        Only this page is ranked: "Best match" scores the matches (at most COUNT_LIMIT, the most
-        recently published) and keeps the best PER_PAGE of them in the database.
+        Only what a page needs is ranked: "Best match" scores the matches (at most COUNT_LIMIT,
+        the most recently published) as it reads them, and keeps the best PER_PAGE in the
+        database. The other orders read the page from an index.
         """
         offset = (number - 1) * PER_PAGE
-        shown = self.filtered.defer("description", "search_vector")
-        if sort == SORT_RELEVANCE and self.q:
-            candidates = self.filtered.order_by(*NEWEST_ORDER).values("id")[:COUNT_LIMIT]
-            shown = (
-                published_resources()
-                .defer("description", "search_vector")
-                .filter(id__in=candidates)
-                .annotate(score=self.full_text.score(self.q))
-                .order_by(F("score").desc(), *NEWEST_ORDER)
-            )
-        else:
-            shown = shown.order_by(*PAGE_ORDER.get(sort, NEWEST_ORDER))
         # Past COUNT_LIMIT, the last page stops at the limit, as the paginator says.
-        return list(shown[offset : min(offset + PER_PAGE, max(COUNT_LIMIT, PER_PAGE))])
+        limit = min(PER_PAGE, max(COUNT_LIMIT, PER_PAGE) - offset)
+        shown = published_resources().defer("description", "search_vector")
+        if not (sort == SORT_RELEVANCE and self.q):
+            ordered = self.filtered.defer("description", "search_vector")
+            return list(
+                ordered.order_by(*PAGE_ORDER.get(sort, NEWEST_ORDER))[offset : offset + limit]
+            )
+        candidates = (
+            self.filtered.order_by(*NEWEST_ORDER)
+            .annotate(score=self.full_text.score(self.q))
+            .values("id", "score", "published_at")[:COUNT_LIMIT]
+        )
+        candidates_sql, params = candidates.query.get_compiler(using=candidates.db).as_sql()
+        ranked = (
+            f"SELECT c.id FROM ({candidates_sql}) c "  # noqa: S608
+            "ORDER BY c.score DESC, c.published_at DESC NULLS LAST, c.id DESC LIMIT %s OFFSET %s"
+        )
+        with connections[candidates.db].cursor() as cursor:
+            cursor.execute(ranked, [*params, limit, offset])
+            ids = [pk for (pk,) in cursor.fetchall()]
+        by_id = shown.order_by().in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 MATCHED_ROW = "~matched"  # the facet name of the row that counts the search's matches

@@ -179,7 +179,7 @@ def test_past_the_count_limit_it_says_more_than_and_pages_through_the_first(monk
     assert sorted(item.resource.title for item in narrowed.results) == ["Delirium 1", "Delirium 3"]
 
 
-def test_a_repeated_search_runs_no_query_and_a_new_one_runs_two():
+def test_a_repeated_search_runs_no_query_and_a_new_one_runs_three():
     ResourceFactory(title="Delirium basics", topics=["Older people"])
     search_catalogue(CatalogueParams())  # the topic and provider choices are cached
 
@@ -191,6 +191,6 @@ def test_a_repeated_search_runs_no_query_and_a_new_one_runs_two():
         found("delirium", level=("1",), sort="shortest")
 
     assert first == again == ["Delirium basics"]
-    assert len(miss) == 2  # the counts, and the page
+    assert len(miss) == 3  # the counts, the best match's page of ids, and their resources
     assert len(hit) == 0
     assert len(other_sort) == 1  # the counts are kept whatever the sort: only the page
