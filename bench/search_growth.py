@@ -126,6 +126,8 @@ def main() -> None:
 
     call_command("collectstatic", "--no-input", verbosity=0)
     user = User.objects.filter(staff_profile__isnull=False).first()
+    if user is None:
+        raise SystemExit("No staff member: run with --seed first.")
     client = Client(HTTP_HOST="127.0.0.1", secure=True)
     client.force_login(user)
     session = client.session
@@ -136,7 +138,8 @@ def main() -> None:
     def get(params: dict[str, str]) -> Callable[[], object]:
         def call() -> object:
             response = client.get(url, params)
-            assert response.status_code == 200, response.status_code
+            if response.status_code != 200:
+                raise SystemExit(f"{url} {params}: {response.status_code}")
             return response
 
         return call
@@ -147,9 +150,11 @@ def main() -> None:
     def queries(call: Callable[[], object], before: Callable[[], object] | None = None) -> int:
         if before:
             before()
-        with CaptureQueriesContext(connections["default"]) as default:
-            with CaptureQueriesContext(connections["confidential"]) as confidential:
-                call()
+        with (
+            CaptureQueriesContext(connections["default"]) as default,
+            CaptureQueriesContext(connections["confidential"]) as confidential,
+        ):
+            call()
         return len(default) + len(confidential)
 
     for _ in range(5):  # warm the process: templates, URL resolvers, connections

@@ -292,7 +292,8 @@ class SelectedFilter:
 class _Counted:
     """A search's facet counts ({facet: {option: resources}}) and its number of results.
 
-    Past COUNT_LIMIT, ``counts`` is None and ``total`` is COUNT_LIMIT + 1: "more than 1,000".
+    When the search matches more than COUNT_LIMIT resources, ``counts`` is None; ``total`` is
+    exact up to COUNT_LIMIT, and COUNT_LIMIT + 1 means "more than 1,000".
     """
 
     counts: dict[str, dict[str, int]] | None
@@ -332,6 +333,11 @@ class CatalogueResults:
         if self.more_than_limit:
             return f"More than {self.count_limit} resources"
         return f"{_count_text(self.total)} resource{'' if self.total == 1 else 's'}"
+
+    @property
+    def facets_counted(self) -> bool:
+        """Whether the filters show counts: only when the search matches COUNT_LIMIT or fewer."""
+        return self.counts is not None
 
     @property
     def count_limit(self) -> str:

@@ -468,3 +468,20 @@ def test_a_search_from_the_catalogue_page_is_ranked_by_best_match(staff_client):
 
     searched = page(staff_client, "?q=diabetes&sort=relevance")
     assert titles(searched) == ["Diabetes and depression in primary care", "Caring well"]
+
+
+def test_a_search_past_the_count_limit_says_more_than_and_why_the_filters_have_no_counts(
+    staff_client, monkeypatch
+):
+    monkeypatch.setattr(catalogue_search, "COUNT_LIMIT", 2)
+    for n in range(3):
+        ResourceFactory(title=f"Delirium module {n}", published_at=days_ago(n))
+
+    html = page(staff_client, "?q=delirium")
+
+    assert "More than 2 resources matching “delirium”" in html
+    assert "Each filter shows how many resources it finds when your search matches 2" in html
+    assert "of the first 2, the best matches among the 2 most recently published" in html
+    assert titles(html) == ["Delirium module 0", "Delirium module 1"]
+    assert 'name="level" type="checkbox" value="1">' in html
+    assert '<span class="nhsuk-u-nowrap">(' not in html

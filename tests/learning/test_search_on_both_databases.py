@@ -61,7 +61,9 @@ def test_a_provider_name_finds_its_resources():
 
 
 def test_a_title_match_ranks_above_a_summary_match_above_a_description_match():
-    ResourceFactory(title="Module C", description="Mentions delirium once.", published_at=days_ago(0))
+    ResourceFactory(
+        title="Module C", description="Mentions delirium once.", published_at=days_ago(0)
+    )
     ResourceFactory(title="Module B", summary="About delirium.", published_at=days_ago(1))
     ResourceFactory(title="Delirium in older adults", published_at=days_ago(9))
 
@@ -93,7 +95,9 @@ def test_quotes_minus_and_or_work_as_in_a_web_search():
     ]
 
 
-@pytest.mark.parametrize("q", ["!&(|):*'\"", "-", '"unclosed', "or or or", "%", "_", "日本語", "a:b"])
+@pytest.mark.parametrize(
+    "q", ["!&(|):*'\"", "-", '"unclosed', "or or or", "%", "_", "日本語", "a:b"]
+)
 def test_search_syntax_and_odd_characters_never_cause_an_error(q):
     ResourceFactory(title="Module")
 
@@ -167,6 +171,7 @@ def test_past_the_count_limit_it_says_more_than_and_pages_through_the_first(monk
     broad = search_catalogue(CatalogueParams(q="delirium"))
     assert broad.more_than_limit
     assert broad.total_text == "More than 3 resources"
+    assert not broad.facets_counted
     assert all(option.count is None for facet in broad.facets for option in facet.options)
     assert broad.page.paginator.num_pages == 2
     last = search_catalogue(CatalogueParams(q="delirium", sort="newest", page=2))
