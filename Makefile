@@ -46,11 +46,18 @@ run: setup  ## Start the portal on http://127.0.0.1:8000 with a Celery worker an
 	@bash scripts/run-dev.sh
 
 # Connections are not kept between requests in tests: worker and live-server threads would
-# otherwise hold the test databases open when pytest drops them.
+# otherwise hold the test databases open when pytest drops them. The catalogue search's cases
+# then run again on SQLite (in-memory databases made by the same migrations), the embedded
+# default of `make run`, so both of its backends pass the same tests (ADR 0032).
+SQLITE_TESTS := tests/learning/test_search_on_both_databases.py
 test: $(VENV)/.installed assets  ## Run the whole suite on PostgreSQL (two databases), Redis and Chromium
 	@services=$$(bash scripts/test-services.sh) || exit 1; \
 	set -a; eval "$$services"; set +a; \
-	DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS) && \
+	echo "make test: the search cases again on SQLite ($(SQLITE_TESTS))" && \
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-default.sqlite3 \
+	CONFIDENTIAL_DATABASE_URL=sqlite:///$(CURDIR)/var/test-confidential.sqlite3 \
+	DJANGO_DEBUG=1 $(PY) -m pytest -q -p no:cacheprovider $(SQLITE_TESTS)
 
 # Fault drills on real Redis, workers and SMTP, in their own databases and Redis db: each
 # starts a private redis-server and `celery worker` processes. About two minutes.

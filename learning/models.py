@@ -200,15 +200,25 @@ class Resource(models.Model):
     link_status = models.PositiveSmallIntegerField(null=True, blank=True)
     link_broken = models.BooleanField(default=False)
 
-    # Kept up to date by a PostgreSQL trigger (title A, summary B, description C), with a GIN
-    # index; unused on SQLite, where search falls back to plain matching.
+    # Kept up to date by PostgreSQL triggers (title A, summary and topic names B, description C,
+    # provider D), with a GIN index; unused on SQLite, whose FTS5 table holds the same text
+    # (learning/full_text.py, ADR 0032).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects: ClassVar[ResourceQuerySet] = ResourceQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ("title",)
-        indexes = [models.Index(fields=["status", "level"], name="learning_status_level")]
+        indexes = [
+            models.Index(fields=["status", "level"], name="learning_status_level"),
+            # A page of the shortest (and, on PostgreSQL, of the newest: migration 0004, as SQLite
+            # cannot index NULLS LAST) is read in index order (ADR 0033).
+            models.Index(
+                fields=["duration_minutes", "title", "id"],
+                condition=models.Q(status="published"),
+                name="learning_published_shortest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

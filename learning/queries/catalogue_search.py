@@ -1,7 +1,9 @@
-"""The catalogue search: full-text search with facets, counts, sorting and pagination, and the
-cached topic and provider choices that the facets offer (forgotten by learning/signals.py).
+"""The catalogue search: full-text search (learning/full_text.py, the same on PostgreSQL and
+SQLite) with facets, counts, sorting and pagination, and the cached topic and provider choices
+that the facets offer (forgotten by learning/signals.py).
 
-Its queries are fixed in number however large the catalogue (tests/learning/test_query_counts.py).
+Its queries are fixed in number however large the catalogue (tests/learning/test_query_counts.py),
+and so is its cost past COUNT_LIMIT matches (ADR 0033).
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -37,6 +38,7 @@ from django.utils.formats import number_format
 from django.utils.functional import cached_property
 
 from learning.competencies import STRATEGIC_OBJECTIVES
+from learning.full_text import full_text_search
 from learning.models import (
     LearningRecord,
     Level,
@@ -160,14 +162,25 @@ def forget_catalogue_choices() -> None:
     cache.delete(CATALOGUE_CHOICES_CACHE_KEY)
 
 
-# A search's facet counts and page of ids are kept in the shared cache: staff search for the same
-# things (the benchmark's 14 searches are typical), and the full-text match is the page's main
-# cost. Every cached search belongs to the catalogue's current generation; any change to a
+# A search is kept in the shared cache in two parts (ADR 0033): its facet counts and number of
+# results, named by the search and the filters only (so a new sort or page reuses them), and a
+# page of it, named by the search, filters, sort and page, which holds the page's resources
+# themselves. A repeated search reads both, and the catalogue's generation, in one round trip
+# and no query. Every cached part belongs to the generation it was made in; any change to a
 # resource or what it is filed under starts a new one (learning/signals.py, and the curation
-# workflow's conditional updates, which send no signals). The time limit bounds what a change
-# made without either (a raw SQL fix) can leave stale.
+# workflow's conditional updates, which send no signals), and a part of an older generation is
+# ignored. The time limit bounds what a change made without either (a raw SQL fix) can leave
+# stale.
 SEARCH_CACHE_SECONDS = 300
 CATALOGUE_GENERATION_KEY = "learning:catalogue-generation"
+COUNTS_CACHE_PREFIX = "learning:search-counts:"
+PAGE_CACHE_PREFIX = "learning:search-page:"
+
+# Counting is bounded so that a broad search costs the same in a catalogue of 100,000 as of
+# 10,000 (ADR 0033): when a search matches more resources than this, the page says "more than
+# 1,000", offers the filters without counts, and pages through the first 1,000 (for best match,
+# the best of the 1,000 most recently published).
+COUNT_LIMIT = 1000
 
 
 def catalogue_changed() -> None:
@@ -175,15 +188,20 @@ def catalogue_changed() -> None:
     cache.delete(CATALOGUE_GENERATION_KEY)
 
 
-def _search_cache_key(params: CatalogueParams, sort: str) -> str:
-    generation = cache.get(CATALOGUE_GENERATION_KEY)
-    if generation is None:
-        cache.add(CATALOGUE_GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(CATALOGUE_GENERATION_KEY)
-    asked = json.dumps(
-        [params.q, {name: sorted(params.selected(name)) for name in FACET_NAMES}, sort, params.page]
-    )
-    return f"learning:search:{generation}:{hashlib.sha256(asked.encode()).hexdigest()}"
+def _new_generation() -> str:
+    cache.add(CATALOGUE_GENERATION_KEY, uuid.uuid4().hex, None)
+    generation: str = cache.get(CATALOGUE_GENERATION_KEY) or ""
+    return generation
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()
+
+
+def _search_names(params: CatalogueParams, sort: str) -> tuple[str, str]:
+    """The names of a search's counts and of its page in the cache (without the generation)."""
+    asked = [params.q, {name: sorted(params.selected(name)) for name in FACET_NAMES}]
+    return _digest(asked), _digest([*asked, sort, params.page])
 
 
 @dataclass(frozen=True)
@@ -247,7 +265,7 @@ class CatalogueParams:
 class FacetOption:
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted, as the search matches too many resources
     selected: bool
     # Made once in Python rather than by the template for each of the (often 250) options: the
     # checkbox's id, the count as the template would localise it, and "resource" or "resources".
@@ -270,25 +288,98 @@ class SelectedFilter:
     remove_querystring: str
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """A search's facet counts ({facet: {option: resources}}) and its number of results.
+
+    When the search matches more than COUNT_LIMIT resources, ``counts`` is None; ``total`` is
+    exact up to COUNT_LIMIT, and COUNT_LIMIT + 1 means "more than 1,000".
+    """
+
+    counts: dict[str, dict[str, int]] | None
+    total: int
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A page of a search: its number (the last page if there are fewer) and its resources."""
+
+    number: int
+    resources: list[Resource]
+
+
 @dataclass
 class CatalogueResults:
     params: CatalogueParams
     page: Page[Resource]
     results: list[ResourceSummary]
-    facets: list[Facet]
+    counts: dict[str, dict[str, int]] | None
+    choices: CatalogueChoices
     selected_filters: list[SelectedFilter]
     notices: list[str] = field(default_factory=list)
-    # Names this search in the shared cache (and its generation): the template caches the
-    # rendered filter panel under it, as the panel depends on nothing else.
+    # Name this search's filter panel (and its generation) and this page's list of results in
+    # the shared cache: the template keeps each as HTML, as each depends on nothing else.
     cache_key: str = ""
+    results_cache_key: str = ""
+    more_than_limit: bool = False
 
     @property
     def total(self) -> int:
         return self.page.paginator.count
 
     @property
+    def total_text(self) -> str:
+        """ "1 resource", "20 resources" or "More than 1,000 resources"."""
+        if self.more_than_limit:
+            return f"More than {self.count_limit} resources"
+        return f"{_count_text(self.total)} resource{'' if self.total == 1 else 's'}"
+
+    @property
+    def facets_counted(self) -> bool:
+        """Whether the filters show counts: only when the search matches COUNT_LIMIT or fewer."""
+        return self.counts is not None
+
+    @property
+    def count_limit(self) -> str:
+        """COUNT_LIMIT as the page words it: "1,000"."""
+        return f"{COUNT_LIMIT:,}"
+
+    @property
     def sort(self) -> str:
         return self.params.effective_sort
+
+    @cached_property
+    def facets(self) -> list[Facet]:
+        """Every facet's options and counts. Built only when the filter panel is not cached."""
+        counts = self.counts
+        facets = []
+        for name, legend in FACETS:
+            selected = self.params.selected(name)
+            found = counts[name] if counts is not None else None
+            shown = [
+                (value, label, found.get(value, 0) if found is not None else None)
+                for value, label in self.choices.for_facet(name)
+                # Long lists (topics, providers) only offer what would find something, when
+                # that is known.
+                if name not in ("topic", "provider")
+                or found is None
+                or found.get(value)
+                or value in selected
+            ]
+            options = tuple(
+                FacetOption(
+                    value,
+                    label,
+                    count,
+                    value in selected,
+                    input_id=f"filter-{name}-{place}",
+                    count_text="" if count is None else _count_text(count),
+                    noun="resource" if count == 1 else "resources",
+                )
+                for place, (value, label, count) in enumerate(shown, 1)
+            )
+            facets.append(Facet(name, legend, options))
+        return facets
 
     def page_links(self) -> list[tuple[int | str, str]]:
         """(number or the ellipsis, query string) for the pagination component."""
@@ -349,20 +440,6 @@ def _facet_condition(name: str, values: Sequence[str]) -> Q:
     raise ValueError(f"Unknown facet {name!r}")
 
 
-def _search(queryset: ResourceQuerySet, q: str) -> tuple[ResourceQuerySet, SearchQuery | None]:
-    """Full-text search on PostgreSQL; on SQLite, every word somewhere in the text."""
-    if not q:
-        return queryset, None
-    if connection.vendor == "postgresql":
-        query = SearchQuery(q, search_type="websearch", config="english")
-        return queryset.filter(search_vector=query), query
-    for word in q.split():
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
-        )
-    return queryset, None
-
-
 # The facets whose options are columns of the resource (or, for cost, duration and co-production,
 # mutually exclusive bands of one), and those that are many-to-many links.
 SINGLE_VALUED_FACETS = ("level", "format", "provider", "cost", "duration", "co_produced")
@@ -397,121 +474,154 @@ def _column(model: type[Model], name: str) -> str:
     return field.column
 
 
-# How a page of results is ordered, as SQL on the columns of the ``matched`` CTE (the page query
-# reads those rows by primary key and puts them back in this order).
+# The orders of a page. "Best match" ranks by the full-text score, then as "Newest". The
+# published resources have an index in each of the other two orders (migration 0004).
+NEWEST_ORDER = (F("published_at").desc(nulls_last=True), F("id").desc())
 PAGE_ORDER = {
-    SORT_RELEVANCE: "m.rank DESC, m.published_at DESC NULLS LAST, m.id DESC",
-    SORT_NEWEST: "m.published_at DESC NULLS LAST, m.id DESC",
-    SORT_SHORTEST: "m.duration_minutes ASC, m.title ASC, m.id ASC",
+    SORT_NEWEST: NEWEST_ORDER,
+    SORT_SHORTEST: (F("duration_minutes").asc(), F("title").asc(), F("id").asc()),
 }
-PAGE_ROW = "~page"  # the facet name of the rows that carry the page's ids
 
 
-@dataclass(frozen=True)
-class _Counted:
-    """What the facet query finds: the counts, the number of results and the page's ids."""
+class _CatalogueQuery:
+    """The queries of one search: its counts, and a page of it. Made only on a cache miss."""
 
-    counts: dict[str, dict[str, int]]
-    total: int
-    page_ids: list[int]
+    def __init__(self, params: CatalogueParams) -> None:
+        self.q = params.q
+        self.full_text = full_text_search(Resource.objects.db)
+        searched = published_resources()
+        if params.q:
+            searched = searched.filter(self.full_text.matches(params.q))
+        self.searched = searched
+        self.conditions = {
+            name: _facet_condition(name, params.selected(name))
+            for name in FACET_NAMES
+            if params.selected(name)
+        }
 
+    @property
+    def filtered(self) -> ResourceQuerySet:
+        return self.searched.filter(*self.conditions.values())
 
-def _facet_counts(
-    searched: ResourceQuerySet,
-    conditions: dict[str, Q],
-    *,
-    search_query: SearchQuery | None = None,
-    sort: str = SORT_NEWEST,
-    page: int = 1,
-    per_page: int = PER_PAGE,
-) -> _Counted:
-    """Every facet's counts ({facet: {option: resources}}), the number of results and the ids of
-    page ``page`` of them in the order ``sort`` (the last page if there are fewer). One query.
+    def count(self) -> _Counted:
+        """Every facet's counts and the number of results, from at most COUNT_LIMIT + 1 matches.
 
-    Each facet counts the resources that match the search and every *other* selected facet. The
-    search is the costly part (the full-text match is evaluated row by row), so the matched
-    resources are selected once, as a CTE, with each one's option of every single-valued facet,
-    a yes/no column per selected facet and the columns the results are sorted by (the rank only
-    when sorting by relevance); every count, and the page, then reads that CTE. The CTE is used
-    more than once, so PostgreSQL and SQLite materialise it.
-    """
-    ranked = sort == SORT_RELEVANCE and search_query is not None
-    if sort == SORT_RELEVANCE and not ranked:
-        sort = SORT_NEWEST
-    matched = searched.order_by().annotate(
-        **{f"option_{name}": _option_of(name) for name in SINGLE_VALUED_FACETS},
-        **{
-            f"chosen_{name}": ExpressionWrapper(condition, output_field=BooleanField())
-            for name, condition in conditions.items()
-        },
-    )
-    columns = ["id", *(f"option_{n}" for n in SINGLE_VALUED_FACETS)]
-    columns += [f"chosen_{n}" for n in conditions]
-    if ranked and search_query is not None:
-        matched = matched.annotate(rank=SearchRank(F("search_vector"), search_query))
-        columns += ["rank", "published_at"]
-    elif sort == SORT_SHORTEST:
-        columns += ["duration_minutes", "title"]
-    else:
-        columns += ["published_at"]
-    matched_sql, params = matched.values(*columns).query.get_compiler(using=matched.db).as_sql()
-
-    def where_others(name: str) -> str:
-        others = [f"m.chosen_{other}" for other in conditions if other != name]
-        return " AND ".join(others) or "1 = 1"
-
-    database = connections[matched.db]
-    quote = database.ops.quote_name
-    # Built from names in this module and quoted table and column names only; every value the
-    # user chose is a parameter of the CTE.
-    selects = [
-        f"SELECT '{name}' AS facet, m.option_{name} AS option, COUNT(*) AS n FROM matched m "  # noqa: S608
-        f"WHERE {where_others(name)} GROUP BY m.option_{name}"
-        for name in SINGLE_VALUED_FACETS
-    ]
-    for name, (through, link_field, target, key) in LINKED_FACETS.items():
-        link, table = quote(through._meta.db_table), quote(target._meta.db_table)
-        value = quote(_column(target, key))
-        from_column = quote(_column(through, "resource"))
-        to_column = quote(_column(through, link_field))
-        # (resource, objective) and (resource, topic) are unique, so no resource counts twice.
-        selects.append(
-            f"SELECT '{name}', CAST(t.{value} AS TEXT), COUNT(*) FROM matched m "  # noqa: S608
-            f"JOIN {link} l ON l.{from_column} = m.id JOIN {table} t ON t.id = l.{to_column} "
-            f"WHERE {where_others(name)} GROUP BY t.{value}"
+        Each facet counts the resources that match the search and every *other* selected facet.
+        The matches of the search are selected once, as a CTE, with each one's option of every
+        single-valued facet and a yes/no column per selected facet; every count then reads that
+        CTE, and the links of its resources by index. One query; two when the search matches more
+        than COUNT_LIMIT and filters are chosen (the results are then counted up to the limit).
+        """
+        conditions = self.conditions
+        matched = self.searched.order_by().annotate(
+            **{f"option_{name}": _option_of(name) for name in SINGLE_VALUED_FACETS},
+            **{
+                f"chosen_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in conditions.items()
+            },
         )
-    every = " AND ".join(f"m.chosen_{name}" for name in conditions) or "1 = 1"
-    selects.append(f"SELECT '', '', COUNT(*) FROM matched m WHERE {every}")  # noqa: S608
-    # The page: the results numbered in the chosen order, and those of the page asked for, or of
-    # the last page when there are fewer results (as the paginator shows the last page then).
-    # Its rows carry the id as the option and the place in the order as the count.
-    offset = (max(page, 1) - 1) * per_page
-    order = PAGE_ORDER[sort]
-    first = (
-        f"CASE WHEN {offset} < p.total THEN {offset} "
-        f"ELSE ((p.total - 1) / {per_page}) * {per_page} END"
-    )
-    selects.append(
-        f"SELECT '{PAGE_ROW}', CAST(p.id AS TEXT), p.place FROM ("  # noqa: S608
-        f"SELECT m.id, ROW_NUMBER() OVER (ORDER BY {order}) AS place, COUNT(*) OVER () AS total "
-        f"FROM matched m WHERE {every}) p "
-        f"WHERE p.place > {first} AND p.place <= {first} + {per_page}"
-    )
-    sql = f"WITH matched AS ({matched_sql}) " + " UNION ALL ".join(selects)
+        columns = ["id", *(f"option_{n}" for n in SINGLE_VALUED_FACETS)]
+        columns += [f"chosen_{n}" for n in conditions]
+        bounded = matched.values(*columns)[: COUNT_LIMIT + 1]
+        matched_sql, params = bounded.query.get_compiler(using=matched.db).as_sql()
 
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
-    total = 0
-    places: list[tuple[int, int]] = []
-    with database.cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, option, n in cursor.fetchall():
-            if not facet:
-                total = n
-            elif facet == PAGE_ROW:
-                places.append((n, int(option)))
-            elif option is not None:
-                counts[facet][str(option)] = n
-    return _Counted(counts, total, [pk for _, pk in sorted(places)])
+        def where_others(name: str) -> str:
+            others = [f"m.chosen_{other}" for other in conditions if other != name]
+            return " AND ".join(others) or "1 = 1"
+
+        database = connections[matched.db]
+        quote = database.ops.quote_name
+        # Built from names in this module and quoted table and column names only; every value
+        # the user chose is a parameter of the CTE.
+        selects = [
+            f"SELECT '{name}' AS facet, m.option_{name} AS option, COUNT(*) AS n FROM matched m "  # noqa: S608
+            f"WHERE {where_others(name)} GROUP BY m.option_{name}"
+            for name in SINGLE_VALUED_FACETS
+        ]
+        for name, (through, link_field, target, key) in LINKED_FACETS.items():
+            link, table = quote(through._meta.db_table), quote(target._meta.db_table)
+            value = quote(_column(target, key))
+            from_column = quote(_column(through, "resource"))
+            to_column = quote(_column(through, link_field))
+            # (resource, objective) and (resource, topic) are unique, so no resource counts twice.
+            # The links of the matched resources (at most COUNT_LIMIT + 1) are read by index:
+            # PostgreSQL would otherwise hash the whole link table, whose size grows with the
+            # catalogue. OFFSET 0 keeps its planner from flattening the lateral subquery into a
+            # join; SQLite's planner always loops over the CTE's rows, reading the index.
+            if database.vendor == "postgresql":
+                links = (
+                    f"CROSS JOIN LATERAL (SELECT {to_column} AS option_id FROM {link} "  # noqa: S608
+                    f"WHERE {from_column} = m.id OFFSET 0) l"
+                )
+            else:
+                links = (
+                    f"JOIN (SELECT {from_column}, {to_column} AS option_id FROM {link}) l "  # noqa: S608
+                    f"ON l.{from_column} = m.id"
+                )
+            selects.append(
+                f"SELECT '{name}', CAST(t.{value} AS TEXT), COUNT(*) FROM matched m "  # noqa: S608
+                f"{links} JOIN {table} t ON t.id = l.option_id "
+                f"WHERE {where_others(name)} GROUP BY t.{value}"
+            )
+        every = " AND ".join(f"m.chosen_{name}" for name in conditions) or "1 = 1"
+        selects.append(f"SELECT '{MATCHED_ROW}', '', COUNT(*) FROM matched m")  # noqa: S608
+        selects.append(f"SELECT '', '', COUNT(*) FROM matched m WHERE {every}")  # noqa: S608
+        sql = f"WITH matched AS ({matched_sql}) " + " UNION ALL ".join(selects)
+
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
+        total = matches = 0
+        with database.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, option, n in cursor.fetchall():
+                if facet == MATCHED_ROW:
+                    matches = n
+                elif not facet:
+                    total = n
+                elif option is not None:
+                    counts[facet][str(option)] = n
+        if matches <= COUNT_LIMIT:
+            return _Counted(counts, total)
+        if conditions:
+            total = self.filtered.order_by()[: COUNT_LIMIT + 1].count()
+        else:
+            total = COUNT_LIMIT + 1
+        return _Counted(None, total)
+
+    def page(self, sort: str, number: int) -> list[Resource]:
+        """The resources of page ``number`` in the order ``sort``: one query, or two for "Best
+        match" (the page's ids, ranked, then their resources).
+
+        Only what a page needs is ranked: "Best match" scores the matches (at most COUNT_LIMIT,
+        the most recently published) as it reads them, and keeps the best PER_PAGE in the
+        database. The other orders read the page from an index.
+        """
+        offset = (number - 1) * PER_PAGE
+        # Past COUNT_LIMIT, the last page stops at the limit, as the paginator says.
+        limit = min(PER_PAGE, max(COUNT_LIMIT, PER_PAGE) - offset)
+        shown = published_resources().defer("description", "search_vector")
+        if not (sort == SORT_RELEVANCE and self.q):
+            ordered = self.filtered.defer("description", "search_vector")
+            return list(
+                ordered.order_by(*PAGE_ORDER.get(sort, NEWEST_ORDER))[offset : offset + limit]
+            )
+        candidates = (
+            self.filtered.order_by(*NEWEST_ORDER)
+            .annotate(score=self.full_text.score(self.q))
+            .values("id", "score", "published_at")[:COUNT_LIMIT]
+        )
+        candidates_sql, params = candidates.query.get_compiler(using=candidates.db).as_sql()
+        ranked = (
+            f"SELECT c.id FROM ({candidates_sql}) c "  # noqa: S608
+            "ORDER BY c.score DESC, c.published_at DESC NULLS LAST, c.id DESC LIMIT %s OFFSET %s"
+        )
+        with connections[candidates.db].cursor() as cursor:
+            cursor.execute(ranked, [*params, limit, offset])
+            ids = [pk for (pk,) in cursor.fetchall()]
+        by_id = shown.order_by().in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+MATCHED_ROW = "~matched"  # the facet name of the row that counts the search's matches
 
 
 class _CountedPaginator(Paginator):  # type: ignore[type-arg]
@@ -543,6 +653,13 @@ def _count_text(count: int) -> str:
     return str(count)
 
 
+def _current(entry: Any, generation: str) -> Any:
+    """A cached part of a search, if it was made in the catalogue's current generation."""
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == generation:
+        return entry[1]
+    return None
+
+
 def search_catalogue(
     params: CatalogueParams,
     *,
@@ -553,68 +670,49 @@ def search_catalogue(
 
     Each facet's counts reflect the search and every *other* facet's selection, so choosing a
     level still shows how many resources the other levels hold. A page past the end shows the
-    last page, with a notice. Queries: the choices (2, unless given), the facet counts with the
-    number of results (1, or none when the same search was made lately: it is cached), the page
-    (1) and, for a signed-in user, their status of each (1).
+    last page, with a notice. Queries: the choices (2, unless given or cached); for a search made
+    lately, none (one round trip to the cache); otherwise the counts (1, or 2 past COUNT_LIMIT
+    with filters) and the page (1), or only the page when another sort or page of the same
+    search was made lately; and for a signed-in user, their status of each resource shown (1).
     """
     choices = choices or catalogue_choices()
-    searched, search_query = _search(published_resources(), params.q)
-    conditions = {
-        name: _facet_condition(name, params.selected(name))
-        for name in FACET_NAMES
-        if params.selected(name)
-    }
     sort = params.effective_sort
-    key = _search_cache_key(params, sort)
-    found = cache.get(key)
-    if found is None:
-        found = _facet_counts(
-            searched, conditions, search_query=search_query, sort=sort, page=params.page
-        )
-        cache.set(key, found, SEARCH_CACHE_SECONDS)
-    counts, total = found.counts, found.total
+    counts_name, page_name = _search_names(params, sort)
+    counts_key, page_key = COUNTS_CACHE_PREFIX + counts_name, PAGE_CACHE_PREFIX + page_name
+    # Look in the cache before building anything: the generation and both parts at once.
+    found = cache.get_many([CATALOGUE_GENERATION_KEY, counts_key, page_key])
+    generation = found.get(CATALOGUE_GENERATION_KEY) or _new_generation()
+    counted: _Counted | None = _current(found.get(counts_key), generation)
+    shown: _Shown | None = _current(found.get(page_key), generation)
 
-    facets = []
-    for name, legend in FACETS:
-        selected = params.selected(name)
-        shown = [
-            (value, label, counts[name].get(value, 0))
-            for value, label in choices.for_facet(name)
-            # Long lists (topics, providers) only offer what would find something.
-            if name not in ("topic", "provider") or counts[name].get(value) or value in selected
-        ]
-        options = tuple(
-            FacetOption(
-                value,
-                label,
-                count,
-                value in selected,
-                input_id=f"filter-{name}-{place}",
-                count_text=_count_text(count),
-                noun="resource" if count == 1 else "resources",
-            )
-            for place, (value, label, count) in enumerate(shown, 1)
-        )
-        facets.append(Facet(name, legend, options))
+    if counted is None or shown is None:
+        query = _CatalogueQuery(params)
+        fresh: dict[str, tuple[str, object]] = {}
+        if counted is None:
+            counted = query.count()
+            fresh[counts_key] = (generation, counted)
+        if shown is None:
+            last = _CountedPaginator((), PER_PAGE, count=min(counted.total, COUNT_LIMIT)).num_pages
+            number = min(max(params.page, 1), last)
+            shown = _Shown(number, query.page(sort, number))
+            fresh[page_key] = (generation, shown)
+        cache.set_many(fresh, SEARCH_CACHE_SECONDS)
 
+    paginator = _CountedPaginator((), PER_PAGE, count=min(counted.total, COUNT_LIMIT))
     notices = []
-    paginator = _CountedPaginator((), PER_PAGE, count=total)
-    number = params.page
-    if number > paginator.num_pages:
+    if params.page > shown.number:
         notices.append(
-            f"There is no page {number}, so we are showing page {paginator.num_pages}, the last."
-            if paginator.num_pages > 1
-            else f"There is no page {number}, so we are showing the first page."
+            f"There is no page {params.page}, so we are showing page {shown.number}, the last."
+            if shown.number > 1
+            else f"There is no page {params.page}, so we are showing the first page."
         )
-        number = paginator.num_pages
-    paginator.validate_number(number)
-    # The facet query chose the page's resources, in order; they are read by primary key. The
-    # user's statuses are read for this page only: as a subquery of the ranked query they would be
-    # looked up for every match before the sort.
-    by_id = published_resources().defer("description", "search_vector").in_bulk(found.page_ids)
-    resources = [by_id[pk] for pk in found.page_ids if pk in by_id]
-    page = Page(resources, number, paginator)
+    paginator.validate_number(shown.number)
+    resources = shown.resources
+    page = Page(resources, shown.number, paginator)
+    # The user's statuses are read for this page only, and name the cached list of results that
+    # shows them (most pages show none, so most people share one cached list).
     statuses = _statuses_for(user, resources)
+    statuses_name = _digest(sorted(statuses.items())) if statuses else ""
 
     labels = {name: dict(choices.for_facet(name)) for name in FACET_NAMES}
     legends = dict(FACETS)
@@ -624,11 +722,14 @@ def search_catalogue(
         for value in params.selected(name)
     ]
     return CatalogueResults(
-        params=replace(params, page=number),
+        params=replace(params, page=shown.number),
         page=page,
         results=[ResourceSummary(r, statuses.get(r.pk)) for r in resources],
-        facets=facets,
+        counts=counted.counts,
+        choices=choices,
         selected_filters=selected_filters,
         notices=notices,
-        cache_key=key,
+        cache_key=f"{generation}:{counts_name}",
+        results_cache_key=f"{generation}:{page_name}:{statuses_name}",
+        more_than_limit=counted.total > COUNT_LIMIT,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
-from types import SimpleNamespace
 
 import pytest
 from django.http import QueryDict
@@ -105,20 +104,6 @@ def test_search_understands_web_search_syntax(staff_client):
     html = page(staff_client, "?q=diabetes+-pregnancy")
 
     assert titles(html) == ["Eating disorders and diabetes"]
-
-
-def test_search_falls_back_to_plain_matching_without_postgresql(monkeypatch):
-    ResourceFactory(title="Diabetes and depression")
-    ResourceFactory(title="Something else", description="A word on DEPRESSION here.")
-    ResourceFactory(title="Unrelated")
-    monkeypatch.setattr(catalogue_search, "connection", SimpleNamespace(vendor="sqlite"))
-
-    results = search_catalogue(CatalogueParams(q="depression"))
-
-    assert {item.resource.title for item in results.results} == {
-        "Diabetes and depression",
-        "Something else",
-    }
 
 
 def test_a_level_filter_narrows_the_results_and_other_levels_keep_their_counts(staff_client):
@@ -483,3 +468,20 @@ def test_a_search_from_the_catalogue_page_is_ranked_by_best_match(staff_client):
 
     searched = page(staff_client, "?q=diabetes&sort=relevance")
     assert titles(searched) == ["Diabetes and depression in primary care", "Caring well"]
+
+
+def test_a_search_past_the_count_limit_says_more_than_and_why_the_filters_have_no_counts(
+    staff_client, monkeypatch
+):
+    monkeypatch.setattr(catalogue_search, "COUNT_LIMIT", 2)
+    for n in range(3):
+        ResourceFactory(title=f"Delirium module {n}", published_at=days_ago(n))
+
+    html = page(staff_client, "?q=delirium")
+
+    assert "More than 2 resources matching “delirium”" in html
+    assert "Each filter shows how many resources it finds when your search matches 2" in html
+    assert "of the first 2, the best matches among the 2 most recently published" in html
+    assert titles(html) == ["Delirium module 0", "Delirium module 1"]
+    assert 'name="level" type="checkbox" value="1">' in html
+    assert '<span class="nhsuk-u-nowrap">(' not in html

@@ -98,3 +98,35 @@ def test_staff_pages_run_a_constant_number_of_queries(client, capsys):
         for name in small:
             print(f"  {name}: {small[name]} / {large[name]}")
     assert large == small
+
+
+def search_queries(client, url: str, *, cached: bool) -> list[str]:
+    """The SQL of a search page: made afresh (the catalogue's generation forgotten), or cached."""
+    from learning.queries.catalogue_search import catalogue_changed
+
+    if not cached:
+        catalogue_changed()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_search_runs_the_same_queries_made_afresh_or_cached_with_1_or_200_resources(client):
+    user = UserFactory(with_profile=True)
+    ResourceFactory(title="Mind and body module one", objectives=[1], topics=["Dementia"])
+    client.force_login(user)
+    client.get(reverse("learning:index"))  # the first request of a session checks the profile
+    url = f"{reverse('learning:catalogue')}?q=module&level=1&topic=dementia&sort=shortest&page=2"
+
+    small_miss = search_queries(client, url, cached=False)
+    small_hit = search_queries(client, url, cached=True)
+    add_resources(user, 199, start=1)
+    large_miss = search_queries(client, url, cached=False)
+    large_hit = search_queries(client, url, cached=True)
+
+    assert len(large_miss) == len(small_miss)
+    assert len(large_hit) == len(small_hit)
+    # Cached, the search reads no resource: only the person's own statuses on the page.
+    assert sum("WITH matched AS" in sql for sql in large_miss) == 1  # the counts
+    assert not any('FROM "learning_resource"' in sql for sql in large_hit)

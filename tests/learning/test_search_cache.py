@@ -28,9 +28,8 @@ def test_the_same_search_again_skips_the_full_text_query_and_finds_the_same():
     with CaptureQueriesContext(connection) as again:
         assert titles(params) == found == ["Delirium in older adults"]
     assert any("WITH matched AS" in q["sql"] for q in first.captured_queries)
-    # Only the page's resources are read again, by id (the topic choices are cached too).
-    assert len(again) == 1
-    assert "WITH matched AS" not in again.captured_queries[0]["sql"]
+    # The page's resources are cached with the counts (and the topic choices too): no query.
+    assert len(again) == 0
 
 
 def test_publishing_through_the_workflow_shows_in_the_next_search_at_once():
