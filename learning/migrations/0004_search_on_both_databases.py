@@ -34,7 +34,7 @@ def remove_newest_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("learning", "0002_objectives_and_search")]
+    dependencies = [("learning", "0003_competencies")]
 
     operations = [
         migrations.RunPython(install_search, remove_search),
