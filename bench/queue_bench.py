@@ -53,9 +53,10 @@ def _answers(rng: random.Random, code: str) -> list[int]:
 
 
 def seed(start: int, stop: int) -> None:
-    """Referrals number `start` to `stop` with their screenings, in batches, then ANALYZE.
+    """Referrals number `start` to `stop` with their screenings, in batches (bench/run.py then
+    runs VACUUM ANALYZE).
     Called again with the next range, it grows the same hub (bench/run.py's sizes)."""
-    from django.db import connections, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from wellbeing.instruments import INSTRUMENTS, score
@@ -126,8 +127,6 @@ def seed(start: int, stop: int) -> None:
                 for code, result in results.items()
             )
             seed_follow_ups_and_messages(rng, referrals)
-    with connections["confidential"].cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def seed_follow_ups_and_messages(rng: random.Random, referrals: list[Any]) -> None:
