@@ -201,6 +201,16 @@ class Target:
         return self.minutes_left <= self.due_soon_minutes if self.urgent else self.days_left == 0
 
     @property
+    def tag(self) -> str:
+        """The colour of the tag the target is shown in ("" for none): green once assessed, red
+        once past, orange when near. Its words always say the same, for those who see no colour."""
+        if self.assessed:
+            return "green"
+        if self.breached:
+            return "red"
+        return "orange" if self.due_soon else ""
+
+    @property
     def words(self) -> str:
         if self.assessed:
             return "Assessed"
