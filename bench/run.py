@@ -488,7 +488,7 @@ def _run(
             sent = http_bench.run_self_referral(submitters, server)
     finally:
         purge_handed_over_tasks()
-    outbox_missed, outbox_lines = (0, [])
+    outbox_missed, outbox_lines = 0, list[str]()
     if not os.environ.get("BENCH_ONLY"):
         outbox_missed, outbox_lines = outbox_benchmark(env, scratch)
     report.write(

@@ -426,6 +426,7 @@ def deep_pages(client) -> dict[str, dict[str, str]]:
     first_routine = (
         Referral.objects.using("confidential").filter(urgent=False).order_by("created_at").first()
     )
+    assert first_routine is not None
     return {
         "last": {"end": "last"},
         "before the last": {"before": last.previous_key},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -152,4 +153,5 @@ def caseload_page(user: User, page_number: str | None) -> CaseloadPage:
         )
         for referral in referrals
     ]
-    return CaseloadPage(page, rows)
+    # The page of ids now holds the referrals themselves, as the template reads them.
+    return CaseloadPage(cast("Page[Referral]", page), rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -85,7 +86,7 @@ LATER_REFERRAL_FIELDS = (
 )
 
 
-def _records_of_a_referral() -> dict[str, Prefetch]:
+def _records_of_a_referral() -> dict[str, Prefetch[Any]]:
     """What the page reads besides the referral, each kind of record by the relation it is
     read through."""
     return {
@@ -124,12 +125,18 @@ def _records_of_a_referral() -> dict[str, Prefetch]:
     }
 
 
-def _has(relation: str, read: Prefetch) -> Exists:
+def _has(relation: str, read: Prefetch[Any]) -> Exists:
     """Whether the referral has any record the prefetch would read, as a column of its row."""
     field = Referral._meta.get_field(relation)
     queryset = read.queryset
     assert queryset is not None  # noqa: S101 - every prefetch above gives its queryset
     return Exists(queryset.filter(**{field.field.name: OuterRef("pk")}))  # type: ignore[union-attr]
+
+
+def _nothing(read: Prefetch[Any]) -> Prefetch[Any]:
+    """The same prefetch from an empty queryset: it runs no query and leaves an empty list."""
+    assert read.queryset is not None  # noqa: S101 - every prefetch above gives its queryset
+    return Prefetch(read.prefetch_through, queryset=read.queryset.none(), to_attr=read.to_attr)
 
 
 def _open_referral(referral_id: int) -> Referral:
@@ -160,11 +167,7 @@ def _open_referral(referral_id: int) -> Referral:
     prefetch_related_objects(
         [referral],
         *(
-            read
-            if getattr(referral, f"has_{name}")
-            else Prefetch(
-                read.prefetch_through, queryset=read.queryset.none(), to_attr=read.to_attr
-            )  # type: ignore[union-attr]
+            read if getattr(referral, f"has_{name}") else _nothing(read)
             for name, read in reads.items()
         ),
     )
