@@ -271,7 +271,8 @@ def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[None]
 
 
 def wait_until_answering(process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    # Four workers importing Django on a busy machine can take a minute.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
@@ -283,7 +284,7 @@ def wait_until_answering(process: subprocess.Popen[bytes], log: Path) -> None:
             return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer within 30 s:\n{log.read_text()[-3000:]}")
+    raise SystemExit(f"gunicorn did not answer within 180 s:\n{log.read_text()[-3000:]}")
 
 
 def port_is_free() -> bool:
