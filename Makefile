@@ -69,12 +69,15 @@ drill: $(VENV)/.installed  ## Fault drills: Redis down, a worker killed, a faili
 	REDIS_URL=$${REDIS_URL%/*}/8 DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 \
 	$(PY) -m pytest -m drill -s tests/drills $(PYTEST_ARGS)
 
-# The benchmark's own databases (portal_bench*) and Redis db 12; wrk is installed if missing.
+# The benchmark makes its own databases for each run (portal_bench_<run id>, dropped after) and
+# uses Redis db 12 (BENCH_REDIS_DB) under its own key prefix; wrk is installed if missing.
+# SIZE=1k, 10k (the default) or 100k: resources and referrals seeded, and the sizes measured.
+SIZE ?= 10k
 bench: $(VENV)/.installed assets  ## Benchmarks: every main page under load with wrk through gunicorn (writes bench/results.md)
 	@services=$$(bash scripts/test-services.sh) || exit 1; \
 	set -a; eval "$$services"; set +a; \
-	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$${DATABASE_URL%/*}/portal_bench} \
-	REDIS_URL=$${REDIS_URL%/*}/12 $(PY) bench/run.py
+	BENCH_SERVER_URL=$${DATABASE_URL%/*} \
+	REDIS_URL=$${REDIS_URL%/*}/$${BENCH_REDIS_DB:-12} SIZE=$(SIZE) $(PY) bench/run.py
 
 lint: $(VENV)/.installed  ## ruff (lint and format check), mypy, and the walls between apps (import-linter)
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,30 +99,46 @@ def run_wrk(
         "BENCH_EXPECT_STATUS": str(expect_status),
         "BENCH_EXPECT_LOCATION": expect_location,
     }
-    completed = subprocess.run(  # noqa: S603 - the packaged wrk, our own script
-        [
-            ensure_wrk(),
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{seconds:g}s",
-            f"--timeout={WRK_TIMEOUT}",
-            "-s",
-            str(SCRIPT),
-            url,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-        check=False,
+    done_file = scratch / "wrk-done"
+    done_file.write_text("")
+    env["BENCH_DONE_FILE"] = str(done_file)
+    command = [
+        ensure_wrk(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        f"--timeout={WRK_TIMEOUT}",
+        "-s",
+        str(SCRIPT),
+        url,
+    ]
+    process = subprocess.Popen(  # noqa: S603 - the packaged wrk, our own script
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    deadline = time.monotonic() + seconds + 60
+    # wrk sleeps out its whole -d; once every thread has sent each of its requests once, an
+    # interrupt makes it stop and report at once (it handles SIGINT so).
+    while once and process.poll() is None and time.monotonic() < deadline:
+        if done_file.read_text().count("done") >= threads:
+            process.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.05)
+    try:
+        stdout, stderr = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+    completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     line = next((line for line in completed.stdout.splitlines() if line.startswith("BENCH ")), None)
     if completed.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({completed.returncode}):\n{completed.stderr[-2000:]}")
     figures = json.loads(line.removeprefix("BENCH "))
+    # Sent once each, the threads stop when their requests are answered: the rate is over the
+    # time from the first request to the last answer, not over wrk's whole -d.
+    elapsed_us = figures["busy_us"] if once and figures["busy_us"] else figures["duration_us"]
     return Load(
         requests=figures["requests"],
-        seconds=figures["duration_us"] / 1e6,
+        seconds=elapsed_us / 1e6,
         p50_ms=figures["p50_us"] / 1000,
         p95_ms=figures["p95_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,

@@ -265,7 +265,9 @@ def report(result: OutboxResult) -> list[str]:
         f"Run {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPUs. One `celery worker "
         f"--concurrency=2` (production settings) on a private Redis, sending {result.messages:,} "
         f"campaign invitations (`{result.template}`, category hub_outreach) to the file email "
-        "backend. Written by `bench/outbox.py`; see bench/README.md.",
+        "backend. Written by `bench/outbox.py`; see bench/README.md. Load average "
+        + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        + " when it ended (the machine's other work shares its cores).",
         "",
         "| scenario | messages | seconds | messages/s | sent | emails written | duplicates "
         "| target | result |",

@@ -1,9 +1,11 @@
 """`bench/run.py --profile`: where the time of each page goes, with pyinstrument, in-process.
 
-After the same seeding as `make bench`, each page of bench/http_bench.py is requested through
-Django's test client (full middleware, production settings, the same sessions): a few warming
-requests, then PROFILED_REQUESTS under pyinstrument. The call trees are written to
-var/bench-profiles/<page>.txt and a one-line summary of each is printed.
+After the same seeding as `make bench`, each registry page (bench/scenarios.py; BENCH_ONLY
+narrows them) is requested through Django's test client (full middleware, production settings,
+the same sessions): a few warming requests, then PROFILED_REQUESTS under pyinstrument (a cold
+page's reset before each, outside nothing: the reset is part of what is profiled, and small).
+The call trees are written to var/bench-profiles/<page>.txt and a one-line summary of each is
+printed.
 
 pyinstrument is a tool for this investigation only, not a requirement of the portal or of
 `make bench`: `.venv/bin/pip install pyinstrument` first.
@@ -12,25 +14,19 @@ pyinstrument is a tool for this investigation only, not a requirement of the por
 from __future__ import annotations
 
 import os
-import re
 import time
-import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
 
-from bench.http_bench import (
-    Fixtures,
-    Scenario,
-    queries_in_both_databases,
-    scenarios,
-    self_referral_scenario,
-)
+from bench.http_bench import client_for, queries_in_both_databases
+from bench.scenarios import Fixtures, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "var" / "bench-profiles"
 PROFILED_REQUESTS = 30
 
 
-def profile_all(fixtures: Fixtures, host: str) -> None:
+def profile_all(pages: Sequence[Page], fixtures: Fixtures) -> None:
     try:
         import pyinstrument  # noqa: F401 - only to say early that it is missing
     except ImportError as missing:
@@ -38,47 +34,34 @@ def profile_all(fixtures: Fixtures, host: str) -> None:
             "bench: --profile needs pyinstrument: .venv/bin/pip install pyinstrument"
         ) from missing
     FOLDER.mkdir(parents=True, exist_ok=True)
-    posts = self_referral_scenario(fixtures.submitters[: PROFILED_REQUESTS + 2])
-    for scenario in [*scenarios(fixtures), posts]:
-        profile_one(scenario, host)
+    for page in pages:
+        profile_one(page, fixtures)
     print(f"bench: call trees in {FOLDER}")
 
 
-def profile_one(scenario: Scenario, host: str) -> None:
-    from django.test import Client
+def profile_one(page: Page, fixtures: Fixtures) -> None:
     from pyinstrument import Profiler
 
-    requests = scenario.requests
-    # One client, so its middleware (WhiteNoise reads the static files) is loaded once, as in a
-    # gunicorn worker; each request carries its own person's cookies.
-    client = Client(HTTP_HOST=host)
+    paths = list(page.paths(fixtures, 0))
+    client = client_for(fixtures.cookies[page.who])
 
     def send(index: int) -> None:
-        request = requests[index % len(requests)]
-        client.cookies.clear()
-        for part in request.cookie.split("; "):
-            name, _, value = part.partition("=")
-            client.cookies[name] = value
-        if request.method == "POST":
-            client.post(request.path, dict(urllib.parse.parse_qsl(request.body)))
-        else:
-            client.get(request.path)
+        if page.cold is not None:
+            page.cold()
+        client.get(paths[index % len(paths)])
 
-    # A draft can be sent once: the POSTs warm with the first and count with the second.
-    warming = 3 if requests[0].method == "GET" else 1
-    for index in range(warming):
+    for index in range(3):
         send(index)
-    queries = queries_in_both_databases(lambda: send(warming))
+    queries = queries_in_both_databases(lambda: send(3))
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()
     with profiler:
-        for index in range(warming + 1, warming + 1 + PROFILED_REQUESTS):
+        for index in range(4, 4 + PROFILED_REQUESTS):
             send(index)
     per_request = (time.perf_counter() - started) / PROFILED_REQUESTS * 1000
-    name = re.sub(r"[^a-z0-9]+", "-", scenario.label.lower()).strip("-")
-    (FOLDER / f"{name}.txt").write_text(
+    (FOLDER / f"{page.key}.txt").write_text(
         profiler.output_text(
             unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))
         )
     )
-    print(f"bench: {scenario.label}: {per_request:.1f} ms a request, {queries} queries")
+    print(f"bench: {page.label}: {per_request:.1f} ms a request, {queries} queries")

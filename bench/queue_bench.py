@@ -1,58 +1,26 @@
-"""Benchmark the hub's triage queue with 10,000 referrals in the confidential database.
-
-`bench/run.py` (`make bench`) calls `seed()` after seeding the catalogue and `scenarios()` while
-gunicorn runs, and adds the rows to its table. Run alone, `.venv/bin/python bench/queue_bench.py`
-uses its own database pair (portal_bench_queue and portal_bench_queue_confidential, or
-BENCH_QUEUE_DATABASE_URL) and port 8775, and prints the rows without touching bench/results.md.
-
-It uses run.py's helpers through `from bench import run` inside its functions: run.py is
-usually `__main__`, and importing it there again only defines its functions.
+"""Seeding the hub for `make bench`: referrals as self-referral makes them, and its clinician
+and lead with their sessions.
 
 The referrals are made as self-referral makes them: names, contact details and free text
 encrypted, five scored questionnaires each (item answers encrypted), some urgent, some held by a
-clinician, some assessed, a quarter closed or withdrawn, received over the last two years.
+clinician, some assessed, a quarter closed or withdrawn, received over the last two years, with
+their follow-ups and messages. `seed(start, stop)` adds one range of them, so bench/run.py grows
+the same hub from one size to the next.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import sys
-import tempfile
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 if TYPE_CHECKING:
-    from bench.http_bench import Measured
-    from bench.run import Result
     from portal.models import User
 
-REFERRAL_COUNT = 10_000
-BATCH_SIZE = 1_000
-TARGET_QUEUE_P95_MS = 80.0
+BATCH_SIZE = 2_000
 CLINICIAN_EMAIL = "bench.clinician@bench.nhs.net"
 LEAD_EMAIL = "bench.lead@bench.nhs.net"
-# The clinician's caseload: its first page and later ones.
-CASELOAD_PATHS = ("/hub/caseload/", "/hub/caseload/?page=2", "/hub/caseload/?page=10")
-LEAD_HOME_PATHS = ("/hub/lead/",)
-# What clinicians open: the whole queue, its filters and later pages, in turn.
-QUEUE_PATHS = (
-    "/hub/queue/",
-    "/hub/queue/?assigned=unassigned",
-    "/hub/queue/?risk=high",
-    "/hub/queue/?status=new",
-    "/hub/queue/?page=2",
-    "/hub/queue/?assigned=mine",
-    "/hub/queue/?page=40",
-)
-STANDALONE_PORT = 8775
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_queue"
 
 WORDS = (
     "I have not slept properly since a difficult shift",
@@ -84,18 +52,20 @@ def _answers(rng: random.Random, code: str) -> list[int]:
     return answers
 
 
-def seed(count: int = REFERRAL_COUNT) -> None:
-    """`count` referrals with their screenings, in batches, then ANALYZE; and a clinician."""
-    from django.db import connections, transaction
+def seed(start: int, stop: int) -> None:
+    """Referrals number `start` to `stop` with their screenings, in batches (bench/run.py then
+    runs VACUUM ANALYZE).
+    Called again with the next range, it grows the same hub (bench/run.py's sizes)."""
+    from django.db import transaction
     from django.utils import timezone
 
     from wellbeing.instruments import INSTRUMENTS, score
     from wellbeing.models import Referral, ReferralStatus, RiskLevel, ScreeningResult
     from wellbeing.pseudonyms import staff_ref_for
 
-    rng = random.Random(2026)  # noqa: S311 - reproducible sample data, not security
+    rng = random.Random(2026 + start)  # noqa: S311 - reproducible sample data, not security
     now = timezone.now()
-    clinician_ref = staff_ref_for(seed_clinician())
+    clinician_ref = staff_ref_for(clinician().pk)
     holders = [(clinician_ref, "Bench Clinician")] + [
         (staff_ref_for(900_000 + n), f"Clinician {n}") for n in range(8)
     ]
@@ -106,9 +76,9 @@ def seed(count: int = REFERRAL_COUNT) -> None:
         + [ReferralStatus.CLOSED] * 20
         + [ReferralStatus.WITHDRAWN] * 5
     )
-    for start in range(0, count, BATCH_SIZE):
+    for batch_start in range(start, stop, BATCH_SIZE):
         referrals, screenings = [], []
-        for n in range(start, min(start + BATCH_SIZE, count)):
+        for n in range(batch_start, min(batch_start + BATCH_SIZE, stop)):
             status = rng.choice(statuses)
             created = now - timedelta(minutes=rng.randint(0, 730 * 24 * 60))
             held = status != ReferralStatus.NEW or rng.random() < 0.1
@@ -157,8 +127,6 @@ def seed(count: int = REFERRAL_COUNT) -> None:
                 for code, result in results.items()
             )
             seed_follow_ups_and_messages(rng, referrals)
-    with connections["confidential"].cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def seed_follow_ups_and_messages(rng: random.Random, referrals: list[Any]) -> None:
@@ -263,101 +231,3 @@ def clinician_cookie(email: str = CLINICIAN_EMAIL) -> str:
     store[SIGNED_IN_AT] = store[LAST_SEEN_AT] = time.time()
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
-
-
-# --- Measuring -----------------------------------------------------------------------------------
-
-
-def queries_in_both_databases(call: Callable[[], object]) -> int:
-    """Queries `call` makes in the default and the confidential database together."""
-    from django.db import connections
-    from django.test.utils import CaptureQueriesContext
-
-    with (
-        CaptureQueriesContext(connections["default"]) as default,
-        CaptureQueriesContext(connections["confidential"]) as confidential,
-    ):
-        call()
-    return len(default) + len(confidential)
-
-
-def scenario_queue_page_alone() -> Result:
-    """`wellbeing.queries.queue.queue_page` as the view calls it: the count, a page, its screenings."""
-    from bench import run
-    from portal.models import User
-    from wellbeing.queries.queue import QueueFilters, queue_page
-
-    user = User.objects.get(email=CLINICIAN_EMAIL)
-    label = f"queue_page(): {REFERRAL_COUNT:,} referrals, first page (ORM)"
-
-    def call(_: str) -> object:
-        return queue_page(QueueFilters(), user, None).rows
-
-    result = run.run_loop(call, label)
-    result.queries_per_request = queries_in_both_databases(lambda: call(""))
-    return result
-
-
-def http_scenario(connections: int, scratch: Path) -> Measured:
-    """The queue through gunicorn under load with wrk, as in `make bench`."""
-    from bench import http_bench
-    from bench.load import Request
-
-    scenario = http_bench.Scenario(
-        "Triage queue (filters and pages in turn)",
-        [Request(path, clinician_cookie()) for path in QUEUE_PATHS],
-        target_p95_ms=TARGET_QUEUE_P95_MS,
-    )
-    server = http_bench.Server(f"http://{_host()}:{STANDALONE_PORT}", _host(), connections, scratch)
-    return http_bench.run_page(scenario, server)
-
-
-def _host() -> str:
-    from bench import run
-
-    return run.HTTP_HOST
-
-
-# --- Alone ---------------------------------------------------------------------------------------
-
-
-def main() -> int:
-    from bench import report, run
-    from bench import seed as seed_module
-
-    run.HTTP_PORT = STANDALONE_PORT
-    if not run.port_is_free():
-        print(f"bench: something already listens on port {STANDALONE_PORT}; stop it first.")
-        return 2
-    default = os.environ.get("BENCH_QUEUE_DATABASE_URL", DEFAULT_DATABASE_URL)
-    databases = run.Databases(default, f"{default}_confidential")
-    seconds: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="portal-bench-queue-") as scratch:
-        env = run.production_env(databases, Path(scratch) / "static")
-        os.environ.update(env)
-        with run.step("recreate databases", seconds):
-            run.recreate_database(databases.default)
-            run.recreate_database(databases.confidential)
-        with run.step("migrate", seconds):
-            run.manage(env, "migrate", "--database", "default", "--no-input")
-            run.manage(env, "migrate", "--database", "confidential", "--no-input")
-        with run.step("collect static files", seconds):
-            run.manage(env, "collectstatic", "--no-input")
-
-        import django
-
-        django.setup()
-        with run.step(f"seed {REFERRAL_COUNT:,} referrals and ANALYZE", seconds):
-            seed()
-        seed_module.give_authenticator(clinician())
-        alone = scenario_queue_page_alone()
-        with run.gunicorn(env, Path(scratch) / "gunicorn.log", workers=run.WORKERS):
-            loaded = http_scenario(run.CONNECTIONS, Path(scratch))
-    print("\n".join(run.table([alone])))
-    print("\n".join(report.http_table([loaded])))
-    print("Set-up took: " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ".")
-    return 1 if loaded.misses(None) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

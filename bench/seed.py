@@ -123,20 +123,25 @@ def give_authenticator(user: User) -> None:
 # --- Learning records and team requests --------------------------------------------------------
 
 
-def seed_learning_records(total: int, extra_users: Iterable[User] = ()) -> int:
-    """`total` learning records spread over STAFF_WITH_RECORDS new staff and `extra_users`."""
-    from learning.models import LearningRecord, LearningStatus, Resource
-
+def create_learners(extra_users: Iterable[User] = ()) -> list[User]:
+    """STAFF_WITH_RECORDS new staff, after `extra_users`: whose learning records are seeded."""
     rng = random.Random(7)  # noqa: S311 - reproducible sample data, not security
-    people = list(extra_users) + create_staff(
+    return list(extra_users) + create_staff(
         [f"bench.learner.{n}@bench.nhs.net" for n in range(STAFF_WITH_RECORDS)], rng
     )
-    resource_ids = list(Resource.objects.values_list("pk", flat=True))
-    per_person = max(1, total // len(people))
+
+
+def seed_learning_records(people: Sequence[User], resource_ids: Sequence[int], total: int) -> int:
+    """About `total` learning records spread over `people`, each on one of `resource_ids`: called
+    with the resources a size added, it grows the records with the catalogue."""
+    from learning.models import LearningRecord, LearningStatus
+
+    rng = random.Random(len(resource_ids))  # noqa: S311 - reproducible sample data
+    per_person = max(1, round(total / len(people)))
     today = date.today()
     records = []
     for person in people:
-        for resource_id in rng.sample(resource_ids, min(per_person, len(resource_ids))):
+        for resource_id in rng.sample(list(resource_ids), min(per_person, len(resource_ids))):
             status = rng.choice(LearningStatus.values)
             done = status == LearningStatus.COMPLETED
             records.append(
@@ -151,8 +156,8 @@ def seed_learning_records(total: int, extra_users: Iterable[User] = ()) -> int:
                     reflection="Useful for my practice." if done and rng.random() < 0.4 else "",
                 )
             )
-    LearningRecord.objects.bulk_create(records[:total], batch_size=BATCH_SIZE)
-    return min(total, len(records))
+    LearningRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+    return len(records)
 
 
 def seed_team_requests(count: int) -> None:

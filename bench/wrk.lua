@@ -10,6 +10,19 @@
 local threads = {}
 local created = 0
 
+-- The wall clock, for how long a thread was busy: wrk's own duration is the -d it was given,
+-- even when every thread stopped early because each of its requests was sent once.
+local ffi = require("ffi")
+ffi.cdef[[
+  typedef struct { long tv_sec; long tv_usec; } bench_timeval;
+  int gettimeofday(bench_timeval *tv, void *tz);
+]]
+local timeval = ffi.new("bench_timeval")
+local function now_us()
+  ffi.C.gettimeofday(timeval, nil)
+  return tonumber(timeval.tv_sec) * 1000000 + tonumber(timeval.tv_usec)
+end
+
 function setup(thread)
   thread:set("index", created)
   created = created + 1
@@ -38,17 +51,24 @@ function init(args)
     line_number = line_number + 1
   end
   position = 0
+  first_us = 0
+  last_us = 0
   ok = 0
   failed = 0
   exhausted = 0
 end
 
 function request()
+  if first_us == 0 then first_us = now_us() end
   position = position + 1
   if position > #requests then
     position = 1
     if once then
       exhausted = 1
+      -- Tell bench/load.py this thread is done: wrk itself waits out its whole -d.
+      local done_file = io.open(os.getenv("BENCH_DONE_FILE"), "a")
+      done_file:write("done\n")
+      done_file:close()
       wrk.thread:stop()
     end
   end
@@ -56,6 +76,7 @@ function request()
 end
 
 function response(status, headers, body)
+  last_us = now_us()
   if status == expect_status
     and (expect_location == "" or headers["Location"] == expect_location) then
     ok = ok + 1
@@ -66,7 +87,11 @@ end
 
 function done(summary, latency, requests)
   local total_ok, total_failed, total_exhausted = 0, 0, 0
+  local started_us, ended_us = 0, 0
   for _, thread in ipairs(threads) do
+    local first, last = thread:get("first_us"), thread:get("last_us")
+    if first > 0 and (started_us == 0 or first < started_us) then started_us = first end
+    if last > ended_us then ended_us = last end
     total_ok = total_ok + thread:get("ok")
     total_failed = total_failed + thread:get("failed")
     total_exhausted = total_exhausted + thread:get("exhausted")
@@ -74,9 +99,10 @@ function done(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
     'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, '
-      .. '"ok": %d, "failed": %d, "exhausted": %d, "socket_errors": %d}\n',
+      .. '"ok": %d, "failed": %d, "exhausted": %d, "socket_errors": %d, "busy_us": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), total_ok, total_failed, total_exhausted,
-    errors.connect + errors.read + errors.write + errors.timeout
+    errors.connect + errors.read + errors.write + errors.timeout,
+    math.max(0, ended_us - started_us)
   ))
 end

@@ -295,6 +295,22 @@ class Referral(models.Model):
                 condition=models.Q(status__in=["new", "in_assessment", "in_support"]),
                 name="referral_open_queue",
             ),
+            # The hub lead's figures over open referrals, read from the index alone: a
+            # referral's row is wide (encrypted answers), its index entry is not (ADR 0031).
+            models.Index(
+                fields=["urgent", "created_at"],
+                include=["id", "assessed_at", "urgent_since", "assigned_ref", "risk_level"],
+                condition=models.Q(status__in=["new", "in_assessment", "in_support"]),
+                name="referral_open_figures",
+            ),
+            # A clinician's caseload and the queue's "Mine": their open referrals, and the
+            # caseload's order, without reading any referral's wide row (ADR 0031).
+            models.Index(
+                fields=["assigned_ref", "created_at"],
+                include=["id", "urgent", "urgent_since", "assessed_at"],
+                condition=models.Q(status__in=["new", "in_assessment", "in_support"]),
+                name="referral_open_by_holder",
+            ),
         ]
 
     def __str__(self) -> str:

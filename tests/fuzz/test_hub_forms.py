@@ -177,6 +177,12 @@ def test_the_triage_queue_filters(client, clinician, new_referral):
     fuzz(client, reverse("wellbeing:queue"), valid, method="get", examples=20)
 
 
+def test_the_triage_queue_page_keys(client, clinician, new_referral):
+    # A page's place is a key in the address (ADR 0031): whatever is typed there, a page.
+    valid = {"after": "0-1773396000000000-1", "before": "1-1773396000000000-1", "end": "last"}
+    fuzz(client, reverse("wellbeing:queue"), valid, method="get", examples=20)
+
+
 def test_claiming_a_referral(client, clinician, new_referral):
     fuzz(client, action_url("referral_claim", new_referral), {}, examples=5)
 

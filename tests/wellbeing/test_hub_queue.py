@@ -265,8 +265,100 @@ def test_it_pages_by_25_and_keeps_the_filters_in_the_page_links(client, clinicia
         ReferralFactory(created_at=at(1) - datetime.timedelta(days=day))
     response = client.get(QUEUE, {"assigned": "unassigned"})
     assert len(response.context["queue"].rows) == 25
-    assert "?assigned=unassigned&amp;page=2" in response.content.decode()
-    assert len(client.get(QUEUE, {"assigned": "unassigned", "page": 2}).context["queue"].rows) == 5
+    found = response.context["queue"]
+    assert f'href="?assigned=unassigned&amp;after={found.next_key}"' in response.content.decode()
+    second = client.get(QUEUE, {"assigned": "unassigned", "after": found.next_key})
+    assert len(second.context["queue"].rows) == 5
+    assert 'rel="prev"' in second.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+
+
+# --- Pages by key ----------------------------------------------------------------------------------
+
+
+def seed_either_side_of_the_urgent_line(urgent: int, routine: int) -> list[str]:
+    """Referrals in the queue's order: the urgent ones, then the routine ones, oldest first."""
+    made = [
+        ReferralFactory(
+            reference=f"RH-U{n:03d}", urgent=True, created_at=at(1) + datetime.timedelta(hours=n)
+        )
+        for n in range(urgent)
+    ]
+    # Two routine referrals arrive at the same moment: the id breaks the tie.
+    made += [
+        ReferralFactory(
+            reference=f"RH-R{n:03d}", created_at=at(1) - datetime.timedelta(days=20 - n // 2)
+        )
+        for n in range(routine)
+    ]
+    return [referral.reference for referral in made]
+
+
+def walk(client, direction: str, start: dict[str, str]) -> list[list[str]]:
+    """The references of every page from `start`, following Next (or Previous) to the end."""
+    pages, params = [], start
+    while True:
+        found = client.get(QUEUE, params).context["queue"]
+        pages.append([row.referral.reference for row in found.rows])
+        key = found.next_key if direction == "next" else found.previous_key
+        if not key:
+            return pages
+        params = {"after": key} if direction == "next" else {"before": key}
+        assert len(pages) < 10
+
+
+def test_next_walks_the_whole_queue_in_order_across_the_urgent_line(client, clinician):
+    expected = seed_either_side_of_the_urgent_line(urgent=30, routine=31)
+    pages = walk(client, "next", {})
+    assert [len(page) for page in pages] == [25, 25, 11]
+    assert [reference for page in pages for reference in page] == expected
+
+
+def test_the_last_page_and_previous_walk_it_back_from_the_end(client, clinician):
+    expected = seed_either_side_of_the_urgent_line(urgent=30, routine=31)
+    last = client.get(QUEUE, {"end": "last"})
+    found = last.context["queue"]
+    assert found.last
+    assert not found.first
+    assert 'rel="next"' not in last.content.decode()
+    # The last page is the last 25; Previous goes back from it to the start, whole.
+    pages = walk(client, "previous", {"end": "last"})
+    assert pages[0] == expected[-25:]
+    assert [reference for page in reversed(pages) for reference in page] == expected
+    assert client.get(QUEUE, {"before": found.previous_key}).context["queue"].rows
+
+
+def test_a_page_holds_its_place_when_the_row_it_started_after_is_closed(client, clinician):
+    expected = seed_either_side_of_the_urgent_line(urgent=0, routine=30)
+    found = client.get(QUEUE).context["queue"]
+    Referral.objects.using("confidential").filter(reference=expected[24]).update(
+        status=ReferralStatus.CLOSED
+    )
+    assert references(client.get(QUEUE, {"after": found.next_key})) == expected[25:]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"after": "nonsense"},
+        {"before": "1-99999999999999999999-1"},
+        {"after": "2-1-1"},
+        {"end": "middle"},
+        {"before": "0--5-3"},
+    ],
+)
+def test_an_edited_page_address_shows_the_first_page(client, clinician, params):
+    expected = seed_either_side_of_the_urgent_line(urgent=2, routine=30)
+    response = client.get(QUEUE, params)
+    assert response.status_code == 200
+    assert references(response) == expected[:25]
+
+
+def test_past_the_end_shows_the_last_page(client, clinician):
+    expected = seed_either_side_of_the_urgent_line(urgent=0, routine=30)
+    last_row = Referral.objects.using("confidential").get(reference=expected[-1])
+    after_the_end = queue.QueueKey.of(last_row).encode()
+    assert references(client.get(QUEUE, {"after": after_the_end})) == expected[-25:]
 
 
 # --- Cost ----------------------------------------------------------------------------------------
@@ -308,9 +400,47 @@ def test_the_queue_costs_the_same_queries_for_1_or_500_referrals_and_writes_no_a
     seed(499)
     many = queries_for_queue(client)
     assert few == many
-    # the reader's hub roles, the count, the page, its screenings, its missed appointments
-    assert many[1] <= 5
+    # the reader's hub roles, the count, the page (urgent and routine), its screenings, its
+    # missed appointments
+    assert many[1] <= 6
     assert not AuditEntry.objects.using("confidential").exists()
+
+
+def queries_for(client, params: dict[str, str]) -> tuple[int, int]:
+    client.get(QUEUE, params)
+    with (
+        CaptureQueriesContext(connections["default"]) as default,
+        CaptureQueriesContext(connections["confidential"]) as confidential,
+    ):
+        response = client.get(QUEUE, params)
+    assert response.status_code == 200
+    return len(default), len(confidential)
+
+
+def deep_pages(client) -> dict[str, dict[str, str]]:
+    """The last page, the page before it, and a page that starts after the urgent ones.
+
+    A page that starts past the urgent ones reads one side of the urgent line (one query
+    fewer); the others read both."""
+    last = client.get(QUEUE, {"end": "last"}).context["queue"]
+    first_routine = (
+        Referral.objects.using("confidential").filter(urgent=False).order_by("created_at").first()
+    )
+    assert first_routine is not None
+    return {
+        "last": {"end": "last"},
+        "before the last": {"before": last.previous_key},
+        "past the urgent ones": {"after": queue.QueueKey.of(first_routine).encode()},
+    }
+
+
+def test_the_last_and_later_pages_cost_the_same_queries_for_60_or_600_referrals(client, clinician):
+    seed(60)
+    few = {name: queries_for(client, params) for name, params in deep_pages(client).items()}
+    seed(540)
+    many = {name: queries_for(client, params) for name, params in deep_pages(client).items()}
+    assert few == many
+    assert all(confidential <= 6 for _, confidential in many.values())
 
 
 def seed_pairs(count: int) -> None:
@@ -342,7 +472,7 @@ def test_the_also_has_open_referral_flag_costs_no_query_per_row(client, clinicia
     seed_pairs(30)
     many = queries_for_queue(client)
     assert few == many
-    assert many[1] <= 5  # as the queue's own cost test: the flag adds none
+    assert many[1] <= 6  # as the queue's own cost test: the flag adds none
     rows = client.get(QUEUE).context["queue"].rows
     assert len(rows) == 25
     assert all(row.also_open == row.referral.earlier_open_referral.reference for row in rows)

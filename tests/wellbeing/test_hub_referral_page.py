@@ -379,6 +379,19 @@ def test_the_page_costs_the_same_queries_however_long_the_history(client, referr
     assert queries_for_page(client, few_referral) == queries_for_page(client, referral)
 
 
+def test_the_page_reads_only_the_kinds_of_record_a_referral_has(client, referral):
+    """A query per kind of record the referral has (screenings, events, messages, contacts),
+    none for the kinds it has none of; still the same however many of each."""
+    client.force_login(a_hub_member(roles.HUB_LEAD))
+    fresh = ReferralFactory()
+    bare = queries_for_page(client, fresh)
+    add_history(fresh, 1)
+    with_four_kinds = queries_for_page(client, fresh)
+    assert with_four_kinds[1] - bare[1] == 4
+    add_history(fresh, 10)
+    assert queries_for_page(client, fresh) == with_four_kinds
+
+
 # --- Who opened it -------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -38,8 +39,9 @@ from wellbeing.queries.queue import QUEUE_FIELDS, Target, risk_flag, target_for
 CASELOAD_PAGE_SIZE = 25
 
 
-def caseload_queryset(user: User, on: datetime.date) -> QuerySet[Referral]:
-    """The open referrals `user` holds, most pressing first, with what each row shows."""
+def caseload_order(user: User, on: datetime.date) -> QuerySet[Referral]:
+    """The open referrals `user` holds, most pressing first: only what the order needs, all of
+    it in the referral_open_by_holder index, so ordering a long caseload reads no wide row."""
     next_follow_up = (
         FollowUp.objects.filter(attention.pending_follow_ups(), referral=OuterRef("pk"))
         .values("referral")
@@ -50,15 +52,8 @@ def caseload_queryset(user: User, on: datetime.date) -> QuerySet[Referral]:
         Referral.objects.using(DATABASE)
         .open()
         .held_by(user)
-        .only(*QUEUE_FIELDS)
         .annotate(
             next_follow_up_on=Subquery(next_follow_up, output_field=DateField()),
-            reached=attention.reached(),
-            waiting_for_reply=Case(
-                When(attention.waiting_for_reply(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
             pressing=Case(
                 When(attention.past_target(on, queue.now()), then=Value(0)),
                 default=Value(1),
@@ -75,6 +70,22 @@ def caseload_queryset(user: User, on: datetime.date) -> QuerySet[Referral]:
             F("next_due_on").asc(nulls_last=True),
             "created_at",
             "id",
+        )
+    )
+
+
+def caseload_queryset(user: User, on: datetime.date) -> QuerySet[Referral]:
+    """The open referrals `user` holds, most pressing first, with what each row shows."""
+    return (
+        caseload_order(user, on)
+        .only(*QUEUE_FIELDS)
+        .annotate(
+            reached=attention.reached(),
+            waiting_for_reply=Case(
+                When(attention.waiting_for_reply(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
     )
 
@@ -125,9 +136,14 @@ def caseload_page(user: User, page_number: str | None) -> CaseloadPage:
     """One page of a clinician's caseload: a count, a page and the page's next appointments,
     however many they hold."""
     on = queue.today()
-    page = Paginator(caseload_queryset(user, on), CASELOAD_PAGE_SIZE).get_page(page_number)
-    referrals = list(page.object_list)
-    page.object_list = referrals
+    # The page's ids in order from the index alone, then those rows with what they show: the
+    # row's columns and its per-row questions are read for 25 referrals, not for the caseload.
+    ordered_ids = caseload_order(user, on).values_list("pk", flat=True)
+    page = Paginator(ordered_ids, CASELOAD_PAGE_SIZE).get_page(page_number)
+    ids = list(page.object_list)
+    found = caseload_queryset(user, on).filter(pk__in=ids).in_bulk()
+    referrals = [found[pk] for pk in ids if pk in found]
+    page.object_list = referrals  # type: ignore[assignment]
     upcoming = next_appointments_for([referral.pk for referral in referrals])
     rows = [
         row_for(
@@ -137,4 +153,5 @@ def caseload_page(user: User, page_number: str | None) -> CaseloadPage:
         )
         for referral in referrals
     ]
-    return CaseloadPage(page, rows)
+    # The page of ids now holds the referrals themselves, as the template reads them.
+    return CaseloadPage(cast("Page[Referral]", page), rows)

@@ -2,7 +2,12 @@
 
 Reads only. The queue shows plain fields (reference, status, dates, bands, flags, who holds a
 referral) and never decrypts anything, so a page costs the same few queries however long the
-queue is: the count, one page of referrals, their screenings, and their missed appointments.
+queue is: the count, one page of referrals (a query for each side of the urgent line), their
+screenings, and their missed appointments.
+
+Pages are found by key, not by number (ADR 0031): a page starts after (or ends before) the row a
+link names, so the last page reads 25 rows from the end of the queue's index rather than sorting
+every open referral to skip all but 25, and a page costs the same at 100,000 referrals as at 10.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -66,6 +70,10 @@ class QueueFilters:
         return urlencode({key: value for key, value in chosen.items() if value})
 
 
+QUEUE_ORDER = ("-urgent", "created_at", "id")
+BACKWARDS = ("urgent", "-created_at", "-id")
+
+
 def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
     """Open referrals matching `filters`, urgent first, then longest waiting."""
     statuses = [filters.status] if filters.status in OPEN_STATUSES else list(OPEN_STATUSES)
@@ -79,10 +87,89 @@ def queue_queryset(filters: QueueFilters, user: User) -> QuerySet[Referral]:
     if filters.needs:
         referrals = referrals.filter(attention.needs(filters.needs, today(), now()))
     return (
-        referrals.select_related("earlier_open_referral")
-        .only(*QUEUE_FIELDS)
-        .order_by("-urgent", "created_at", "id")
+        referrals.select_related("earlier_open_referral").only(*QUEUE_FIELDS).order_by(*QUEUE_ORDER)
     )
+
+
+# --- Pages by key ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueKey:
+    """Where a row stands in the queue's order (urgent first, then oldest, then id), as a link
+    carries it: "u-<microseconds since 1970>-<id>", u being 1 for urgent and 0 for routine."""
+
+    urgent: bool
+    created_at: datetime.datetime
+    id: int
+
+    @classmethod
+    def of(cls, referral: Referral) -> QueueKey:
+        return cls(referral.urgent, referral.created_at, int(referral.pk))
+
+    def encode(self) -> str:
+        micros = round(self.created_at.timestamp() * 1_000_000)
+        return f"{int(self.urgent)}-{micros}-{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> QueueKey | None:
+        """The key a link carries, or None for anything else (an edited address)."""
+        urgent, _, rest = (text or "").partition("-")
+        micros, _, pk = rest.partition("-")
+        if urgent not in ("0", "1") or not (micros.isdigit() and pk.isdigit()):
+            return None
+        if len(micros) > 18 or len(pk) > 18:
+            return None
+        try:
+            moment = datetime.datetime.fromtimestamp(int(micros) / 1_000_000, tz=datetime.UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return cls(urgent == "1", moment, int(pk))
+
+    def later_in_segment(self) -> Q:
+        """Rows after this one on its own side of the urgent line. The `created_at >=` term
+        lets the index range start at the key rather than filter from the segment's start."""
+        return Q(urgent=self.urgent, created_at__gte=self.created_at) & (
+            Q(created_at__gt=self.created_at) | Q(id__gt=self.id)
+        )
+
+    def earlier_in_segment(self) -> Q:
+        return Q(urgent=self.urgent, created_at__lte=self.created_at) & (
+            Q(created_at__lt=self.created_at) | Q(id__lt=self.id)
+        )
+
+
+def _rows_after(referrals: QuerySet[Referral], key: QueueKey | None, limit: int) -> list[Referral]:
+    """Up to `limit` rows after `key` (from the start without one), in the queue's order.
+
+    One query on each side of the urgent line, each a range of the queue's index: an OR across
+    the line would make PostgreSQL filter from the start of the queue instead."""
+    if key is None:
+        urgent = referrals.filter(urgent=True)
+        routine = referrals.filter(urgent=False)
+    elif key.urgent:
+        urgent = referrals.filter(key.later_in_segment())
+        routine = referrals.filter(urgent=False)
+    else:
+        return list(referrals.filter(key.later_in_segment())[:limit])
+    # Both sides always, each up to `limit`: the page's query count does not hang on how many
+    # urgent referrals there are.
+    return (list(urgent[:limit]) + list(routine[:limit]))[:limit]
+
+
+def _rows_before(referrals: QuerySet[Referral], key: QueueKey | None, limit: int) -> list[Referral]:
+    """Up to `limit` rows before `key` (before the end without one), in the queue's order."""
+    backwards = referrals.order_by(*BACKWARDS)
+    if key is None:
+        routine = backwards.filter(urgent=False)
+        urgent = backwards.filter(urgent=True)
+    elif key.urgent:
+        return list(reversed(backwards.filter(key.earlier_in_segment())[:limit]))
+    else:
+        routine = backwards.filter(key.earlier_in_segment())
+        urgent = backwards.filter(urgent=True)
+    rows = (list(routine[:limit]) + list(urgent[:limit]))[:limit]
+    return list(reversed(rows))
 
 
 # --- Rows ---------------------------------------------------------------------------------------
@@ -112,6 +199,16 @@ class Target:
         if self.assessed or self.breached:
             return False
         return self.minutes_left <= self.due_soon_minutes if self.urgent else self.days_left == 0
+
+    @property
+    def tag(self) -> str:
+        """The colour of the tag the target is shown in ("" for none): green once assessed, red
+        once past, orange when near. Its words always say the same, for those who see no colour."""
+        if self.assessed:
+            return "green"
+        if self.breached:
+            return "red"
+        return "orange" if self.due_soon else ""
 
     @property
     def words(self) -> str:
@@ -268,21 +365,72 @@ def _row_builder(
 
 @dataclass(frozen=True)
 class QueuePage:
-    page: Page[Referral]
     rows: list[QueueRow]
     filters: QueueFilters
+    count: int  # open referrals matching the filters, on every page
+    first: bool  # the queue's first page: no "Previous"
+    last: bool  # the queue's last page: no "Next"
+    next_key: str = ""  # "after" of the next page's link
+    previous_key: str = ""  # "before" of the previous page's link
+    starts_at: str = ""  # the first row's reference, naming a later page in its title
+
+    def link(self, **position: str) -> str:
+        """A query string for another page of the same filters."""
+        query = "&".join(part for part in (self.filters.as_query(), urlencode(position)) if part)
+        return f"?{query}"
+
+    @property
+    def next_link(self) -> str:
+        return self.link(after=self.next_key)
+
+    @property
+    def previous_link(self) -> str:
+        return self.link(before=self.previous_key)
+
+    @property
+    def first_link(self) -> str:
+        return self.link()
+
+    @property
+    def last_link(self) -> str:
+        return self.link(end="last")
 
 
-def queue_page(filters: QueueFilters, user: User, page_number: str | None) -> QueuePage:
+def queue_page(
+    filters: QueueFilters,
+    user: User,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    end: str | None = None,
+) -> QueuePage:
     """One page of the queue with everything its rows show: a count, a page, its screenings.
+
+    The page starts after the row `after` names, or ends before the row `before` names, or is
+    the last page (`end="last"`); with none of them, or a key that is not one, the first page.
 
     No audit entry: a list of references, waits, bands and flags is not a read of anyone's
     confidential detail (nothing is decrypted and no one is named); opening a referral is, and
     is audited on the referral page.
     """
-    paginator = Paginator(queue_queryset(filters, user), QUEUE_PAGE_SIZE)
-    page = paginator.get_page(page_number)
-    referrals = list(page.object_list)
+    referrals_matching = queue_queryset(filters, user)
+    count = referrals_matching.count()
+    after_key, before_key = QueueKey.decode(after), QueueKey.decode(before)
+    size = QUEUE_PAGE_SIZE
+    if end == "last" or before_key is not None:
+        found = _rows_before(referrals_matching, before_key, size + 1)
+        more_before, referrals = len(found) > size, found[-size:]
+        more_after = before_key is not None
+        if not referrals:  # nothing before that row any more: the first page
+            more_before, referrals = False, _rows_after(referrals_matching, None, size + 1)
+            more_after, referrals = len(referrals) > size, referrals[:size]
+    else:
+        found = _rows_after(referrals_matching, after_key, size + 1)
+        more_after, referrals = len(found) > size, found[:size]
+        more_before = after_key is not None
+        if not referrals and after_key is not None:  # past the end: the last page
+            found = _rows_before(referrals_matching, None, size + 1)
+            more_before, referrals, more_after = len(found) > size, found[-size:], False
     screenings = (
         ScreeningResult.objects.using(DATABASE)
         .only("id", "referral_id", "instrument", "band", "taken_at")
@@ -290,7 +438,15 @@ def queue_page(filters: QueueFilters, user: User, page_number: str | None) -> Qu
     )
     # One query for the screenings of every row on the page.
     prefetch_related_objects(referrals, Prefetch("screenings", queryset=screenings))
-    page.object_list = referrals
     missed = frozenset(missed_in_a_row([referral.pk for referral in referrals]))
     build = _row_builder(user, today(), now(), missed)
-    return QueuePage(page, [build(referral) for referral in referrals], filters)
+    return QueuePage(
+        rows=[build(referral) for referral in referrals],
+        filters=filters,
+        count=count,
+        first=not more_before,
+        last=not more_after,
+        next_key=QueueKey.of(referrals[-1]).encode() if more_after and referrals else "",
+        previous_key=QueueKey.of(referrals[0]).encode() if more_before and referrals else "",
+        starts_at=referrals[0].reference if referrals and more_before else "",
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -85,49 +86,75 @@ LATER_REFERRAL_FIELDS = (
 )
 
 
+def _records_of_a_referral() -> dict[str, Prefetch[Any]]:
+    """What the page reads besides the referral, each kind of record by the relation it is
+    read through."""
+    return {
+        "screenings": Prefetch("screenings", queryset=ScreeningResult.objects.using(DATABASE)),
+        "events": Prefetch("events", queryset=ReferralEvent.objects.using(DATABASE)),
+        "contacts": Prefetch("contacts", queryset=ContactAttempt.objects.using(DATABASE)),
+        "assessments": Prefetch("assessments", queryset=Assessment.objects.using(DATABASE)),
+        "signposts": Prefetch("signposts", queryset=SignpostedResource.objects.using(DATABASE)),
+        "therapy_plans": Prefetch(
+            "therapy_plans",
+            queryset=TherapyPlan.objects.using(DATABASE).prefetch_related(
+                Prefetch("sessions", queryset=TherapySession.objects.using(DATABASE))
+            ),
+        ),
+        "onward": Prefetch(
+            "onward", queryset=OnwardReferral.objects.using(DATABASE).select_related("service")
+        ),
+        "messages": Prefetch("messages", queryset=HubMessage.objects.using(DATABASE)),
+        "follow_ups": Prefetch("follow_ups", queryset=FollowUp.objects.using(DATABASE)),
+        "appointments": Prefetch(
+            "appointments",
+            queryset=Appointment.objects.using(DATABASE).booked().order_by("starts_at", "id"),
+            to_attr="booked_appointments",
+        ),
+        # The later referrals a referral sent while this one was open makes (ADR 0024), with
+        # the answers a joined one brought.
+        "later_referrals": Prefetch(
+            "later_referrals",
+            queryset=Referral.objects.using(DATABASE)
+            .only(*LATER_REFERRAL_FIELDS)
+            .order_by("created_at", "id")
+            .prefetch_related(
+                Prefetch("screenings", queryset=ScreeningResult.objects.using(DATABASE))
+            ),
+        ),
+    }
+
+
+def _has(relation: str, read: Prefetch[Any]) -> Exists:
+    """Whether the referral has any record the prefetch would read, as a column of its row."""
+    field = Referral._meta.get_field(relation)
+    queryset = read.queryset
+    assert queryset is not None  # noqa: S101 - every prefetch above gives its queryset
+    return Exists(queryset.filter(**{field.field.name: OuterRef("pk")}))  # type: ignore[union-attr]
+
+
+def _nothing(read: Prefetch[Any]) -> Prefetch[Any]:
+    """The same prefetch from an empty queryset: it runs no query and leaves an empty list."""
+    assert read.queryset is not None  # noqa: S101 - every prefetch above gives its queryset
+    return Prefetch(read.prefetch_through, queryset=read.queryset.none(), to_attr=read.to_attr)
+
+
 def _open_referral(referral_id: int) -> Referral:
+    """The referral with every record the page shows, in one query for the referral (which
+    also says which kinds of record it has) and one for each kind it has: most referrals have
+    a few of the eleven kinds, and asking for each empty kind was most of the page's queries."""
     if not 0 < referral_id <= MAX_ID:
         raise Http404("No such referral")
+    reads = _records_of_a_referral()
     referral = (
         Referral.objects.using(DATABASE)
         .select_related("team_request")
+        .annotate(**{f"has_{name}": _has(name, read) for name, read in reads.items()})
         .prefetch_related(
-            Prefetch("screenings", queryset=ScreeningResult.objects.using(DATABASE)),
-            Prefetch("events", queryset=ReferralEvent.objects.using(DATABASE)),
-            Prefetch("contacts", queryset=ContactAttempt.objects.using(DATABASE)),
-            Prefetch("assessments", queryset=Assessment.objects.using(DATABASE)),
-            Prefetch("signposts", queryset=SignpostedResource.objects.using(DATABASE)),
-            Prefetch(
-                "therapy_plans",
-                queryset=TherapyPlan.objects.using(DATABASE).prefetch_related(
-                    Prefetch("sessions", queryset=TherapySession.objects.using(DATABASE))
-                ),
-            ),
-            Prefetch(
-                "onward",
-                queryset=OnwardReferral.objects.using(DATABASE).select_related("service"),
-            ),
-            Prefetch("messages", queryset=HubMessage.objects.using(DATABASE)),
-            Prefetch("follow_ups", queryset=FollowUp.objects.using(DATABASE)),
-            Prefetch(
-                "appointments",
-                queryset=Appointment.objects.using(DATABASE).booked().order_by("starts_at", "id"),
-                to_attr="booked_appointments",
-            ),
-            # The pair a referral sent while another was open makes (ADR 0024): plain fields of
-            # the earlier one; the later ones with the answers a joined one brought.
+            # The earlier open referral's plain fields (ADR 0024); no query when there is none.
             Prefetch(
                 "earlier_open_referral",
                 queryset=Referral.objects.using(DATABASE).only("id", "reference", "status"),
-            ),
-            Prefetch(
-                "later_referrals",
-                queryset=Referral.objects.using(DATABASE)
-                .only(*LATER_REFERRAL_FIELDS)
-                .order_by("created_at", "id")
-                .prefetch_related(
-                    Prefetch("screenings", queryset=ScreeningResult.objects.using(DATABASE))
-                ),
             ),
         )
         .filter(pk=referral_id)
@@ -135,6 +162,15 @@ def _open_referral(referral_id: int) -> Referral:
     )
     if referral is None:
         raise Http404("No such referral")
+    # A kind of record the referral has none of is read from an empty queryset: no query, and
+    # the page finds an empty list where it looks, as if it had been read.
+    prefetch_related_objects(
+        [referral],
+        *(
+            read if getattr(referral, f"has_{name}") else _nothing(read)
+            for name, read in reads.items()
+        ),
+    )
     return referral
 
 

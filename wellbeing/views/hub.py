@@ -29,7 +29,13 @@ from wellbeing.views.access import hub_staff_page
 def queue(request: HttpRequest) -> HttpResponse:
     # Always bound: no filters chosen is a valid choice (everyone's open referrals).
     filter_form = QueueFilterForm(request.GET)
-    found = queue_page(filter_form.filters(), signed_in_user(request), request.GET.get("page"))
+    found = queue_page(
+        filter_form.filters(),
+        signed_in_user(request),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        end=request.GET.get("end"),
+    )
     return render(request, "wellbeing/hub/queue.html", {"filter_form": filter_form, "queue": found})
 
 
