@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wellbeing", "0021_urgent_since"),
+        ("wellbeing", "0026_studies"),
     ]
 
     operations = [
