@@ -217,6 +217,7 @@ def run_scenarios(cluster: Cluster, other_email: str) -> list[tuple[str, Outcome
         ("3", lambda: scenarios.web_host_lost(cluster)),
         ("4", lambda: scenarios.worker_host_lost(cluster)),
         ("5", lambda: scenarios.beat_moved(cluster)),
+        ("6", lambda: scenarios.beat_host_lost(cluster)),
     ]
     outcomes = []
     for number, run in runs:

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from tests.drills.cluster import hosts, network, proxy
 from tests.drills.cluster.browser import Browser
 from tests.drills.cluster.hosts import Service, wait_until
 from tests.drills.cluster.load import PATHS, Figures, Load
-from tests.drills.cluster.network import WEB_A, WEB_B, WORKER_A
+from tests.drills.cluster.network import WEB_A, WEB_B, WORKER_A, Host
 from tests.drills.cluster.proxy import BACKEND_ROW
 
 SIGNED_IN = "Sign out"
@@ -262,53 +262,90 @@ def beat_sends(service: Service) -> list[tuple[str, float, str]]:
     return sends
 
 
+def schedule_periods() -> dict[str, float]:
+    """Seconds between a schedule's runs: its interval, or a minute for a crontab (the finest)."""
+    from django_celery_beat.models import PeriodicTask
+
+    return {
+        task.name: (
+            timedelta(**{task.interval.period: task.interval.every}).total_seconds()
+            if task.interval
+            else 60.0
+        )
+        for task in PeriodicTask.objects.select_related("interval")
+    }
+
+
 def beat_moved(cluster: Cluster) -> Outcome:
-    def work() -> Outcome:
-        old = cluster.beat
-        started = time.time()
+    """Stop beat cleanly (SIGTERM) on its host and start it on worker-b."""
+    return under_load(
+        cluster, 240, lambda: _beat_handover(cluster, to=network.WORKER_B, lose=False)
+    )
 
-        def sent_on_the_minute(service: Service, after: float) -> bool:
-            return any(n == EVERY_MINUTE and at > after for n, at, _ in beat_sends(service))
 
-        wait_until(
-            lambda: sent_on_the_minute(old, started), timeout=75, what="beat's on-the-minute run"
-        )
-        stop_seconds = old.stop()
-        stopped_at = time.time()
-        new = hosts.celery_beat(network.WORKER_B, cluster.env, cluster.run_dir).start()
-        wait_until(
-            lambda: "beat: Starting" in new.log_text(), timeout=60, what="the new beat to start"
-        )
-        new.check_alive()
-        wait_until(
-            lambda: sent_on_the_minute(new, stopped_at),
-            timeout=80,
-            what="the new beat's on-the-minute run",
-        )
-        time.sleep(SWEEP_SECONDS + 2)
-        new.check_alive()
-        sends = sorted(beat_sends(old) + beat_sends(new), key=lambda send: send[1])
-        window = [send for send in sends if send[1] >= started]
-        minutes = Counter(int(at // 60) for n, at, _ in window if n == EVERY_MINUTE)
-        minute_twice = sum(count - 1 for count in minutes.values())
-        sweeps = [at for n, at, _ in window if n == SWEEP]
-        sweep_twice = sum(
-            1 for first, second in pairwise(sweeps) if second - first < SWEEP_SECONDS / 2
-        )
-        by_host = Counter(host for _, _, host in window)
-        old_last = max((at for _, at, host in window if host == network.BEAT.name), default=0)
-        new_first = min((at for _, at, host in window if host != network.BEAT.name), default=0)
-        passed = minute_twice == 0 and sweep_twice == 0 and bool(by_host.get("worker-b"))
-        return Outcome(
-            "Moving beat to another host runs no schedule twice",
-            f"beat stopped on host beat (in {stop_seconds:.1f} s) just after its on-the-minute run "
-            f"and started on worker-b; {len(window)} runs in {window[-1][1] - started:.0f} s "
-            f"({', '.join(f'{n} by {h}' for h, n in sorted(by_host.items()))}), "
-            f"{new_first - old_last:.1f} s between the last run of the old beat and the first of "
-            f"the new; the on-the-minute schedule ran {sum(minutes.values())} times in "
-            f"{len(minutes)} minutes ({minute_twice} twice); the 5 s sweep ran {len(sweeps)} "
-            f"times, {sweep_twice} twice within 2.5 s",
-            passed,
-        )
+def beat_host_lost(cluster: Cluster) -> Outcome:
+    """Lose the host beat runs on (no clean stop) and start beat on the beat host again."""
+    return under_load(cluster, 240, lambda: _beat_handover(cluster, to=network.BEAT, lose=True))
 
-    return under_load(cluster, 240, work)
+
+def _beat_handover(cluster: Cluster, *, to: Host, lose: bool) -> Outcome:
+    old = cluster.beat
+    started = time.time()
+
+    def sent_on_the_minute(service: Service, after: float) -> bool:
+        return any(n == EVERY_MINUTE and at > after for n, at, _ in beat_sends(service))
+
+    # Just after a run on the minute: the moment a new beat that did not know of it would
+    # run it again.
+    wait_until(
+        lambda: sent_on_the_minute(old, started), timeout=75, what="beat's on-the-minute run"
+    )
+    if lose:
+        network.link_down(old.host)
+        network.kill_everything_in(old.host.namespace)
+        how = f"{old.host.name} lost (cut off, every process killed)"
+    else:
+        how = f"beat stopped on {old.host.name} (in {old.stop():.1f} s)"
+    handed_over_at = time.time()
+    new = hosts.celery_beat(to, cluster.env, cluster.run_dir).start()
+    cluster.beat = new
+    wait_until(lambda: "beat: Starting" in new.log_text(), timeout=60, what="the new beat")
+    new.check_alive()
+    wait_until(
+        lambda: sent_on_the_minute(new, handed_over_at + 5),
+        timeout=80,
+        what="the new beat's next on-the-minute run",
+    )
+    time.sleep(SWEEP_SECONDS + 2)
+    new.check_alive()
+    sends = sorted(beat_sends(old) + beat_sends(new), key=lambda send: send[1])
+    window = [send for send in sends if send[1] >= started]
+    periods = schedule_periods()
+    twice = Counter(
+        name
+        for name in {name for name, _, _ in window}
+        for first, second in pairwise(sorted(at for n, at, _ in window if n == name))
+        if second - first < periods.get(name, 60.0) / 2
+    )
+    minute_runs = [
+        f"{datetime.fromtimestamp(at, UTC):%H:%M:%S} UTC on {host}"
+        for name, at, host in window
+        if name == EVERY_MINUTE
+    ]
+    by_host = Counter(host for _, _, host in window)
+    old_last = max((at for _, at, host in window if host == old.host.name), default=0)
+    new_first = min((at for _, at, host in window if host == to.name), default=0)
+    passed = not twice and bool(by_host.get(to.name))
+    doubled = ", ".join(f"{name!r} {count} time(s)" for name, count in sorted(twice.items()))
+    what = "Losing beat's host" if lose else "Stopping beat"
+    return Outcome(
+        f"{what} and starting it on another host runs no schedule twice",
+        f"{how} just after its on-the-minute run; beat started on host {to.name}; {len(window)} runs "
+        f"of {len({name for name, _, _ in window})} schedules in "
+        f"{window[-1][1] - started:.0f} s "
+        f"({', '.join(f'{n} by {h}' for h, n in sorted(by_host.items()))}), "
+        f"{new_first - old_last:.1f} s between the last run of the old beat and the first of the "
+        f"new; on the minute: {', '.join(minute_runs)}; schedules run twice (two runs closer "
+        f"than half their interval): {doubled or 'none'}",
+        passed,
+    )
