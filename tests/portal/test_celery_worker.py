@@ -47,7 +47,6 @@ def test_beat_runs_the_heartbeat_every_minute_from_the_database_schedule():
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
 
 
-@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_beat_writes_each_run_as_it_sends_it_so_a_beat_started_elsewhere_does_not_repeat_it():
     """A beat whose machine is lost never gets to save its schedule on the way out; the beat
