@@ -1,4 +1,4 @@
-"""The five things the drill shows, each as a figure (README.md here says what each proves)."""
+"""The six things the drill shows, each as a figure (README.md here says what each proves)."""
 
 from __future__ import annotations
 
@@ -131,20 +131,25 @@ def sign_in_limit_across_hosts(cluster: Cluster, email: str) -> Outcome:
 
 def web_host_lost(cluster: Cluster) -> Outcome:
     load = Load(cluster.session_cookie, connections=4, seconds=60, log=cluster.load_log)
-    time.sleep(8)
-    before = proxy.server_stats(cluster.run_dir)
-    network.link_down(WEB_A)
-    lost_at_wall = time.time()
-    in_flight = int(proxy.server_stats(cluster.run_dir)[WEB_A.name]["scur"])
-    killed = network.kill_everything_in(WEB_A.namespace)
+    try:
+        time.sleep(8)
+        before = proxy.server_stats(cluster.run_dir)
+        network.link_down(WEB_A)
+        lost_at_wall = time.time()
+        # Cut off, the host can finish nothing more: what the proxy has on it now is lost.
+        in_flight = int(proxy.server_stats(cluster.run_dir)[WEB_A.name]["scur"])
+        killed = network.kill_everything_in(WEB_A.namespace)
 
-    def marked_down() -> bool:
-        return proxy.server_stats(cluster.run_dir)[WEB_A.name]["status"].startswith("DOWN")
+        def marked_down() -> bool:
+            return proxy.server_stats(cluster.run_dir)[WEB_A.name]["status"].startswith("DOWN")
 
-    down_after = wait_until(marked_down, timeout=30, what="the proxy to mark web-a down", every=0.1)
-    sent_to_a_at_down = int(proxy.server_stats(cluster.run_dir)[WEB_A.name]["stot"])
-    time.sleep(10)  # the survivor alone carries the load
-    figures: Figures = load.stop()
+        down_after = wait_until(
+            marked_down, timeout=30, what="the proxy to mark web-a down", every=0.1
+        )
+        sent_to_a_at_down = int(proxy.server_stats(cluster.run_dir)[WEB_A.name]["stot"])
+        time.sleep(10)  # the survivor alone carries the load
+    finally:
+        figures: Figures = load.stop()
     after = proxy.server_stats(cluster.run_dir)
     sent_to_a_after_down = int(after[WEB_A.name]["stot"]) - sent_to_a_at_down
     retried = sum(
@@ -205,8 +210,7 @@ def worker_host_lost(cluster: Cluster) -> Outcome:
         # server (never accepted), and lose the host while they wait.
         hold.write_text(WORKER_A.address)
         wait_until(lambda: held() >= 2, timeout=30, what="both of worker-a's processes mid-send")
-        network.link_down(WORKER_A)
-        killed = network.kill_everything_in(WORKER_A.namespace)
+        killed = hosts.lose_host(WORKER_A)
         lost_at = time.monotonic()
         at_loss = statuses()
         sent_at_loss = len(received())
@@ -301,8 +305,7 @@ def _beat_handover(cluster: Cluster, *, to: Host, lose: bool) -> Outcome:
         lambda: sent_on_the_minute(old, started), timeout=75, what="beat's on-the-minute run"
     )
     if lose:
-        network.link_down(old.host)
-        network.kill_everything_in(old.host.namespace)
+        hosts.lose_host(old.host)
         how = f"{old.host.name} lost (cut off, every process killed)"
     else:
         how = f"beat stopped on {old.host.name} (in {old.stop():.1f} s)"
