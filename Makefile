@@ -9,10 +9,10 @@ DEV_ENV := var/development.env
 # Development targets run with DEBUG on; var/development.env is only read when it is.
 run setup: export DJANGO_DEBUG := 1
 
-.PHONY: help run setup assets migrate seed test drill lint format bench clean
+.PHONY: help run setup assets migrate seed test drill cluster-drill lint format bench clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,13 @@ drill: $(VENV)/.installed  ## Fault drills: Redis down, a worker killed, a faili
 	CONFIDENTIAL_DATABASE_URL=$${DATABASE_URL%/*}/portal_drill_confidential \
 	REDIS_URL=$${REDIS_URL%/*}/8 DJANGO_DEBUG=1 DJANGO_DB_CONN_MAX_AGE=0 \
 	$(PY) -m pytest -m drill -s tests/drills $(PYTEST_ARGS)
+
+# The portal on several machines: one network namespace per host on this machine (a proxy, two
+# web hosts, two worker hosts, beat, PostgreSQL and Redis, mail, a client), production settings,
+# HAProxy in front and wrk sending pages through it. Needs root; about seven minutes; CI does not
+# run it. Everything it makes is removed at the end (tests/drills/cluster/README.md).
+cluster-drill: $(VENV)/.installed assets  ## The portal on several machines in network namespaces, hosts lost under load (root; writes bench/cluster-drill-results.md)
+	$(PY) -m tests.drills.cluster
 
 # The benchmark makes its own databases for each run (portal_bench_<run id>, dropped after) and
 # uses Redis db 12 (BENCH_REDIS_DB) under its own key prefix; wrk is installed if missing.

@@ -360,6 +360,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes a schedule's last run to the database as it sends it, not every 3 minutes: a beat
+# started on another machine after this one's machine is lost then does not run again what
+# this one ran (`make cluster-drill`, ADR 0036).
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_TIMEZONE = "Europe/London"
 
 # --- Internationalisation ---------------------------------------------------------------------

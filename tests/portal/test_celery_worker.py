@@ -47,6 +47,41 @@ def test_beat_runs_the_heartbeat_every_minute_from_the_database_schedule():
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_beat_writes_each_run_as_it_sends_it_so_a_beat_started_elsewhere_does_not_repeat_it():
+    """A beat whose machine is lost never gets to save its schedule on the way out; the beat
+    started on another machine must still know what it ran (`make cluster-drill`, scenario 6)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_celery_beat.models import IntervalSchedule
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
+    long_ago = timezone.now() - timedelta(hours=1)
+    names = ["A heartbeat", "Another heartbeat"]
+    for name in names:
+        PeriodicTask.objects.create(
+            name=name,
+            task="portal.record_worker_heartbeat",
+            interval=every_minute,
+            last_run_at=long_ago,
+        )
+    schedulers = [DatabaseScheduler(app=app)]
+    try:
+        lost = schedulers[0]
+        for name in names:  # beat's first send writes anyway; the second is the one that counts
+            lost.apply_async(lost.schedule[name])
+        saved = dict(PeriodicTask.objects.filter(name__in=names).values_list("name", "last_run_at"))
+        assert all(saved[name] > long_ago for name in names), saved
+        schedulers.append(elsewhere := DatabaseScheduler(app=app))
+        assert [elsewhere.schedule[name].is_due().is_due for name in names] == [False, False]
+    finally:
+        app.control.purge()  # no worker of this test takes the two tasks it sent
+        for scheduler in schedulers:  # while the test database is there to write to
+            scheduler.close()
+
+
 @pytest.mark.django_db
 def test_every_scheduled_task_is_a_task_the_workers_know():
     """A schedule naming a task that does not exist would fail silently every time beat runs."""
