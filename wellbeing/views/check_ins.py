@@ -1,5 +1,6 @@
-"""The follow-up check-in in my hub: the member of staff answers the self-referral's
-questionnaires again, on one page, and the new scores join the referral's history.
+"""Questionnaires in my hub: the follow-up check-in (the self-referral's questionnaires again,
+on one page) and PHQ-9 and GAD-7 before a booked therapy session; the new scores join the
+referral's history.
 
 Thin: wellbeing.services.follow_up finds the due check-in (audited) and saves it; the questionnaire forms
 are the self-referral's own (wellbeing.forms.self_referral.QuestionnaireForm).
@@ -22,7 +23,7 @@ from portal.signed_in import signed_in_user
 from portal.templatetags.nhsuk import SummaryItem, error_summary_items
 from wellbeing.forms.self_referral import QuestionnaireForm
 from wellbeing.instruments import INSTRUMENTS
-from wellbeing.services import follow_up
+from wellbeing.services import follow_up, session_measures
 from wellbeing.views.access import recently_authenticated
 
 
@@ -84,6 +85,57 @@ def check_in(request: HttpRequest, follow_up_id: int) -> HttpResponse:
             "questionnaires": questionnaires,
             "summary_items": summary,
             # base.html puts "Error:" in the title when `form` has errors.
+            "form": next((form for form in questionnaires if form.errors), None),
+            "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE,
+        },
+        status=400 if summary else 200,
+    )
+
+
+@never_cache
+@login_required
+@recently_authenticated
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def before_session(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """PHQ-9 and GAD-7 before a booked therapy session (ADR 0039): the same questions the
+    session asks, answered in my hub, once."""
+    user = signed_in_user(request)
+    codes = list(session_measures.SESSION_CODES)
+    if request.method == "POST":
+        questionnaires = _questionnaires(codes, request.POST)
+        valid = [form.is_valid() for form in questionnaires]  # every form, for every message
+        if all(valid):
+            answers = {form.instrument.code: form.item_answers() for form in questionnaires}
+            try:
+                done = session_measures.do_complete_pre_session(
+                    user=user,
+                    appointment_id=appointment_id,
+                    answers=cast(dict[str, list[int]], answers),
+                )
+            except session_measures.PreSessionDone:
+                messages.info(
+                    request,
+                    "These questions are answered already, or the session has started. Thank you.",
+                )
+                return redirect("wellbeing:my_hub")
+            return render(
+                request,
+                "wellbeing/my_hub/before_session_done.html",
+                {"done": done, "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE},
+            )
+        appointment = session_measures.pre_session_for(user, appointment_id)
+    else:
+        appointment = session_measures.pre_session_for(user, appointment_id)
+        questionnaires = _questionnaires(codes)
+    summary = _summary(questionnaires)
+    return render(
+        request,
+        "wellbeing/my_hub/before_session.html",
+        {
+            "appointment": appointment,
+            "questionnaires": questionnaires,
+            "summary_items": summary,
             "form": next((form for form in questionnaires if form.errors), None),
             "local_crisis_line": settings.HUB_LOCAL_CRISIS_LINE,
         },
