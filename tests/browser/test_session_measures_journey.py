@@ -31,12 +31,12 @@ from tests.browser.test_new_pages_are_accessible import (
 )
 from tests.factories import UserFactory, totp_for
 from tests.wellbeing.clinical_helpers import a_referral_from
+from tests.wellbeing.factories import ScreeningResultFactory
 from wellbeing.models import (
     Appointment,
     Referral,
     ReferralStatus,
     ScoreSource,
-    ScreeningResult,
     TherapyPlan,
 )
 
@@ -66,7 +66,7 @@ def given_someone_in_therapy_with_a_session_past_and_one_tomorrow() -> tuple[Use
         created_at=timezone.now() - datetime.timedelta(days=30),
     )
     for code, total, band in (("PHQ-9", 15, "moderately severe"), ("GAD-7", 12, "moderate")):
-        ScreeningResult.objects.using(DB).create(
+        ScreeningResultFactory(
             referral=referral,
             instrument=code,
             answers=[],

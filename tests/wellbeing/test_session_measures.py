@@ -122,6 +122,7 @@ def test_recording_attendance_with_totals_saves_a_session_sitting_that_pairs(
     assert phq9.taken_at == appointment.starts_at
     paired = paired_scores([referral.pk])[referral.pk]
     assert paired.last == {"PHQ-9": 8, "GAD-7": 6}
+    assert paired.outcome is not None
     assert paired.outcome.reliable_recovery is True
     assert fresh(referral).urgent is False
 

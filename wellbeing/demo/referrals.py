@@ -139,7 +139,7 @@ def _answers(code: str, level: int, risk: bool) -> Any:  # EncryptedJSONField ta
     return answers
 
 
-def _answers_for_total(code: str, total: int) -> list[int]:
+def _answers_for_total(code: str, total: int) -> Any:  # stored by EncryptedJSONField
     """Item answers that add up to `total`, filling items in order and never PHQ-9's risk
     item: a demo score that is not meant to show risk never does."""
     instrument = INSTRUMENTS[code]
