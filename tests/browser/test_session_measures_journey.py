@@ -14,22 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from portal import roles
 from portal.models import User
 from tests.browser.conftest import BrowserProblems
 from tests.browser.steps import (
-    AuthenticatorApp,
     a_second_browser,
     given_the_roles_and_objectives_exist,
     then_the_page_is_accessible,
     then_there_is_a_problem,
     then_they_see_the_message,
 )
+from tests.browser.test_appointments_journey import given_a_clinician
 from tests.browser.test_new_pages_are_accessible import (
     when_they_sign_in_with_their_authenticator,
     when_they_sign_in_with_their_password,
 )
-from tests.factories import UserFactory, totp_for
+from tests.factories import UserFactory
 from tests.wellbeing.clinical_helpers import a_referral_from
 from tests.wellbeing.factories import ScreeningResultFactory
 from wellbeing.models import (
@@ -49,13 +48,6 @@ DB = "confidential"
 
 
 # --- Steps ------------------------------------------------------------------------------------
-
-
-def given_a_clinician() -> tuple[User, AuthenticatorApp]:
-    user: User = UserFactory(with_profile=True, roles=[roles.HUB_CLINICIAN], with_totp=True)
-    user.staff_profile.display_name = "Casey Clinician"
-    user.staff_profile.save()
-    return user, AuthenticatorApp(totp_for(user).secret)
 
 
 def given_someone_in_therapy_with_a_session_past_and_one_tomorrow() -> tuple[User, Referral]:
