@@ -89,22 +89,22 @@ DEMO_REFERRALS = (
         8,
         ReferralStatus.IN_SUPPORT,
         1,
-        15,
+        25,
         assigned=True,
         assessed="self_help",
-        later=((14, ScoreSource.CHECK_IN, {"PHQ-9": 5, "GAD-7": 4, "AUDIT-C": 3, "WSAS": 8}),),
+        later=((30, ScoreSource.CHECK_IN, {"PHQ-9": 5, "GAD-7": 4, "AUDIT-C": 3, "WSAS": 8}),),
     ),
     # Reliable deterioration (GAD-7 14 to 19, PCL-5 40 to 58): "Worse since the last measure".
     DemoReferral(
         9,
         ReferralStatus.IN_SUPPORT,
         2,
-        12,
+        25,
         assigned=True,
         assessed="onward_referral",
         later=(
             (
-                10,
+                30,
                 ScoreSource.CHECK_IN,
                 {"PHQ-9": 20, "GAD-7": 19, "PCL-5": 58, "AUDIT-C": 6, "WSAS": 26},
             ),
@@ -166,10 +166,10 @@ def _later_scores(
         taken_at = referral.created_at + datetime.timedelta(days=days)
         session = sessions.get(timezone.localdate(taken_at))
         if source == ScoreSource.CHECK_IN:
-            FollowUp.objects.using(DATABASE).create(
-                referral=referral,
-                label=f"{days} days",
-                due_on=timezone.localdate(taken_at),
+            # The schedule's first check-in (4 weeks after the outcome), answered.
+            FollowUp.objects.using(DATABASE).filter(
+                referral=referral, label="4 weeks", completed_at__isnull=True
+            ).update(
                 invited_at=taken_at - datetime.timedelta(hours=3),
                 completed_at=taken_at,
             )
@@ -290,7 +290,13 @@ def _create(
         sessions = _assess(referral, sample, later, clinician_ref, events)
     _later_scores(referral, sample, sessions)
     if sample.status == ReferralStatus.CLOSED:
-        referral.closed_at = later + datetime.timedelta(days=7)
+        # Closed a week after the assessment, or after its last later score if that is later:
+        # closing cancels check-ins still to come, so none is answered after it.
+        last_score = max((days for days, _source, _totals in sample.later), default=0)
+        referral.closed_at = max(
+            later + datetime.timedelta(days=7),
+            created_at + datetime.timedelta(days=last_score + 1),
+        )
         referral.close_reason = sample.close_reason
         referral.save(using=DATABASE, update_fields=["closed_at", "close_reason"])
         events.append(
