@@ -65,6 +65,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "my_hub_withdraw": MY_REFERRAL,
     "my_hub_check_in": MY_REFERRAL,
     "my_hub_appointment_change": MY_REFERRAL,
+    "my_hub_before_session": MY_REFERRAL,
     # Hub staff
     "queue": HUB_WORK,
     "caseload": HUB_WORK,
