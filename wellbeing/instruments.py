@@ -14,6 +14,7 @@ Pure Python on purpose: no Django, no database, so scoring is testable and reusa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -100,6 +101,12 @@ class ReliableChangeIndex:
     reliability: float
     sd: float
     source: str
+
+    @property
+    def threshold(self) -> float:
+        """The change a total must exceed to be reliable: 1.96 x the standard error of the
+        difference, SD x sqrt(2) x sqrt(1 - r) (Jacobson and Truax 1991)."""
+        return 1.96 * self.sd * math.sqrt(2) * math.sqrt(1 - self.reliability)
 
 
 @dataclass(frozen=True)
@@ -320,6 +327,22 @@ PCL_5 = Instrument(
         "2016;28(11):1379-1391."
     ),
     version="1",
+    # Reliability: the test-retest correlation of Study 1 (trauma-exposed students, N = 278,
+    # about a week apart). SD: the total's standard deviation in Table 3, "Normative data for
+    # the PCL-5", of a 2020 sample (M = 38.81, SD = 12.40). The threshold these give is a change
+    # of more than 14.58 points: 15 or more (wellbeing.outcomes.reliable_change).
+    reliable_change=ReliableChangeIndex(
+        reliability=0.82,
+        sd=12.40,
+        source=(
+            "Reliability r = .82: Blevins CA, Weathers FW, Davis MT, Witte TK, Domino JL. The "
+            "Posttraumatic Stress Disorder Checklist for DSM-5 (PCL-5): development and initial "
+            "psychometric evaluation. J Trauma Stress. 2015;28(6):489-498. "
+            "doi:10.1002/jts.22059 (Study 1, test-retest). SD = 12.40: J Affect Disord. "
+            "2020;277:368-374. doi:10.1016/j.jad.2020.08.038 (PMC7443209), Table 3, "
+            "normative data for the PCL-5 total."
+        ),
+    ),
 )
 
 # The UK version counts UK units (8 g of alcohol) and sets the binge threshold by sex, which is
@@ -381,6 +404,10 @@ AUDIT_C = Instrument(
         "1998;158(16):1789-1795."
     ),
     version="1",
+    # No reliable change index: Bradley et al. (1998) report test-retest agreement item by item
+    # (Kendall's tau-b 0.65 to 0.85), not for the total, and we found no citable SD of the UK
+    # AUDIT-C total; pages say "no published reliable change index" (hazard log H16).
+    reliable_change=None,
 )
 
 WSAS = Instrument(
@@ -416,6 +443,11 @@ WSAS = Instrument(
         "measure of impairment in functioning. Br J Psychiatry. 2002;180:461-464."
     ),
     version="1",
+    # No reliable change index: Mundt et al. (2002) publish a test-retest correlation of 0.73
+    # but we found no standard deviation of the total from a sample we could cite, and an index
+    # from an invented SD would call changes reliable that are not. Pages say "no published
+    # reliable change index" instead (hazard log H16).
+    reliable_change=None,
 )
 
 # Fixed order: the self-referral form asks them in this order.

@@ -348,9 +348,26 @@ class ScreeningResult(models.Model):
     band = models.CharField(max_length=40)
     risk = models.BooleanField(default=False)
     taken_at = models.DateTimeField(default=timezone.now)
+    # Session measures (ADR 0039): the therapy session they were taken at, once it is recorded,
+    # and the booked appointment they were taken before or at. Both empty for the other sources.
+    session = models.ForeignKey(
+        "TherapySession", null=True, blank=True, on_delete=models.SET_NULL, related_name="scores"
+    )
+    appointment = models.ForeignKey(
+        "Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="scores"
+    )
 
     class Meta:
         ordering = ("taken_at", "id")
+        constraints = [
+            # One set of measures per appointment: a second tab or a clinician's entry after the
+            # member of staff's own cannot make two sittings for one session.
+            models.UniqueConstraint(
+                fields=["appointment", "instrument"],
+                condition=models.Q(appointment__isnull=False),
+                name="one_score_per_instrument_per_appointment",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument}: {self.total} ({self.band})"

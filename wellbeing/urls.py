@@ -48,6 +48,11 @@ urlpatterns = [
     path("my-hub/<int:referral_id>/withdraw/", my_hub.withdraw, name="my_hub_withdraw"),
     path("my-hub/check-in/<int:follow_up_id>/", check_ins.check_in, name="my_hub_check_in"),
     path(
+        "my-hub/before-session/<int:appointment_id>/",
+        check_ins.before_session,
+        name="my_hub_before_session",
+    ),
+    path(
         "my-hub/appointments/<int:appointment_id>/change/",
         my_hub.appointment_change,
         name="my_hub_appointment_change",

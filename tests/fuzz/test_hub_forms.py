@@ -134,6 +134,20 @@ def test_a_check_in(client, own_referral):
     fuzz(client, reverse("wellbeing:my_hub_check_in", args=[due.pk]), valid, examples=20)
 
 
+def test_answering_before_a_session(client, own_referral):
+    plan = TherapyPlan.objects.using(DB).create(
+        referral=own_referral, modality="cbt", planned_sessions=6, therapist_ref="t" * 64
+    )
+    appointment = an_appointment(own_referral, plan, days=1)
+    valid = {
+        f"{code.lower()}-{name}": value
+        for code in ("PHQ-9", "GAD-7")
+        for name, value in questionnaire(code).items()
+    }
+    url = reverse("wellbeing:my_hub_before_session", args=[appointment.pk])
+    fuzz(client, url, valid, examples=20)
+
+
 # --- Hub clinicians -----------------------------------------------------------------------------
 
 
@@ -267,8 +281,15 @@ def test_starting_therapy(client, clinician, supported):
 
 def test_logging_a_therapy_session(client, clinician, supported):
     url = action_url("referral_therapy_session", supported["referral"], supported["plan"].pk)
-    valid = {**date_parts("on", yesterday()), "attendance": "attended", "note": "Went well."}
-    fuzz(client, url, valid, examples=25)
+    valid = {
+        **date_parts("on", yesterday()),
+        "attendance": "attended",
+        "phq9_total": "12",
+        "phq9_item_9": "0",
+        "gad7_total": "9",
+        "note": "Went well.",
+    }
+    fuzz(client, url, valid, examples=30)
 
 
 def an_appointment(referral, plan, *, days: float) -> Appointment:
@@ -314,6 +335,13 @@ def test_recording_attendance_at_an_appointment(client, clinician, supported):
     appointment = an_appointment(supported["referral"], supported["plan"], days=-1)
     url = action_url("referral_appointment_attendance", supported["referral"], appointment.pk)
     fuzz(client, url, {"attendance": "did_not_attend", "note": "No answer."}, examples=20)
+
+
+def test_recording_attendance_with_the_sessions_scores(client, clinician, supported):
+    appointment = an_appointment(supported["referral"], supported["plan"], days=-1)
+    url = action_url("referral_appointment_attendance", supported["referral"], appointment.pk)
+    valid = {"attendance": "attended", "phq9_total": "7", "phq9_item_9": "1", "gad7_total": "5"}
+    fuzz(client, url, valid, examples=30)
 
 
 def test_referring_onward(client, clinician, supported):

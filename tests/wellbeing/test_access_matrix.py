@@ -70,6 +70,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "my_hub_appointment_change": MY_REFERRAL,
     # Someone with no referral has not been asked the research question: back to my hub.
     "my_hub_research": row(LOGIN, 302, 200, 302, REAUTH, MFA, REAUTH, REAUTH, REAUTH),
+    "my_hub_before_session": MY_REFERRAL,
     # Hub staff
     "queue": HUB_WORK,
     "caseload": HUB_WORK,

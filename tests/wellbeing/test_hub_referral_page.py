@@ -178,10 +178,10 @@ def test_it_shows_each_screening_and_the_score_history_as_a_chart_and_a_table(
     client, clinician, referral
 ):
     start = timezone.now() - datetime.timedelta(days=120)
-    for days, total, band in (
-        (0, 17, "moderately severe"),
-        (30, 11, "moderate"),
-        (90, 4, "minimal"),
+    for days, total, band, source in (
+        (0, 17, "moderately severe", "self_referral"),
+        (30, 11, "moderate", "check_in"),
+        (90, 4, "minimal", "session"),
     ):
         ScreeningResultFactory(
             referral=referral,
@@ -189,14 +189,17 @@ def test_it_shows_each_screening_and_the_score_history_as_a_chart_and_a_table(
             total=total,
             band=band,
             taken_at=start + datetime.timedelta(days=days),
+            source=source,
         )
     ScreeningResultFactory(
         referral=referral, instrument="GAD-7", total=9, band="mild", taken_at=start
     )
     response = client.get(page_url(referral))
     page = response.content.decode()
+    # Each sitting is named by where it was taken (issue 14).
     assert "At referral" in page
-    assert page.count("Re-screening") == 2
+    assert "Follow-up check-in, " in page
+    assert "Therapy session, " in page
     assert (
         '<svg class="app-chart" role="img" aria-labelledby="chart-phq9-title chart-phq9-desc"'
         in page

@@ -34,6 +34,7 @@ from wellbeing.models import (
     ReferralEventKind,
     ReferralStatus,
     RiskLevel,
+    ScoreSource,
     ScreeningResult,
     Sector,
     Service,
@@ -58,6 +59,9 @@ class DemoReferral:
     assessed: str = ""  # an AssessmentOutcome, when assessed
     close_reason: str = ""
     owned_by_demo_staff: bool = False
+    # Later scores (issue 14): (days after the referral, where, totals). Therapy sessions'
+    # scores go with the demo therapy sessions; a check-in's with a completed follow-up.
+    later: tuple[tuple[int, str, dict[str, int]], ...] = ()
 
 
 DEMO_REFERRALS = (
@@ -67,6 +71,7 @@ DEMO_REFERRALS = (
     DemoReferral(4, ReferralStatus.NEW, 1, 2, staff_group="administrative_clerical"),
     DemoReferral(5, ReferralStatus.IN_ASSESSMENT, 2, 1, assigned=True),
     DemoReferral(6, ReferralStatus.IN_ASSESSMENT, 3, 3, risk=True, assigned=True),
+    # Reliable recovery over two therapy sessions (PHQ-9 16 to 9, GAD-7 14 to 7).
     DemoReferral(
         7,
         ReferralStatus.IN_SUPPORT,
@@ -75,9 +80,38 @@ DEMO_REFERRALS = (
         assigned=True,
         assessed=AssessmentOutcome.DIRECT_THERAPY,
         owned_by_demo_staff=True,
+        later=(
+            (8, ScoreSource.SESSION, {"PHQ-9": 14, "GAD-7": 11}),
+            (15, ScoreSource.SESSION, {"PHQ-9": 9, "GAD-7": 7}),
+        ),
     ),
-    DemoReferral(8, ReferralStatus.IN_SUPPORT, 1, 15, assigned=True, assessed="self_help"),
-    DemoReferral(9, ReferralStatus.IN_SUPPORT, 2, 12, assigned=True, assessed="onward_referral"),
+    # Not at caseness at the start: no reliable change, and recovery does not apply.
+    DemoReferral(
+        8,
+        ReferralStatus.IN_SUPPORT,
+        1,
+        25,
+        assigned=True,
+        assessed="self_help",
+        later=((30, ScoreSource.CHECK_IN, {"PHQ-9": 5, "GAD-7": 4, "AUDIT-C": 3, "WSAS": 8}),),
+    ),
+    # Reliable deterioration (GAD-7 14 to 19, PCL-5 40 to 58): "Worse since the last measure".
+    DemoReferral(
+        9,
+        ReferralStatus.IN_SUPPORT,
+        2,
+        25,
+        assigned=True,
+        assessed="onward_referral",
+        later=(
+            (
+                30,
+                ScoreSource.CHECK_IN,
+                {"PHQ-9": 20, "GAD-7": 19, "PCL-5": 58, "AUDIT-C": 6, "WSAS": 26},
+            ),
+        ),
+    ),
+    # Reliable improvement from below caseness (GAD-7 7 to 2); recovery does not apply.
     DemoReferral(
         10,
         ReferralStatus.CLOSED,
@@ -86,7 +120,9 @@ DEMO_REFERRALS = (
         assigned=True,
         assessed="self_help",
         close_reason="self_help",
+        later=((30, ScoreSource.CHECK_IN, {"PHQ-9": 3, "GAD-7": 2, "AUDIT-C": 2, "WSAS": 4}),),
     ),
+    # No later score: counted as "no paired score yet", never dropped.
     DemoReferral(11, ReferralStatus.CLOSED, 2, 30, close_reason=CloseReason.NO_CONTACT),
     DemoReferral(12, ReferralStatus.WITHDRAWN, 1, 8),
 )
@@ -108,6 +144,56 @@ def _answers(code: str, level: int, risk: bool) -> Any:  # EncryptedJSONField ta
         options = instrument.items[-1].options or instrument.options
         answers[-1] = options[1].value if risk else options[0].value
     return answers
+
+
+def _answers_for_total(code: str, total: int) -> Any:  # stored by EncryptedJSONField
+    """Item answers that add up to `total`, filling items in order and never PHQ-9's risk
+    item: a demo score that is not meant to show risk never does."""
+    instrument = INSTRUMENTS[code]
+    answers, left = [], total
+    for item in instrument.items:
+        most = (
+            0
+            if (code == "PHQ-9" and item.number == 9)
+            else max(option.value for option in instrument.options_for(item))
+        )
+        answers.append(min(most, left))
+        left -= answers[-1]
+    if left:
+        raise ValueError(f"{code} cannot total {total}")
+    return answers
+
+
+def _later_scores(
+    referral: Referral, sample: DemoReferral, sessions: dict[datetime.date, TherapySession]
+) -> None:
+    """The sample's later scores: at therapy sessions (linked to the session that day) or at a
+    completed check-in (with its follow-up, done)."""
+    for days, source, totals in sample.later:
+        taken_at = referral.created_at + datetime.timedelta(days=days)
+        session = sessions.get(timezone.localdate(taken_at))
+        if source == ScoreSource.CHECK_IN:
+            # The schedule's first check-in (4 weeks after the outcome), answered.
+            FollowUp.objects.using(DATABASE).filter(
+                referral=referral, label="4 weeks", completed_at__isnull=True
+            ).update(
+                invited_at=taken_at - datetime.timedelta(hours=3),
+                completed_at=taken_at,
+            )
+        ScreeningResult.objects.using(DATABASE).bulk_create(
+            ScreeningResult(
+                referral=referral,
+                source=source,
+                instrument=code,
+                answers=(answers := _answers_for_total(code, total)),
+                total=(result := score(code, answers)).total,
+                band=result.band,
+                risk=result.risk,
+                taken_at=taken_at,
+                session=session,
+            )
+            for code, total in totals.items()
+        )
 
 
 def _created_at(working_days_ago: int) -> datetime.datetime:
@@ -209,10 +295,18 @@ def _create(
         events.append(
             ReferralEvent(referral=referral, kind=ReferralEventKind.CONTACT_ATTEMPTED, at=later)
         )
+    sessions: dict[datetime.date, TherapySession] = {}
     if sample.assessed:
-        _assess(referral, sample, later, clinician_ref, events)
+        sessions = _assess(referral, sample, later, clinician_ref, events)
+    _later_scores(referral, sample, sessions)
     if sample.status == ReferralStatus.CLOSED:
-        referral.closed_at = later + datetime.timedelta(days=7)
+        # Closed a week after the assessment, or after its last later score if that is later:
+        # closing cancels check-ins still to come, so none is answered after it.
+        last_score = max((days for days, _source, _totals in sample.later), default=0)
+        referral.closed_at = max(
+            later + datetime.timedelta(days=7),
+            created_at + datetime.timedelta(days=last_score + 1),
+        )
         referral.close_reason = sample.close_reason
         referral.save(using=DATABASE, update_fields=["closed_at", "close_reason"])
         events.append(
@@ -232,7 +326,9 @@ def _assess(
     at: datetime.datetime,
     clinician_ref: str,
     events: list[ReferralEvent],
-) -> None:
+) -> dict[datetime.date, TherapySession]:
+    """The sample's assessment and the support it led to; its therapy sessions by day."""
+    sessions: dict[datetime.date, TherapySession] = {}
     Assessment.objects.using(DATABASE).create(
         referral=referral,
         at=at,
@@ -256,11 +352,14 @@ def _assess(
             therapist_ref=clinician_ref,
             therapist_name="Casey Clinician",
         )
-        for week in (1, 2):
-            TherapySession.objects.using(DATABASE).create(
-                plan=plan,
-                on=timezone.localdate(at) + datetime.timedelta(weeks=week),
-                attendance="attended",
+        # The sessions fall on the days of the sample's session scores, which join them.
+        for days in [d for d, source, _t in sample.later if source == ScoreSource.SESSION] or [
+            8,
+            15,
+        ]:
+            on = timezone.localdate(referral.created_at + datetime.timedelta(days=days))
+            sessions[on] = TherapySession.objects.using(DATABASE).create(
+                plan=plan, on=on, attendance="attended"
             )
         # One appointment waiting for its attendance, one to come (ADR 0028): the caseload,
         # "My appointments" and my hub show them, and the one to come gets its reminder.
@@ -271,7 +370,8 @@ def _assess(
                 "in_person",
                 "Resilience Hub, room 2",
             ),
-            (today_at.replace(hour=10, minute=0) + datetime.timedelta(days=3), "video", ""),
+            # Within two days, so my hub shows "Before your session" (ADR 0039).
+            (today_at.replace(hour=10, minute=0) + datetime.timedelta(days=1), "video", ""),
         ):
             Appointment.objects.using(DATABASE).create(
                 referral=referral,
@@ -306,3 +406,4 @@ def _assess(
         label="4 weeks",
         due_on=timezone.localdate(at) + datetime.timedelta(weeks=4),
     )
+    return sessions

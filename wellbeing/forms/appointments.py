@@ -8,6 +8,7 @@ rule the services apply (wellbeing.services.appointments.start_problem).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from crispy_forms.layout import Layout
@@ -17,9 +18,16 @@ from django.utils import timezone
 from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field
 from wellbeing.forms.clinical import ActionForm, _date, _radios, _text
+from wellbeing.forms.session_measures import (
+    MEASURE_FIELDS,
+    clean_measures,
+    measure_fields,
+    measures_layout,
+)
 from wellbeing.forms.team_support import parse_time
-from wellbeing.models import AppointmentMode, Attendance, ChangeRequest
+from wellbeing.models import AppointmentMode, Attendance, ChangeRequest, ScreeningResult
 from wellbeing.services.appointments import CANCELLED_BY, LENGTHS, start_problem
+from wellbeing.services.session_measures import SessionTotals
 
 PLACE_MAX_LENGTH = 200
 
@@ -123,13 +131,38 @@ class CancelAppointmentForm(ActionForm):
 
 
 class AttendanceForm(ActionForm):
+    """What happened at an appointment, and the PHQ-9 and GAD-7 taken at it (ADR 0039), unless
+    the member of staff answered them in my hub before it (`measured_before`)."""
+
     attendance = _radios(
         "What happened?", Attendance.choices, "Select whether the appointment was attended"
     )
     note = _text("Note (optional)", 2000, name="Note", rows=3)
 
+    def __init__(
+        self, *args: Any, measured_before: Sequence[ScreeningResult] = (), **kwargs: Any
+    ) -> None:
+        self.measured_before = list(measured_before)
+        forms.Form.__init__(self, *args, **kwargs)
+        if not measured_before:
+            self.fields.update(measure_fields())
+            self.order_fields(["attendance", *MEASURE_FIELDS, "note"])
+        self.helper = self.make_helper()
+
     def layout(self) -> Layout:
-        return Layout(Field.radios("attendance", legend_size="s"), Field.textarea("note", rows=3))
+        return Layout(
+            Field.radios("attendance", legend_size="s"),
+            *([] if self.measured_before else [measures_layout()]),
+            Field.textarea("note", rows=3),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.measured_before:
+            cleaned["measures"] = SessionTotals()
+        else:
+            clean_measures(self, cleaned)
+        return cleaned
 
 
 class ChangeRequestForm(forms.Form):

@@ -22,6 +22,12 @@ from portal.nhsuk_forms.helper import FormHelper
 from portal.nhsuk_forms.layout import Field, Fieldset, Submit
 from portal.submission_keys import OneTimeSubmissionForm
 from wellbeing.forms.self_referral import PlainTextField
+from wellbeing.forms.session_measures import (
+    MEASURE_FIELDS,
+    clean_measures,
+    measure_fields,
+    measures_layout,
+)
 from wellbeing.models import (
     CLOSE_REASONS_TO_CHOOSE,
     MAX_ID,
@@ -627,7 +633,8 @@ class TherapyPlanForm(ActionForm):
 
 
 class TherapySessionForm(ActionForm):
-    """A session of a therapy plan: not in the future, not before the therapy started."""
+    """A session of a therapy plan: not in the future, not before the therapy started; with the
+    PHQ-9 and GAD-7 taken at it, if any (ADR 0039)."""
 
     on = _date("Date of the session", "of the session")
     attendance = _radios(
@@ -639,15 +646,20 @@ class TherapySessionForm(ActionForm):
         return Layout(
             Field.date("on", legend_size="s"),
             Field.radios("attendance", legend_size="s"),
+            measures_layout(),
             Field.textarea("note", rows=3),
         )
 
     def __init__(self, *args: Any, started_on: datetime.date, **kwargs: Any) -> None:
         self.started_on = started_on
-        super().__init__(*args, **kwargs)
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields.update(measure_fields())
+        self.order_fields(["on", "attendance", *MEASURE_FIELDS, "note"])
+        self.helper = self.make_helper()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        clean_measures(self, cleaned)
         _not_in_future(self, "on", "of the session")
         _not_before(
             self,

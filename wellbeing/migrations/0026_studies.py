@@ -9,7 +9,7 @@ import wellbeing.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wellbeing", "0023_sector_and_research_consent"),
+        ("wellbeing", "0024_session_measures"),
     ]
 
     operations = [

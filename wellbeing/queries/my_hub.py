@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -42,7 +42,8 @@ from wellbeing.models import (
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.queries import audit_log
 from wellbeing.queries.audit_log import Sitting
-from wellbeing.services import follow_up
+from wellbeing.queries.outcomes import plain_scores, readings_of
+from wellbeing.services import follow_up, session_measures
 
 # Sittings a page of "who has opened my record" shows.
 ACCESS_LOG_PAGE_SIZE = 20
@@ -128,10 +129,34 @@ def _support_prefetches() -> list[Prefetch[Any]]:
             queryset=Appointment.objects.using(DATABASE)
             .booked()
             .filter(starts_at__gte=timezone.now())
+            # Whether its questionnaires were answered in my hub already ("Before your session").
+            .annotate(measured=Exists(ScreeningResult.objects.filter(appointment=OuterRef("pk"))))
             .order_by("starts_at", "id"),
             to_attr="upcoming_appointments",
         ),
+        # The person's own scores over time, plain totals only (never the item answers).
+        Prefetch(
+            "screenings",
+            queryset=ScreeningResult.objects.using(DATABASE)
+            .only("id", "referral_id", "instrument", "total", "taken_at", "source")
+            .order_by("taken_at", "id"),
+            to_attr="score_history",
+        ),
     ]
+
+
+def _attach_scores_and_tasks(referrals: Sequence[Referral]) -> None:
+    """Each referral's scores in plain words, and the booked sessions within
+    PRE_SESSION_WINDOW whose questionnaires are still to answer ("Before your session")."""
+    soon = timezone.now() + session_measures.PRE_SESSION_WINDOW
+    for referral in referrals:
+        history = referral.score_history  # type: ignore[attr-defined]
+        referral.plain_scores = plain_scores(readings_of(history))  # type: ignore[attr-defined]
+        referral.before_session = [  # type: ignore[attr-defined]
+            appointment
+            for appointment in referral.upcoming_appointments  # type: ignore[attr-defined]
+            if appointment.starts_at <= soon and not appointment.measured
+        ]
 
 
 def _attach_signposted_resources(referrals: Sequence[Referral]) -> None:
@@ -151,6 +176,7 @@ def overview_for(user: User) -> list[Referral]:
     with transaction.atomic(using=DATABASE):
         referrals = list(_overview_queryset(user))
         _attach_signposted_resources(referrals)
+        _attach_scores_and_tasks(referrals)
         record_many(
             actor=actor_for(user),
             action=AuditAction.READ,

@@ -3,7 +3,8 @@
 Reads only. The queue shows plain fields (reference, status, dates, bands, flags, who holds a
 referral) and never decrypts anything, so a page costs the same few queries however long the
 queue is: the count, one page of referrals (a query for each side of the urgent line), their
-screenings, and their missed appointments.
+screenings (bands, and totals for the "worse since the last measure" flag), and their missed
+appointments.
 
 Pages are found by key, not by number (ADR 0031): a page starts after (or ends before) the row a
 link names, so the last page reads 25 rows from the end of the queue's index rather than sorting
@@ -29,6 +30,7 @@ from wellbeing.models import DATABASE, OPEN_STATUSES, Referral, RiskLevel, Scree
 from wellbeing.pseudonyms import staff_ref_for
 from wellbeing.queries import attention
 from wellbeing.queries.appointments import missed_in_a_row
+from wellbeing.queries.outcomes import readings_of, worse_flag
 from wellbeing.working_days import working_days_between
 
 QUEUE_PAGE_SIZE = 25
@@ -256,6 +258,9 @@ class QueueRow:
     also_open: str  # the reference of the person's other open referral, or ""
     # The last two therapy sessions that were due were both missed (wellbeing.queries.appointments).
     missed_in_a_row: bool = False
+    # "Worse since the last measure" or "Worse than at referral": a later score rose reliably
+    # (wellbeing.queries.outcomes.worse_flag, hazard log H16); "" when none.
+    worse: str = ""
 
     @property
     def holder(self) -> str:
@@ -348,16 +353,18 @@ def _row_builder(
 
     def build(referral: Referral) -> QueueRow:
         received = received_on(referral)
+        screenings = list(referral.screenings.all())
         return QueueRow(
             referral=referral,
             waiting_working_days=_working_days_between(received, on),
             waiting_calendar_days=(on - received).days,
-            bands=first_bands(list(referral.screenings.all()), referral.screening_answers),
+            bands=first_bands(screenings, referral.screening_answers),
             target=target_for(referral, on, at),
             risk_flag=risk_flag(referral),
             mine=bool(referral.assigned_ref) and referral.assigned_ref == own_ref,
             also_open=also_open_reference(referral),
             missed_in_a_row=referral.pk in missed,
+            worse=worse_flag(readings_of(screenings)),
         )
 
     return build
@@ -433,7 +440,8 @@ def queue_page(
             more_before, referrals, more_after = len(found) > size, found[-size:], False
     screenings = (
         ScreeningResult.objects.using(DATABASE)
-        .only("id", "referral_id", "instrument", "band", "taken_at")
+        # Totals and where they were taken too: the "worse since" flag reads them, no query more.
+        .only("id", "referral_id", "instrument", "band", "total", "taken_at", "source")
         .order_by("taken_at", "id")
     )
     # One query for the screenings of every row on the page.

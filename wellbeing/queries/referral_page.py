@@ -41,6 +41,7 @@ from wellbeing.models import (
     Referral,
     ReferralEvent,
     ReferralEventKind,
+    ScoreSource,
     ScreeningResult,
     SignpostedResource,
     TherapyPlan,
@@ -49,6 +50,7 @@ from wellbeing.models import (
 from wellbeing.queries import audit_log
 from wellbeing.queries.appointments import missed_in_a_row
 from wellbeing.queries.audit_log import AuditLogEntry
+from wellbeing.queries.outcomes import OutcomeLine, outcome_lines, paired_from, readings_of
 from wellbeing.queries.score_chart import ScoreChart, charts_for
 
 AUDIT_PAGE_SIZE = 25
@@ -453,11 +455,19 @@ class NotAsked:
 
 @dataclass(frozen=True)
 class ScreeningGroup:
-    """The screenings taken together (at referral, at each follow-up)."""
+    """The screenings taken together (at referral, at each follow-up, at a session)."""
 
     at: datetime.datetime
     screenings: list[ScreeningResult]
     not_asked: list[NotAsked] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        """Where they were taken, in words: "At referral", "Follow-up check-in"..."""
+        sources = {s.source for s in self.screenings}
+        if sources == {ScoreSource.SELF_REFERRAL}:
+            return "At referral"
+        return ", ".join(label for value, label in ScoreSource.choices if value in sources)
 
 
 @dataclass(frozen=True)
@@ -497,6 +507,8 @@ class ReferralPage:
     sections: list[Section]
     screening_groups: list[ScreeningGroup]
     charts: list[ScoreChart]
+    # What the scores say so far, beside the chart (wellbeing.queries.outcomes.outcome_lines).
+    outcome: list[OutcomeLine]
     timeline: list[TimelineEntry]
     actions: list[ActionLink]
     # Onward referrals whose status can be updated, and therapy plans that take sessions, as
@@ -518,16 +530,20 @@ def _screening_groups(
 ) -> list[ScreeningGroup]:
     """Screenings grouped by the day they were taken: at referral, then each re-screening.
     Every group names the questionnaires the person's screening answers left out."""
-    groups: dict[datetime.date, list[ScreeningResult]] = {}
+    groups: dict[tuple[datetime.date, str], list[ScreeningResult]] = {}
     for screening in sorted(screenings, key=lambda s: (s.taken_at, s.pk)):
-        groups.setdefault(timezone.localdate(screening.taken_at), []).append(screening)
+        day = timezone.localdate(screening.taken_at)
+        groups.setdefault((day, screening.source), []).append(screening)
     return [
         ScreeningGroup(
             found[0].taken_at,
             found,
-            [n for n in skipped if n.instrument not in {s.instrument for s in found}],
+            # A session asks only PHQ-9 and GAD-7: nothing there was left out by an answer.
+            []
+            if source == ScoreSource.SESSION
+            else [n for n in skipped if n.instrument not in {s.instrument for s in found}],
         )
-        for found in groups.values()
+        for (_day, source), found in groups.items()
     ]
 
 
@@ -561,6 +577,7 @@ def referral_page_for(user: User, referral_id: int) -> ReferralPage:
         sections=given_sections(referral),
         screening_groups=_screening_groups(screenings, not_asked_for(referral)),
         charts=charts_for(screenings),
+        outcome=outcome_lines(paired_from(referral.pk, readings_of(screenings))),
         timeline=timeline(referral, titles),
         actions=actions_offered(referral),
         onward_to_update=(

@@ -37,7 +37,7 @@ from wellbeing.referral_states import NotAllowed
 
 # The lifecycle imports this module (closing a referral cancels its appointments), so its
 # functions are reached through the module, which is whole by the time they are called.
-from wellbeing.services import referrals
+from wellbeing.services import referrals, session_measures
 
 # How far ahead an appointment may be booked: a year covers any course of therapy; a date
 # further out is almost certainly a typing slip (2027 for 2026).
@@ -251,11 +251,19 @@ def do_record_attendance(
     appointment: Appointment,
     attendance: str,
     note: str = "",
+    measures: session_measures.SessionTotals | None = None,
 ) -> TherapySession:
     """Record what happened at an appointment: it is completed, and its TherapySession is the
-    record of the session (ADR 0028). Attended or not cannot be said before its time."""
+    record of the session (ADR 0028). Attended or not cannot be said before its time.
+
+    `measures`, the PHQ-9 and GAD-7 taken at the session (ADR 0039), only for one attended and
+    only when the member of staff did not answer them in my hub before it; those they did are
+    linked to the session. A risk answer marks the referral urgent (hazard log H15)."""
     if attendance not in Attendance.values:
         raise NotAllowed("Choose whether the appointment was attended.")
+    measures = measures or session_measures.SessionTotals()
+    if not measures.empty and attendance != Attendance.ATTENDED:
+        raise NotAllowed("Scores can be recorded only for a session that was attended.")
     with referrals.changing(referral, "record attendance") as locked:
         now = timezone.now()
         found = _locked_appointment(locked, appointment.pk)
@@ -274,6 +282,11 @@ def do_record_attendance(
         found.attendance = attendance
         found.session = session
         found.save(using=DATABASE, update_fields=["status", "attendance", "session"])
+        if session_measures.link_to_session(found, session) and not measures.empty:
+            raise NotAllowed("The questionnaires for this session were already answered in my hub.")
+        session_measures.record_at_session(
+            locked, session, measures, taken_at=found.starts_at, appointment=found
+        )
         referrals.audit_change(acting_user, locked, "Recorded attendance at a therapy appointment")
     return session
 

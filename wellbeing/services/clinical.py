@@ -36,7 +36,7 @@ from wellbeing.models import (
     TherapySession,
 )
 from wellbeing.referral_states import NotAllowed
-from wellbeing.services import support
+from wellbeing.services import session_measures, support
 from wellbeing.services.referrals import LOCKED_FIELDS, audit_change, changing, record_events, save
 
 _Record = TypeVar("_Record", bound=Model)
@@ -148,12 +148,17 @@ def do_log_therapy_session(
     on: datetime.date,
     attendance: str,
     note: str = "",
+    measures: session_measures.SessionTotals | None = None,
 ) -> TherapySession:
-    """Log one therapy session and whether it was attended."""
+    """Log one therapy session and whether it was attended, with the PHQ-9 and GAD-7 taken at
+    it if any (ADR 0039; a risk answer marks the referral urgent, hazard log H15)."""
     if on > timezone.localdate():
         raise NotAllowed("A session cannot be logged for a date in the future.")
     if attendance not in Attendance.values:
         raise NotAllowed("Choose whether the session was attended.")
+    measures = measures or session_measures.SessionTotals()
+    if not measures.empty and attendance != Attendance.ATTENDED:
+        raise NotAllowed("Scores can be recorded only for a session that was attended.")
     with changing(referral, "log a therapy session") as locked:
         if plan.referral_id != locked.pk:
             raise Http404("No such therapy plan")
@@ -164,6 +169,7 @@ def do_log_therapy_session(
         session = TherapySession.objects.using(DATABASE).create(
             plan=plan, on=on, attendance=attendance, note=note
         )
+        session_measures.record_at_session(locked, session, measures, taken_at=_taken_on(on))
         audit_change(acting_user, locked, "Logged a therapy session")
     return session
 
@@ -192,6 +198,14 @@ def do_update_onward(
         audit_change(acting_user, locked, "Updated an onward referral's status")
     onward.status, onward.status_on = status, status_on
     return onward
+
+
+def _taken_on(day: datetime.date) -> datetime.datetime:
+    """When a logged session's measures were taken: now for today's, midday of an earlier
+    day's (the session's time is not recorded, only its date)."""
+    if day >= timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
 
 
 def _day(day: datetime.date) -> str:

@@ -221,6 +221,18 @@ def _stored(answers: Sequence[int]) -> Any:
     return list(answers)
 
 
+def raise_risk(referral: Referral, *, at: datetime.datetime, alert: list[Any]) -> None:
+    """A risk answer after the self-referral (a check-in, a therapy session's measures): the
+    same path as at self-referral. The referral is marked urgent, to the top of the queue, the
+    person's timeline says so, and the duty inbox is alerted at once (`alert`, outbox rows).
+    Inside the caller's transaction; the page shows crisis contacts at once."""
+    Referral.objects.using(DATABASE).filter(pk=referral.pk).update(urgent=True, updated_at=at)
+    ReferralEvent.objects.using(DATABASE).create(
+        referral=referral, kind=ReferralEventKind.URGENT, at=at
+    )
+    queue(alert)
+
+
 def do_complete_check_in(
     *, user: User, follow_up_id: int, answers: Mapping[str, Sequence[int]]
 ) -> CheckIn:
@@ -260,13 +272,7 @@ def do_complete_check_in(
         FollowUp.objects.using(DATABASE).filter(pk=follow_up.pk).update(completed_at=now)
         check_in = CheckIn(follow_up, results)
         if check_in.risk:
-            Referral.objects.using(DATABASE).filter(pk=referral.pk).update(
-                urgent=True, updated_at=now
-            )
-            ReferralEvent.objects.using(DATABASE).create(
-                referral=referral, kind=ReferralEventKind.URGENT, at=now
-            )
-            queue(outreach.risk_at_check_in(follow_up))
+            raise_risk(referral, at=now, alert=outreach.risk_at_check_in(follow_up))
         audit.record(
             actor=audit.actor_for(user),
             action=AuditAction.CREATE,

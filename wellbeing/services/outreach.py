@@ -105,6 +105,12 @@ def risk_at_check_in(follow_up: FollowUp) -> list[OutboxMessage]:
     return duty_alert(f"follow-up:{follow_up.pk}:risk-alert", "wellbeing/urgent_check_in")
 
 
+def risk_at_session(key: str) -> list[OutboxMessage]:
+    """A risk answer in a therapy session's measures (at the session, or in my hub before it):
+    the duty inbox is told at once. `key` names the appointment or session, never the person."""
+    return duty_alert(f"{key}:risk-alert", "wellbeing/urgent_session_measure")
+
+
 def duty_alert(key: str, template: str) -> list[OutboxMessage]:
     """An alert to the hub's duty inbox, sent at once whatever the hour; none without an inbox."""
     if not settings.HUB_DUTY_EMAIL:

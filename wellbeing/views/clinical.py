@@ -45,7 +45,15 @@ from wellbeing.forms.clinical import (
 )
 from wellbeing.models import Appointment, OnwardReferral, Referral, SubmissionKey, TherapyPlan
 from wellbeing.referral_states import NotAllowed, require
-from wellbeing.services import appointments, clinical, directory, messaging, referrals, support
+from wellbeing.services import (
+    appointments,
+    clinical,
+    directory,
+    messaging,
+    referrals,
+    session_measures,
+    support,
+)
 from wellbeing.views.access import hub_staff_page
 
 
@@ -289,8 +297,10 @@ def therapy(request: HttpRequest, referral_id: int) -> HttpResponse:
 SESSION = ActionPage(
     action="log a therapy session",
     heading="Log a therapy session",
-    changes="Adds the session to the therapy plan. The member of staff sees how many sessions "
-    "they have attended.",
+    changes="Adds the session to the therapy plan, with its PHQ-9 and GAD-7 if you took them: "
+    "they join the score history and the outcome. An answer to PHQ-9 question 9 other than "
+    "'Not at all' marks the referral urgent. The member of staff sees how many sessions they "
+    "have attended.",
     button="Log the session",
     done="Therapy session logged for referral {reference}.",
 )
@@ -312,6 +322,7 @@ def therapy_session(request: HttpRequest, referral_id: int, plan_id: int) -> Htt
             on=data["on"],
             attendance=data["attendance"],
             note=data["note"],
+            measures=data["measures"],
         )
 
     def extra(referral: Referral) -> dict[str, Any]:
@@ -471,7 +482,9 @@ ATTENDANCE = ActionPage(
     action="record attendance",
     heading="Record attendance at an appointment",
     changes=(
-        "Completes the appointment and adds it to the therapy plan as a session. The member of "
+        "Completes the appointment and adds it to the therapy plan as a session, with its PHQ-9 "
+        "and GAD-7 if you took them (an answer to PHQ-9 question 9 other than 'Not at all' "
+        "marks the referral urgent). The member of "
         "staff sees how many sessions they have attended. Two missed appointments in a row are "
         "flagged on the referral and in the queue."
     ),
@@ -494,6 +507,7 @@ def appointment_attendance(
             appointment=appointment,
             attendance=form.cleaned_data["attendance"],
             note=form.cleaned_data["note"],
+            measures=form.cleaned_data["measures"],
         )
 
     return _appointment_page(
@@ -501,7 +515,9 @@ def appointment_attendance(
         referral_id,
         appointment_id,
         ATTENDANCE,
-        lambda _r, _a, data: AttendanceForm(data),
+        lambda _r, appointment, data: AttendanceForm(
+            data, measured_before=session_measures.measured_before(appointment)
+        ),
         perform,
     )
 
