@@ -168,7 +168,7 @@ def test_adding_and_changing_a_competency_statement(client, curator):
         "objectives": objectives,
     }
     fuzz(client, reverse("learning:curate_competency_create"), valid, examples=30)
-    statement = Competency.objects.filter(retired_at__isnull=True).first()
+    statement = Competency.objects.filter(retired_at__isnull=True)[0]
     url = reverse("learning:curate_competency_edit", args=[statement.pk])
     fuzz(client, url, {"text": "I can say it again", "objectives": objectives}, examples=25)
     fuzz(

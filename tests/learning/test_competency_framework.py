@@ -122,7 +122,7 @@ def test_a_retired_statements_code_is_never_given_again(curator):
 
 
 def test_rewording_makes_a_new_version_and_keeps_every_wording(curator):
-    statement = Competency.objects.filter(is_starter=True, level=2).first()
+    statement = Competency.objects.filter(is_starter=True, level=2)[0]
     original, code = statement.text, statement.code
     changed = competencies.do_change_competency(
         competency=statement,

@@ -142,7 +142,7 @@ def test_a_statement_that_will_not_do_is_explained_beside_its_box(
 
 
 def test_a_duplicate_at_the_same_level_is_explained(client, curator):
-    existing = Competency.objects.filter(level=1, is_starter=True).first()
+    existing = Competency.objects.filter(level=1, is_starter=True)[0]
     response = client.post(
         reverse("learning:curate_competency_create"),
         {
@@ -155,7 +155,7 @@ def test_a_duplicate_at_the_same_level_is_explained(client, curator):
 
 
 def test_rewording_shows_every_version_on_the_statements_page(client, curator):
-    statement = Competency.objects.filter(level=1, is_starter=True).first()
+    statement = Competency.objects.filter(level=1, is_starter=True)[0]
     original = statement.text
     response = client.post(
         reverse("learning:curate_competency_edit", args=[statement.pk]),

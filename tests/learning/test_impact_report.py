@@ -18,7 +18,7 @@ from django.utils import timezone
 from learning.models import Competency, LearningStatus
 from learning.queries import impact
 from learning.queries.impact import estimate, t_95
-from portal.models import StaffGroup
+from portal.models import StaffGroup, User
 from tests.factories import StaffProfileFactory, UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
 from tests.learning.framework_factories import CompetencyFactory, rate
@@ -70,6 +70,8 @@ def test_t_values_and_intervals_match_the_textbook():
     value = estimate([1, 2, 3, 4, 5])
     assert value.mean == 3
     # 2.776 * sd 1.5811 / sqrt(5) = 1.963
+    assert value.low is not None
+    assert value.high is not None
     assert round(value.low, 2) == 1.04
     assert round(value.high, 2) == 4.96
     assert estimate([5, 5, 5, 4, 5, 5]).high == 5.0  # clipped to the scale
@@ -260,7 +262,7 @@ def count_queries(client, url: str) -> int:
     return len(queries.captured_queries)
 
 
-def add_statements(how_many: int, people: list) -> None:
+def add_statements(how_many: int, people: list[User]) -> None:
     for n in range(how_many):
         statement = CompetencyFactory(level=1 + n % 3, objectives=[1 + n % 8])
         resource = ResourceFactory(level=3, objectives=[1 + n % 8])

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning.models import LearningStatus
-from learning.queries.team import team_learning_for
+from learning.queries.team import TeamLearning, team_learning_for
 from tests.factories import StaffProfileFactory, UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
 from tests.learning.framework_factories import CompetencyFactory, rate
@@ -37,7 +37,14 @@ def member(team="ward 5", organisation=TRUST, name="Sam Member"):
 def page(client) -> str:
     response = client.get(reverse("learning:team"))
     assert response.status_code == 200
-    return response.content.decode()
+    text: str = response.content.decode()
+    return text
+
+
+def team_of(lead) -> TeamLearning:
+    team = team_learning_for(lead.staff_profile)
+    assert team is not None
+    return team
 
 
 def test_a_team_lead_without_a_team_is_asked_to_name_one(client, lead):
@@ -59,7 +66,7 @@ def test_five_members_whatever_their_capitals_make_a_team(client, lead):
         member(team=name)
     member(team="Ward 5", organisation="Another Trust")  # not the same team
     member(team="Ward 6")
-    team = team_learning_for(lead.staff_profile)
+    team = team_of(lead)
     assert team.members == 5
     assert "Resources completed, by level" in page(client)
 
@@ -74,7 +81,7 @@ def test_the_team_sees_completions_by_level_and_the_share_who_self_assessed(clie
             )
         rate(user, statement, 2)
     LearningRecordFactory(user=people[5], status=LearningStatus.SAVED)
-    team = team_learning_for(lead.staff_profile)
+    team = team_of(lead)
     assert [(label, str(count)) for label, count in team.completions_by_level] == [
         ("Level 1", "10"),
         ("Level 2", "15"),
@@ -98,7 +105,7 @@ def test_small_counts_in_a_team_are_suppressed(client, lead):
     )
     for user in people[:6]:
         rate(user, statement, 3)
-    team = team_learning_for(lead.staff_profile)
+    team = team_of(lead)
     # 7 members and 6 self-assessed would say who has not: hidden.
     assert team.self_assessed_share == "*"
     level_3 = dict(team.completions_by_level)["Level 3"]

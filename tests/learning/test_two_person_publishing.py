@@ -60,7 +60,7 @@ def test_another_curator_publishes_it_and_the_history_says_who_approved(author, 
     curation.do_move_resource(resource=resource, to=ResourceStatus.PUBLISHED, acting_user=checker)
     resource.refresh_from_db()
     assert resource.status == ResourceStatus.PUBLISHED
-    approval = resource.changes.first()
+    approval = resource.changes.all()[0]
     assert approval.changed_by == checker
     assert approval.summary == "Moved from in review to published; approved by a second curator"
 
@@ -91,7 +91,7 @@ def test_a_team_with_one_curator_can_turn_the_rule_off_and_the_history_says_so(a
     curation.do_move_resource(resource=resource, to=ResourceStatus.PUBLISHED, acting_user=author)
     resource.refresh_from_db()
     assert resource.status == ResourceStatus.PUBLISHED
-    assert resource.changes.first().summary.endswith(
+    assert resource.changes.all()[0].summary.endswith(
         "; published by a single curator (no second check)"
     )
 
@@ -144,8 +144,9 @@ def test_publishing_a_resource_past_its_review_date_needs_a_new_one(author, chec
     resource.refresh_from_db()
     assert resource.status == ResourceStatus.PUBLISHED
     assert resource.review_due == next_year
-    assert f"with a new review date of {next_year.day} {next_year:%B %Y}" in (
-        resource.changes.first().summary
+    assert (
+        f"with a new review date of {next_year.day} {next_year:%B %Y}"
+        in resource.changes.all()[0].summary
     )
 
 

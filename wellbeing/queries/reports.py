@@ -25,6 +25,15 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.charts import BarChart, Figure, bar_chart
+from portal.suppression import (
+    HIDDEN,
+    Shown,
+    percentage,
+    statistic,
+    suppress_figures,
+    suppress_line,
+    suppress_table,
+)
 from wellbeing.contact_targets import contact_target, urgent_from
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
@@ -40,15 +49,6 @@ from wellbeing.models import (
     ScreeningResult,
     TeamSession,
     TeamSupportType,
-)
-from portal.suppression import (
-    HIDDEN,
-    Shown,
-    percentage,
-    statistic,
-    suppress_figures,
-    suppress_line,
-    suppress_table,
 )
 from wellbeing.working_days import working_days_between
 
