@@ -1,5 +1,6 @@
 """A curator adds a competency statement, ties resources to it, has a second curator publish
-one, and reads the impact report once staff have rated themselves before and after learning."""
+one, and reads the impact report once staff have rated themselves before and after learning; a
+team lead reads their team's totals; publishing an overdue resource asks for a review date."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from learning.models import Competency, LearningRecord, LearningStatus, Resource, ResourceStatus
+from portal import roles
 from portal.models import StaffGroup, User
 from tests.browser.conftest import BrowserProblems
 from tests.browser.steps import (
@@ -19,12 +21,13 @@ from tests.browser.steps import (
     then_there_is_a_problem,
     then_they_see_the_message,
     when_they_choose_from_the_menu,
+    when_they_sign_in,
 )
 from tests.browser.test_learning_curator_journey import (
     given_a_curator_with_an_authenticator,
     when_they_sign_in_with_their_authenticator,
 )
-from tests.factories import StaffProfileFactory, UserFactory
+from tests.factories import PASSWORD, StaffProfileFactory, UserFactory
 from tests.learning.factories import ResourceFactory
 from tests.learning.framework_factories import rate
 
@@ -164,3 +167,51 @@ def test_a_curator_adds_a_statement_ties_resources_and_reads_the_impact_report(
 
     given_staff_rated_it_before_and_after_the_course(statement)
     when_they_read_the_impact_report(page, statement)
+
+
+def test_a_team_lead_reads_their_teams_totals_and_an_overdue_resource_asks_for_a_review_date(
+    page: Page, browser: Browser, live_server, browser_problems: BrowserProblems
+):
+    curator = given_a_curator_with_an_authenticator()
+    lead: User = UserFactory(roles=[roles.TEAM_LEAD])
+    StaffProfileFactory(user=lead, team="Ward 5", display_name="Lee Lead")
+    course = ResourceFactory(title=COURSE, level=2)
+    for n in range(5):
+        member: User = UserFactory()
+        StaffProfileFactory(user=member, team="ward 5", display_name=f"Team member {n}")
+        LearningRecord.objects.create(user=member, resource=course, status=LearningStatus.COMPLETED)
+    overdue = ResourceFactory(
+        title=FILM,
+        status=ResourceStatus.IN_REVIEW,
+        review_due=timezone.localdate() - datetime.timedelta(days=3),
+    )
+
+    when_they_sign_in(page, email=lead.email, password=PASSWORD)
+    page.get_by_role("link", name="Your team's learning").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your team's learning")
+    expect(page.get_by_role("main")).to_contain_text("Resources completed, by level")
+    expect(page.get_by_role("main")).not_to_contain_text("Team member")
+    then_the_page_is_accessible(page)
+
+    with a_second_browser(browser, live_server.url, browser_problems) as other:
+        when_they_sign_in_with_their_authenticator(other, curator)
+        other.goto(f"{live_server.url}/learning/curate/resources/{overdue.pk}/")
+        expect(other.get_by_role("main")).to_contain_text("publishing it asks for a new one")
+        other.get_by_role("button", name="Publish", exact=True).click()
+        expect(other.get_by_role("heading", level=1)).to_have_text(
+            "Set a new review date to publish"
+        )
+        then_the_page_is_accessible(other)
+        other.get_by_role("button", name="Set the review date and publish").click()
+        then_there_is_a_problem(other, "Enter the next review date")
+        then_the_page_is_accessible(other)
+        next_year = timezone.localdate() + datetime.timedelta(days=365)
+        dates = other.get_by_role("group", name="When should it next be reviewed?")
+        dates.get_by_label("Day").fill(str(next_year.day))
+        dates.get_by_label("Month").fill(str(next_year.month))
+        dates.get_by_label("Year").fill(str(next_year.year))
+        other.get_by_role("button", name="Set the review date and publish").click()
+        then_they_see_the_message(other, f"'{FILM}' is now published.")
+        then_the_page_is_accessible(other)
+    overdue.refresh_from_db()
+    assert overdue.review_due == next_year
