@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from learning.demo_competencies import seed_demo_competency_impact
 from learning.models import (
     Comment,
     CommentStatus,
@@ -879,7 +880,10 @@ def seed_demo_catalogue() -> DemoCatalogueSummary:
         published=samples.published().count(),
         providers=Provider.objects.filter(resources__is_sample=True).distinct().count(),
         topics=Topic.objects.filter(resources__is_sample=True).distinct().count(),
-        learning_records=LearningRecord.objects.filter(resource__is_sample=True).count(),
+        # The demo accounts' own, not the sample colleagues' (learning.demo_competencies).
+        learning_records=LearningRecord.objects.filter(
+            resource__is_sample=True, user__email__in=emails
+        ).count(),
         comments=comments.count(),
         pending_comments=comments.filter(status=CommentStatus.PENDING).count(),
     )
@@ -893,5 +897,9 @@ def seed() -> list[DemoSection]:
         DemoSection(
             heading="Sample learning catalogue (labelled as sample content):",
             lines=catalogue.lines(),
-        )
+        ),
+        DemoSection(
+            heading="Competency framework and impact (sample colleagues):",
+            lines=seed_demo_competency_impact(),
+        ),
     ]

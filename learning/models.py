@@ -87,6 +87,9 @@ class Competency(models.Model):
     """
 
     level = models.PositiveSmallIntegerField(choices=Level.choices, db_index=True)
+    # A short code that never changes or returns ("L2-03"), so a CSV, a report or a board paper
+    # can name a statement whatever its wording has become (ADR 0034).
+    code = models.CharField(max_length=8, unique=True)
     objectives = models.ManyToManyField(Objective, related_name="competencies")
     text = models.CharField(max_length=300, help_text='Written as "I can ..."')
     version = models.PositiveSmallIntegerField(default=1)
@@ -101,7 +104,7 @@ class Competency(models.Model):
         verbose_name_plural = "competencies"
 
     def __str__(self) -> str:
-        return self.text
+        return f"{self.code} {self.text}"
 
     @property
     def is_retired(self) -> bool:
@@ -185,6 +188,11 @@ class Resource(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_due = models.DateField(null=True, blank=True, db_index=True)
+    # Who last changed what the resource says (not its status): publishing needs someone else
+    # (the two-person rule, ADR 0035).
+    content_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

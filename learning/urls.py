@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from learning.views import catalogue, curation, my_learning
+from learning.views import catalogue, curation, my_learning, team
 from portal.outbox.views import failed_messages_page
 from portal.rules import Permission
 
@@ -36,6 +36,11 @@ urlpatterns: list[URLPattern] = [
         name="curate_resource_preview",
     ),
     path("curate/resources/<int:pk>/move/", curation.resource_move, name="curate_resource_move"),
+    path(
+        "curate/resources/<int:pk>/publish/",
+        curation.resource_publish,
+        name="curate_resource_publish",
+    ),
     path("curate/review-due/", curation.review_due, name="curate_review_due"),
     path("curate/broken-links/", curation.broken_links, name="curate_broken_links"),
     path("curate/import/", curation.catalogue_import, name="curate_import"),
@@ -49,6 +54,24 @@ urlpatterns: list[URLPattern] = [
     path("curate/comments/<int:pk>/reject/", curation.comment_reject, name="curate_comment_reject"),
     path("curate/uptake/", curation.uptake_report, name="curate_uptake"),
     path("curate/uptake/<slug:table>.csv", curation.uptake_csv, name="curate_uptake_csv"),
+    path("curate/impact/", curation.impact_report, name="curate_impact"),
+    path("curate/impact/<slug:table>.csv", curation.impact_csv, name="curate_impact_csv"),
+    # The competency framework.
+    path("curate/competencies/", curation.competency_list, name="curate_competencies"),
+    path("curate/competencies/new/", curation.competency_create, name="curate_competency_create"),
+    path("curate/competencies/<int:pk>/", curation.competency_detail, name="curate_competency"),
+    path(
+        "curate/competencies/<int:pk>/edit/",
+        curation.competency_edit,
+        name="curate_competency_edit",
+    ),
+    path(
+        "curate/competencies/<int:pk>/retire/",
+        curation.competency_retire,
+        name="curate_competency_retire",
+    ),
+    # A team lead's totals for their team.
+    path("team/", team.team_learning, name="team"),
     path(
         "curate/emails/failed/",
         failed_messages_page(

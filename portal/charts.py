@@ -112,12 +112,16 @@ def bar_chart(
     width: int = 640,
     label_width: int = 220,
     font_size: int = 15,
+    scale_max: int | None = None,
 ) -> BarChart:
     """A horizontal bar chart: one row per (label, figures), one bar per series in each row,
-    all bars on one scale. Wide enough figures ("1,234") fit after the longest bar."""
+    all bars on one scale. Wide enough figures ("1,234") fit after the longest bar.
+
+    The scale runs to the largest figure, or to ``scale_max`` for a measure with a fixed top
+    (an average on a 1 to 5 scale), so a bar's length means the same in every chart."""
     bar_area = width - label_width - 64
     line_height = round(font_size * 1.3)
-    largest = max([f.number or 0 for _label, figures in rows for f in figures] + [1])
+    largest = scale_max or max([f.number or 0 for _label, figures in rows for f in figures] + [1])
     laid_out: list[BarRow] = []
     top = 4
     for label, figures in rows:

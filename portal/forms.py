@@ -56,6 +56,7 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "job_title",
             "staff_group",
             "organisation",
+            "team",
             "site",
             "is_clinical",
             "cares_for_both",
@@ -64,11 +65,16 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "display_name": "Display name",
             "job_title": "Job title",
             "organisation": "Organisation",
+            "team": "Team (optional)",
             "site": "Site or base (optional)",
         }
         help_texts = {
             "display_name": "Shown beside any comments you post, instead of your email address.",
             "organisation": "For example, King's College Hospital NHS Foundation Trust.",
+            "team": (
+                "For example, Ward 5 or Community Diabetes Team. Your team lead sees totals for "
+                "the team, never what one person has learned or how they rated themselves."
+            ),
         }
         error_messages = {
             "display_name": {
@@ -86,11 +92,19 @@ class StaffProfileForm(forms.ModelForm):  # type: ignore[type-arg]
                 "max_length": "Organisation must be 120 characters or fewer",
                 "null_characters_not_allowed": "Organisation must only include letters, numbers and punctuation",
             },
+            "team": {
+                "max_length": "Team must be 120 characters or fewer",
+                "null_characters_not_allowed": "Team must only include letters, numbers and punctuation",
+            },
             "site": {
                 "max_length": "Site must be 120 characters or fewer",
                 "null_characters_not_allowed": "Site must only include letters, numbers and punctuation",
             },
         }
+
+    def clean_team(self) -> str:
+        # Spaces tidied, so "Ward  5" and "Ward 5" are one team (learning.queries.team).
+        return " ".join(str(self.cleaned_data["team"]).split())
 
     def clean_display_name(self) -> str:
         name: str = self.cleaned_data["display_name"].strip()

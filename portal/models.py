@@ -104,6 +104,9 @@ class StaffProfile(models.Model):
     job_title = models.CharField(max_length=120)
     organisation = models.CharField(max_length=120)
     site = models.CharField(max_length=120, blank=True)
+    # Free text: a team is everyone with the same organisation and team name, whatever their
+    # capitals (learning.queries.team). Team leads see only their team's totals.
+    team = models.CharField(max_length=120, blank=True)
     is_clinical = models.BooleanField()
     cares_for_both = models.CharField(
         "how often you care for people with both physical and mental health needs",

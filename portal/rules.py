@@ -96,6 +96,7 @@ class Permission(StrEnum):
     MODERATE_COMMENTS = "portal.moderate_comments"
     VIEW_LEARNING_UPTAKE = "portal.view_learning_uptake"
     REQUEST_TEAM_SUPPORT = "portal.request_team_support"
+    VIEW_TEAM_LEARNING = "portal.view_team_learning"
     WORK_IN_HUB = "portal.work_in_hub"
     ALLOCATE_REFERRALS = "portal.allocate_referrals"
     MANAGE_SERVICE_DIRECTORY = "portal.manage_service_directory"
@@ -121,6 +122,7 @@ RULES: dict[Permission, rules.Predicate] = {
     Permission.MODERATE_COMMENTS: is_curator,
     Permission.VIEW_LEARNING_UPTAKE: is_curator,
     Permission.REQUEST_TEAM_SUPPORT: is_team_lead,
+    Permission.VIEW_TEAM_LEARNING: is_team_lead,
     Permission.WORK_IN_HUB: is_hub_staff,
     Permission.ALLOCATE_REFERRALS: is_hub_lead,
     Permission.MANAGE_SERVICE_DIRECTORY: is_hub_lead,

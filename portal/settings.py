@@ -477,6 +477,10 @@ LOGGING = {
 # reach the portal's own network. Hosts listed here may resolve to private or loopback addresses
 # (a trust intranet's learning site; tests put 127.0.0.1 here for their local web server).
 LINK_CHECK_ALLOWED_HOSTS: list[str] = env.list("LINK_CHECK_ALLOWED_HOSTS", default=[])
+# Publishing is a two-person step: the curator who last changed a resource cannot publish it
+# (ADR 0035). A team with one curator turns this off; the history then says no second curator
+# checked each resource it publishes.
+LEARNING_SINGLE_CURATOR = env.bool("LEARNING_SINGLE_CURATOR", default=False)
 
 # --- Resilience Hub -----------------------------------------------------------------------------
 HUB_LOCAL_CRISIS_LINE = env.str("HUB_LOCAL_CRISIS_LINE", default="")

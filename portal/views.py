@@ -22,7 +22,8 @@ from portal.signed_in import signed_in_user
 
 ROLE_DESCRIPTIONS = {
     roles.CURATOR: "You curate learning resources, moderate comments and see learning uptake.",
-    roles.TEAM_LEAD: "You can ask the Resilience Hub for support for your team.",
+    roles.TEAM_LEAD: "You can ask the Resilience Hub for support for your team, and see your "
+    "team's learning as totals.",
     roles.HUB_CLINICIAN: "You assess and support staff who contact the Resilience Hub.",
     roles.HUB_LEAD: "You lead the Resilience Hub: its team, allocation, services, outreach and "
     "reports.",

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, SolarSchedule
 
-from learning.models import Comment, LearningRecord
+from learning.models import Comment, Competency, LearningRecord
 from portal import roles
 from portal.models import OutboxMessage, User
 from portal.outbox import unsubscribe
@@ -261,6 +261,8 @@ def portal_world() -> dict[str, Any]:
         "slug": resource.slug,
         "resource_pk": resource.pk,
         "comment_pk": comment.pk,
+        # A statement of the starter framework the migrations seed.
+        "competency_pk": Competency.objects.order_by("pk").values_list("pk", flat=True).first(),
         "token": unsubscribe.token_for("portal", nudge.pk),
     }
     world["admin_objects"] = {
@@ -314,9 +316,16 @@ def kwargs_for(key: str, world: dict[str, Any]) -> dict[str, object]:
         return _admin_kwargs(route, world)
     known = world["portal_kwargs"]
     on_comment = "/comments/" in route.route
+    on_competency = "/competencies/" in route.route
     return {
         "slug": known["slug"],
-        "pk": known["comment_pk"] if on_comment else known["resource_pk"],
+        "pk": (
+            known["comment_pk"]
+            if on_comment
+            else known["competency_pk"]
+            if on_competency
+            else known["resource_pk"]
+        ),
         "table": "level",
         "token": known["token"],
         "key": "an-unknown-key",

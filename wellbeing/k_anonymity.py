@@ -2,7 +2,7 @@
 rows (Sweeney L. k-anonymity: a model for protecting privacy. Int J Uncertain Fuzziness
 Knowl-Based Syst. 2002;10(5):557-570).
 
-Pure Python, like `wellbeing.suppression`: no Django, so the rule is tested on its own. The
+Pure Python, like `portal.suppression`: no Django, so the rule is tested on its own. The
 caller gives a ladder of generalisations, mildest first (ADR 0041 says which and why). Rungs are
 tried in order, over and over while any helps:
 

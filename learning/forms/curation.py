@@ -1,5 +1,6 @@
-"""Forms of the curator pages, with NHS.UK error messages in plain English: a resource, rejecting
-a comment, and uploading a catalogue CSV.
+"""Forms of the curator pages, with NHS.UK error messages in plain English: a resource, publishing
+one whose review date has passed, a competency statement, rejecting a comment, and uploading a
+catalogue CSV.
 
 ``ResourceForm`` holds every rule of what a resource may be (lengths, required fields, ranges, web
 address, dates) and its messages; the CSV import (``learning.services.catalogue_csv``) checks each
@@ -8,14 +9,26 @@ row with it too, so the rules are written once.
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils import timezone
 
-from learning.models import Level, Objective, Provider, Resource, ResourceFormat, Topic
+from learning.models import (
+    Competency,
+    Level,
+    Objective,
+    Provider,
+    Resource,
+    ResourceFormat,
+    Topic,
+)
+from learning.services.competencies import STATEMENT_MAX_LENGTH, statement_problem, tidy_statement
+from learning.services.curation import review_date_problem
 from portal.models import StaffGroup
 from portal.nhsuk_forms.fields import DateInputField
 from portal.nhsuk_forms.helper import FormHelper
@@ -38,6 +51,30 @@ def topic_names(text: str) -> list[str]:
     """Topic names typed in one box (or a CSV cell), separated by semicolons, spaces tidied."""
     names = [" ".join(name.split()) for name in text.split(TOPIC_SEPARATOR)]
     return [name for name in names if name]
+
+
+def levels_problem(resource_level: int | None, competencies: list[Competency]) -> str | None:
+    """Why a resource at this level cannot develop these statements (a statement above the
+    resource's level), or None. A resource develops statements at its own level or below: a
+    Level 2 course can deepen what Level 1 asks, a Level 1 video cannot make someone able to lead
+    Level 3 improvement (ADR 0034)."""
+    if resource_level is None:
+        return None
+    above = [c.code for c in competencies if c.level > resource_level]
+    if not above:
+        return None
+    which = ", ".join(above)
+    return (
+        f"A Level {resource_level} resource can develop statements at Level {resource_level} or "
+        f"below. Untick {which}, or change the level"
+    )
+
+
+class CompetencyChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Statements as checkboxes, each labelled with its code and level."""
+
+    def label_from_instance(self, obj: Competency) -> str:
+        return f"{obj.code} (Level {obj.level}): {obj.text}"
 
 
 def check_topic_names(names: list[str]) -> None:
@@ -98,6 +135,22 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         error_messages={
             "invalid_choice": "Select topics from the list",
             "invalid_pk_value": "Select topics from the list",
+        },
+    )
+    competencies = CompetencyChoiceField(
+        label="Which competencies does it develop? (optional)",
+        help_text=(
+            "Statements of the competency framework at the resource's level or below. A "
+            "statement no published resource develops is a content gap."
+        ),
+        queryset=Competency.objects.filter(retired_at__isnull=True).order_by(
+            "level", "position", "pk"
+        ),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={
+            "invalid_choice": "Select competencies from the list. A retired statement cannot be chosen",
+            "invalid_pk_value": "Select competencies from the list",
         },
     )
     new_topics = forms.CharField(
@@ -168,6 +221,7 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
             "format",
             "level",
             "objectives",
+            "competencies",
             "topics",
             "staff_groups",
             "duration_minutes",
@@ -246,6 +300,7 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
         "format",
         "level",
         "objectives",
+        "competencies",
         "topics",
         "new_topics",
         "staff_groups",
@@ -281,6 +336,7 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
             Field.select("format"),
             Field.radios("level", inline=True),
             Field.checkboxes("objectives"),
+            Field.checkboxes("competencies", small=True),
             Field.checkboxes("topics", small=True),
             Field.text("new_topics"),
             Field.checkboxes("staff_groups", small=True),
@@ -328,14 +384,137 @@ class ResourceForm(forms.ModelForm):  # type: ignore[type-arg]
             self.add_error("new_provider", "Either select a provider or add a new one, not both")
         if cleaned.get("is_online") is False and not cleaned.get("location"):
             self.add_error("location", "Enter where it takes place")
+        if "competencies" in cleaned:
+            chosen = list(cleaned["competencies"])
+            if problem := levels_problem(cleaned.get("level"), chosen):
+                self.add_error("competencies", problem)
+            else:
+                cleaned["competencies"] = chosen + self._retired_competencies()
         if "cost" in cleaned:
             self.instance.cost_pence = cleaned["cost"]
         return cleaned
+
+    def _retired_competencies(self) -> list[Competency]:
+        """Statements retired since the resource was tied to them: not offered, but kept, so
+        the history of what the resource developed is not lost by saving it."""
+        if not self.instance.pk:
+            return []
+        return list(self.instance.competencies.filter(retired_at__isnull=False))
 
 
 class NewResourceForm(OneTimeSubmissionForm, ResourceForm):
     """The add-a-resource page: a resource's rules, and a one-time key so a double click adds
     one draft (ADR 0022). The edit page and the CSV import use ResourceForm itself."""
+
+
+class PublishForm(forms.Form):
+    """Publishing a resource whose review date has passed: a curator sets the next one."""
+
+    review_due = DateInputField(
+        label="When should it next be reviewed?",
+        help_text="Its review date has passed. For example, 15 3 2027",
+        error_messages={
+            "required": "Enter the next review date",
+            "incomplete": "Review date must include a %(parts)s",
+            "invalid": "Review date must be a real date",
+            "invalid_year": "Year must include 4 numbers",
+        },
+    )
+
+    def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.date("review_due"), Submit("publish", "Set the review date and publish")
+        )
+
+    def clean_review_due(self) -> datetime.date:
+        value: datetime.date = self.cleaned_data["review_due"]
+        if problem := review_date_problem(value, self.today):
+            raise forms.ValidationError(problem)
+        return value
+
+
+class CompetencyForm(forms.Form):
+    """A competency statement: its wording and the objectives it serves. The level is chosen
+    when a statement is added and never changes (learning.services.competencies)."""
+
+    text = forms.CharField(
+        label="Statement",
+        help_text='Start with "I can". For example: I can recognise when a person\'s physical '
+        "symptoms may be linked to their mental health",
+        max_length=STATEMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter the statement, starting with 'I can'",
+            "max_length": f"Statement must be {STATEMENT_MAX_LENGTH} characters or fewer",
+            "null_characters_not_allowed": "Statement must only include letters, numbers and punctuation",
+        },
+    )
+    objectives = forms.ModelMultipleChoiceField(
+        label="Which strategic objectives does it serve?",
+        queryset=Objective.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one objective",
+            "invalid_choice": "Select objectives from the list",
+            "invalid_pk_value": "Select objectives from the list",
+        },
+    )
+
+    def __init__(self, *args: Any, competency: Competency | None = None, **kwargs: Any) -> None:
+        self.competency = competency
+        if competency is not None:
+            kwargs.setdefault(
+                "initial",
+                {"text": competency.text, "objectives": list(competency.objectives.all())},
+            )
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(*self._fields(), Submit("save", self.submit_label))
+
+    submit_label = "Save statement"
+
+    def _fields(self) -> list[Field]:
+        return [Field.textarea("text", rows=3), Field.checkboxes("objectives")]
+
+    def clean_text(self) -> str:
+        text = tidy_statement(str(self.cleaned_data["text"]))
+        # A new statement's level is checked with the level, in clean().
+        level = self.competency.level if self.competency is not None else None
+        exclude = self.competency.pk if self.competency is not None else None
+        if problem := statement_problem(text, level=level, exclude_pk=exclude):
+            raise forms.ValidationError(problem)
+        return text
+
+
+class NewCompetencyForm(OneTimeSubmissionForm, CompetencyForm):
+    """Adding a statement: its level too, and a one-time key so a double click adds one."""
+
+    level = forms.TypedChoiceField(
+        label="Level",
+        choices=Level.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a level", "invalid_choice": "Select a level"},
+    )
+    field_order = ["level", "text", "objectives"]
+    submit_label = "Add statement"
+
+    def _fields(self) -> list[Field]:
+        return [Field.radios("level", inline=True), *super()._fields()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        level, text = cleaned.get("level"), cleaned.get("text")
+        if (
+            level is not None
+            and text is not None
+            and (problem := statement_problem(text, level=int(level)))
+        ):
+            self.add_error("text", problem)
+        return cleaned
 
 
 class RejectCommentForm(forms.Form):

@@ -7,6 +7,10 @@ cells into the form's fields (lists, yes and no, pence, dates) is all this modul
 update the resource with the same slug (or, with no slug, the same title) and create the rest as
 drafts: the workflow, not a spreadsheet, decides what staff see, so the status column is
 exported for reference and ignored on import.
+
+The competencies a resource develops are a list of codes ("L1-02; L2-05", ADR 0034). A file
+without the column leaves each resource's competencies as they are; statements retired since a
+resource was tied to them are neither exported nor lost on import.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from learning.forms.curation import (
     check_topic_names,
     topic_names,
 )
-from learning.models import Objective, Provider, Resource, ResourceFormat, Topic
+from learning.models import Competency, Objective, Provider, Resource, ResourceFormat, Topic
 from learning.services import curation
 from portal.models import StaffGroup
 from portal.spreadsheets import spreadsheet_safe, undo_spreadsheet_guard
@@ -56,6 +60,7 @@ REQUIRED_COLUMNS = (
 )
 OPTIONAL_COLUMNS = (
     "slug",
+    "competencies",
     "topics",
     "staff_groups",
     "cost_pence",
@@ -71,6 +76,7 @@ READ_ONLY_COLUMNS = ("status", "published_at", "updated_at", "link_status", "lin
 EXPORT_COLUMNS = (
     "slug",
     *REQUIRED_COLUMNS[:7],
+    "competencies",
     "topics",
     "staff_groups",
     "duration_minutes",
@@ -130,7 +136,7 @@ def export_rows() -> Iterator[list[str]]:
     yield list(EXPORT_COLUMNS)
     resources = (
         Resource.objects.select_related("provider")
-        .prefetch_related("objectives", "topics")
+        .prefetch_related("objectives", "topics", "competencies")
         .order_by("title", "pk")
     )
     for resource in resources:
@@ -144,6 +150,11 @@ def export_rows() -> Iterator[list[str]]:
             "level": resource.level,
             "objectives": LIST_SEPARATOR.join(
                 str(o.number) for o in sorted(resource.objectives.all(), key=lambda o: o.number)
+            ),
+            "competencies": LIST_SEPARATOR.join(
+                c.code
+                for c in sorted(resource.competencies.all(), key=lambda c: c.code)
+                if c.retired_at is None
             ),
             "topics": LIST_SEPARATOR.join(t.name for t in resource.topics.all()),
             "staff_groups": LIST_SEPARATOR.join(resource.staff_groups or []),
@@ -242,6 +253,8 @@ class ParsedRow:
     provider_name: str
     objective_numbers: list[int]
     topic_names: list[str]
+    # None when the file has no competencies column: the resource's stay as they are.
+    competencies: list[Competency] | None = None
     existing: Resource | None = None
 
 
@@ -334,6 +347,26 @@ class _RowReader:
             return {}
         return {f"{column}_day": day, f"{column}_month": month, f"{column}_year": year}
 
+    def competency_codes(self, framework: Framework) -> list[str]:
+        """The statement codes of the row, each in use (a curator may write them in lower
+        case)."""
+        codes: list[str] = []
+        for item in self.items("competencies"):
+            code = item.upper()
+            if code in framework.in_use:
+                codes.append(code)
+            elif code in framework.retired:
+                self.error(
+                    "competencies", f"{code} is retired. Remove it, or bring it back into use"
+                )
+            else:
+                self.error(
+                    "competencies",
+                    f"'{item[:20]}' is not a competency code. Enter codes like L1-02, "
+                    "separated by semicolons",
+                )
+        return list(dict.fromkeys(codes))
+
     def objectives(self, known: set[int]) -> list[int]:
         """The objective numbers of the row (the form picks objectives by database id)."""
         numbers: list[int] = []
@@ -353,12 +386,32 @@ class _RowReader:
         self.errors.append(RowError(self.number, column, message))
 
 
-def _resource_form(data: dict[str, Any], objective_numbers: set[int]) -> ResourceForm:
+@dataclass(frozen=True)
+class Framework:
+    """The competency statements a file may name, by code, read once for the whole file."""
+
+    in_use: dict[str, Competency]
+    retired: frozenset[str]
+
+    @classmethod
+    def read(cls) -> Framework:
+        in_use, retired = {}, set()
+        for competency in Competency.objects.all():
+            if competency.retired_at is None:
+                in_use[competency.code] = competency
+            else:
+                retired.add(competency.code)
+        return cls(in_use, frozenset(retired))
+
+
+def _resource_form(
+    data: dict[str, Any], objective_numbers: set[int], framework: Framework
+) -> ResourceForm:
     """The curator's resource form, bound to one row: its rules and messages are the import's.
 
-    The form's objectives field checks database ids with a query; a file names objectives by
-    number, read once for the whole file, so the field is swapped for one over those numbers
-    with the form's own required rule and messages.
+    The form's objectives and competencies fields check database ids with a query; a file names
+    objectives by number and competencies by code, read once for the whole file, so the fields
+    are swapped for ones over those numbers and codes with the form's own rules and messages.
     """
     form = ResourceForm(data)
     objectives = form.fields["objectives"]
@@ -368,15 +421,25 @@ def _resource_form(data: dict[str, Any], objective_numbers: set[int]) -> Resourc
         required=objectives.required,
         error_messages=objectives.error_messages,
     )
+    form.fields["competencies"] = forms.TypedMultipleChoiceField(
+        choices=[(code, code) for code in sorted(framework.in_use)],
+        coerce=framework.in_use.__getitem__,
+        required=False,
+    )
     return form
 
 
 def parse_row(
-    number: int, cells: dict[str, str], objective_numbers: set[int]
+    number: int,
+    cells: dict[str, str],
+    objective_numbers: set[int],
+    framework: Framework | None = None,
 ) -> tuple[ParsedRow, list[RowError]]:
     """Check one row with the resource form and turn it into model values; the errors say what
     to fix, a column at a time."""
     r = _RowReader(number, cells)
+    framework = framework or Framework({}, frozenset())
+    has_competencies = "competencies" in cells
     format_text = r.words("format")
     data: dict[str, Any] = {
         "title": r.words("title"),
@@ -386,6 +449,7 @@ def parse_row(
         "format": FORMATS.get(format_text.lower(), format_text),
         "level": r.words("level").lower().removeprefix("level").strip(),
         "objectives": r.objectives(objective_numbers),
+        "competencies": r.competency_codes(framework) if has_competencies else [],
         "staff_groups": list(
             dict.fromkeys(STAFF_GROUPS.get(item.lower(), item) for item in r.items("staff_groups"))
         ),
@@ -420,7 +484,7 @@ def parse_row(
                 "and underscores, or leave it empty",
             )
 
-    form = _resource_form(data, objective_numbers)
+    form = _resource_form(data, objective_numbers, framework)
     form.is_valid()
     # A cell that could not be read at all has said so; the form's word on it would repeat it.
     unread = {error.column for error in r.errors}
@@ -436,6 +500,8 @@ def parse_row(
     values["cost_pence"] = cleaned.get("cost", 0)
     provider_name = cleaned.get("new_provider", data["new_provider"])
     row = ParsedRow(number, slug, values, provider_name, data["objectives"], names)
+    if has_competencies:
+        row.competencies = list(cleaned.get("competencies") or [])
     return row, r.errors
 
 
@@ -446,6 +512,7 @@ def check_catalogue(data: bytes) -> list[ParsedRow]:
     """
     header, records = read_rows(data)
     objective_numbers = set(Objective.objects.values_list("number", flat=True))
+    framework = Framework.read()
     parsed: list[ParsedRow] = []
     errors: list[RowError] = []
     for number, cells in records:
@@ -463,7 +530,7 @@ def check_catalogue(data: bytes) -> list[ParsedRow]:
             column: undo_spreadsheet_guard(cells[i]) if i < len(cells) else ""
             for i, column in enumerate(header)
         }
-        row, row_errors = parse_row(number, named, objective_numbers)
+        row, row_errors = parse_row(number, named, objective_numbers, framework)
         parsed.append(row)
         errors.extend(row_errors)
     errors.extend(_match_existing(parsed))
@@ -523,6 +590,13 @@ def do_import_catalogue(*, data: bytes, acting_user: User | None) -> ImportResul
     objectives = {o.number: o for o in Objective.objects.all()}
     providers = {p.name.lower(): p for p in Provider.objects.all()}
     topics = {t.name.lower(): t for t in Topic.objects.all()}
+    # Ties to retired statements are not in the file (export leaves them out): keep them.
+    retired_ties: dict[int, list[Competency]] = {}
+    for through in Resource.competencies.through.objects.filter(
+        resource_id__in=[row.existing.pk for row in rows if row.existing is not None],
+        competency__retired_at__isnull=False,
+    ).select_related("competency"):
+        retired_ties.setdefault(through.resource_id, []).append(through.competency)
     created = updated = unchanged = 0
     # Rows naming their slug go first, so a slug made from another row's title cannot take it.
     for row in sorted(rows, key=lambda r: not r.slug):
@@ -547,6 +621,7 @@ def do_import_catalogue(*, data: bytes, acting_user: User | None) -> ImportResul
                 resource=resource,
                 objectives=row_objectives,
                 topics=row_topics,
+                competencies=row.competencies or [],
                 acting_user=acting_user,
                 how="Created from a CSV import",
             )
@@ -555,6 +630,11 @@ def do_import_catalogue(*, data: bytes, acting_user: User | None) -> ImportResul
             resource=resource,
             objectives=row_objectives,
             topics=row_topics,
+            competencies=(
+                None
+                if row.competencies is None
+                else [*row.competencies, *retired_ties.get(resource.pk, [])]
+            ),
             acting_user=acting_user,
             how="Imported changes to",
         ):

@@ -4,7 +4,10 @@ noting what the link checker found. The reads behind the curator pages are in
 ``learning.queries.curation``; CSV import is in ``learning.services.catalogue_csv``.
 
 The workflow's allowed moves live in ``WORKFLOW`` and nowhere else: views offer only these moves
-and ``do_move_resource`` refuses any other.
+and ``do_move_resource`` refuses any other. Publishing is a two-person step: the curator who last
+changed what a resource says cannot publish it, unless ``settings.LEARNING_SINGLE_CURATOR`` says
+the team has one curator; a resource whose review date has passed is published only with a new
+one (ADR 0035).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +25,7 @@ from django.utils.text import slugify
 from learning.models import (
     Comment,
     CommentStatus,
+    Competency,
     Objective,
     Provider,
     Resource,
@@ -50,8 +55,46 @@ WORKFLOW = StateTable(
 )
 
 
+# A review date further ahead than this is a typing slip, not a plan ("2207" for "2027").
+REVIEW_DATE_MAX_YEARS = 5
+
+
 class CurationError(Exception):
     """A change the curator asked for that cannot be made; the message says why, for them."""
+
+
+class ReviewDateNeeded(CurationError):
+    """Publishing a resource whose review date has passed needs a new review date."""
+
+
+def review_date_problem(value: datetime.date, today: datetime.date) -> str | None:
+    """Why a new review date will not do (not after today, or implausibly far ahead), or None."""
+    if value <= today:
+        return "Review date must be in the future"
+    day = 28 if (today.month, today.day) == (2, 29) else today.day
+    latest = today.replace(year=today.year + REVIEW_DATE_MAX_YEARS, day=day)
+    if value > latest:
+        return (
+            f"Review date must be within {REVIEW_DATE_MAX_YEARS} years, "
+            f"by {latest.day} {latest:%B %Y}"
+        )
+    return None
+
+
+def review_overdue(resource: Resource, today: datetime.date | None = None) -> bool:
+    """Whether the resource's review date has passed (so publishing asks for a new one)."""
+    return resource.review_due is not None and resource.review_due < (today or timezone.localdate())
+
+
+def two_person_rule_applies() -> bool:
+    return not getattr(settings, "LEARNING_SINGLE_CURATOR", False)
+
+
+def may_publish(resource: Resource, user: User | None) -> bool:
+    """Whether this curator may publish the resource: not if they made its last change."""
+    if not two_person_rule_applies() or user is None:
+        return True
+    return resource.content_changed_by_id != user.pk
 
 
 def moves_from(status: str) -> list[Move]:
@@ -68,6 +111,7 @@ FIELD_NAMES: dict[str, str] = {
     "format": "format",
     "level": "level",
     "objectives": "objectives",
+    "competencies": "competencies",
     "topics": "topics",
     "staff_groups": "staff groups",
     "duration_minutes": "duration",
@@ -82,7 +126,9 @@ FIELD_NAMES: dict[str, str] = {
     "review_due": "review date",
     "owner": "owner",
 }
-EDITABLE_FIELDS = tuple(name for name in FIELD_NAMES if name not in ("objectives", "topics"))
+EDITABLE_FIELDS = tuple(
+    name for name in FIELD_NAMES if name not in ("objectives", "competencies", "topics")
+)
 
 
 def plain_list(words: Sequence[str]) -> str:
@@ -133,6 +179,7 @@ def do_create_resource(
     objectives: Iterable[Objective],
     topics: Iterable[Topic],
     acting_user: User | None,
+    competencies: Iterable[Competency] = (),
     how: str = "Created as a draft",
 ) -> Resource:
     """Add a new resource as a draft, with a unique slug made from its title."""
@@ -144,9 +191,11 @@ def do_create_resource(
         resource.owner = acting_user
     resource.status_changed_at = timezone.now()
     resource.status_changed_by = acting_user
+    resource.content_changed_by = acting_user
     resource.save()
     resource.objectives.set(list(objectives))
     resource.topics.set(list(topics))
+    resource.competencies.set(list(competencies))
     _record_change(resource, acting_user, how)
     return resource
 
@@ -158,13 +207,15 @@ def do_update_resource(
     objectives: Iterable[Objective],
     topics: Iterable[Topic],
     acting_user: User | None,
+    competencies: Iterable[Competency] | None = None,
     how: str = "Changed",
 ) -> list[str]:
     """Save a curator's edits to a resource and note what changed in its history.
 
     ``resource`` carries the edited values (as a ModelForm leaves them, unsaved). The slug stays
-    as it is, so links people have saved keep working. Returns the changed fields' plain names;
-    nothing is written when nothing changed.
+    as it is, so links people have saved keep working. ``competencies`` None leaves them as they
+    are (a CSV without the column). Returns the changed fields' plain names; nothing is written
+    when nothing changed. Whoever changes it is its last changer, for the two-person rule.
     """
     stored = Resource.objects.select_for_update().get(pk=resource.pk)
     before, after = _field_values(stored), _field_values(resource)
@@ -177,22 +228,41 @@ def do_update_resource(
     if set(stored.topics.values_list("pk", flat=True)) != new_topics:
         changed.append("topics")
         resource.topics.set(list(new_topics))
+    if competencies is not None:
+        new_competencies = {competency.pk for competency in competencies}
+        if set(stored.competencies.values_list("pk", flat=True)) != new_competencies:
+            changed.append("competencies")
+            resource.competencies.set(list(new_competencies))
     if not changed:
         return []
     resource.slug = stored.slug
     resource.status = stored.status
-    resource.save(update_fields=[n for n in EDITABLE_FIELDS if n in changed] + ["updated_at"])
+    resource.content_changed_by = acting_user
+    resource.save(
+        update_fields=[n for n in EDITABLE_FIELDS if n in changed]
+        + ["content_changed_by", "updated_at"]
+    )
     names = [FIELD_NAMES[name] for name in FIELD_NAMES if name in changed]
     _record_change(resource, acting_user, f"{how} the {plain_list(names)}")
     return names
 
 
 @transaction.atomic
-def do_move_resource(*, resource: Resource, to: str, acting_user: User | None) -> Resource:
+def do_move_resource(
+    *,
+    resource: Resource,
+    to: str,
+    acting_user: User | None,
+    review_due: datetime.date | None = None,
+) -> Resource:
     """Move a resource along the workflow, or refuse with a reason a curator can act on.
 
     The move is claimed with a conditional update on the status the curator saw, so two curators
     pressing "Publish" at once publish it once, and a stale page cannot move it twice.
+
+    Publishing needs a curator other than the one who last changed the resource (unless
+    ``LEARNING_SINGLE_CURATOR``), and, when its review date has passed, a new ``review_due``
+    (raises ``ReviewDateNeeded`` without one). The history says who approved it.
     """
     source = resource.status
     move = WORKFLOW.find(source, to)
@@ -210,8 +280,12 @@ def do_move_resource(*, resource: Resource, to: str, acting_user: User | None) -
         "status_changed_by": acting_user,
         "updated_at": now,
     }
-    if move.target == ResourceStatus.PUBLISHED and resource.published_at is None:
-        updates["published_at"] = now
+    how = ""
+    if move.target == ResourceStatus.PUBLISHED:
+        stored = Resource.objects.select_for_update().get(pk=resource.pk)
+        how = _check_publishing(stored, acting_user, review_due, updates)
+        if stored.published_at is None:
+            updates["published_at"] = now
     claimed = Resource.objects.filter(pk=resource.pk, status=source).update(**updates)
     if not claimed:
         raise CurationError(
@@ -224,9 +298,41 @@ def do_move_resource(*, resource: Resource, to: str, acting_user: User | None) -
     _record_change(
         resource,
         acting_user,
-        f"Moved from {ResourceStatus(source).label.lower()} to {ResourceStatus(move.target).label.lower()}",
+        f"Moved from {ResourceStatus(source).label.lower()} to "
+        f"{ResourceStatus(move.target).label.lower()}{how}",
     )
     return resource
+
+
+def _check_publishing(
+    stored: Resource,
+    acting_user: User | None,
+    review_due: datetime.date | None,
+    updates: dict[str, Any],
+) -> str:
+    """Refuse a publication the rules do not allow; otherwise add a new review date to the
+    updates and return what the history adds ("; approved by a second curator")."""
+    if not may_publish(stored, acting_user):
+        raise CurationError(
+            "You made the last change to this resource, so another curator must check it and "
+            "publish it"
+        )
+    how = (
+        "; approved by a second curator"
+        if two_person_rule_applies()
+        else "; published by a single curator (no second check)"
+    )
+    today = timezone.localdate()
+    if review_overdue(stored, today):
+        if review_due is None:
+            raise ReviewDateNeeded(
+                "Its review date has passed. Enter the next review date to publish it"
+            )
+        if problem := review_date_problem(review_due, today):
+            raise CurationError(problem)
+        updates["review_due"] = review_due
+        how += f", with a new review date of {review_due.day} {review_due:%B %Y}"
+    return how
 
 
 @transaction.atomic
@@ -305,6 +411,7 @@ def do_save_resource(
     provider: Provider | None = None,
     new_provider: str = "",
     new_topics: Iterable[str] = (),
+    competencies: Iterable[Competency] = (),
     acting_user: User | None,
 ) -> SaveOutcome:
     """Save a resource from the curator's form: a new draft, or edits to an existing one.
@@ -318,10 +425,18 @@ def do_save_resource(
     all_topics = [*topics, *topics_named(new_topics)]
     if resource.pk is None:
         do_create_resource(
-            resource=resource, objectives=objectives, topics=all_topics, acting_user=acting_user
+            resource=resource,
+            objectives=objectives,
+            topics=all_topics,
+            competencies=competencies,
+            acting_user=acting_user,
         )
         return SaveOutcome(resource, created=True, changed=[])
     changed = do_update_resource(
-        resource=resource, objectives=objectives, topics=all_topics, acting_user=acting_user
+        resource=resource,
+        objectives=objectives,
+        topics=all_topics,
+        competencies=competencies,
+        acting_user=acting_user,
     )
     return SaveOutcome(resource, created=False, changed=changed)

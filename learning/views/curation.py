@@ -1,10 +1,11 @@
 """The curator pages: resources through the workflow, review dates, broken links, CSV import and
-export, comment moderation and the uptake report.
+export, comment moderation, the competency framework, and the uptake and impact reports.
 
 Every view needs a signed-in curator: anonymous people are sent to sign in, other staff get 403.
 Views are thin: forms (``learning.forms.curation``) validate, ``learning.services.curation`` and
-``learning.services.catalogue_csv`` change state, ``learning.queries.curation`` and
-``learning.queries.uptake`` read.
+``learning.services.catalogue_csv`` and ``learning.services.competencies`` change state,
+``learning.queries.curation``, ``learning.queries.framework``, ``learning.queries.uptake`` and
+``learning.queries.impact`` read.
 """
 
 from __future__ import annotations
@@ -24,14 +25,17 @@ from rules.contrib.views import permission_required
 
 from learning.forms.curation import (
     CatalogueImportForm,
+    CompetencyForm,
+    NewCompetencyForm,
     NewResourceForm,
+    PublishForm,
     RejectCommentForm,
     ResourceForm,
 )
-from learning.models import Comment, CommentStatus, Resource, ResourceStatus
+from learning.models import Comment, CommentStatus, Competency, Resource, ResourceStatus
 from learning.queries import curation as curation_queries
-from learning.queries import uptake
-from learning.services import catalogue_csv, curation
+from learning.queries import framework, impact, uptake
+from learning.services import catalogue_csv, competencies, curation
 from portal.models import SubmissionKey
 from portal.rules import Permission
 from portal.spreadsheets import csv_download
@@ -61,6 +65,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     counts = curation_queries.counts_by_status()
+    counts["content_gaps"] = framework.content_gap_count()
     statuses = [(value, label, counts[value]) for value, label in ResourceStatus.choices]
     return render(request, "learning/curate/index.html", {"counts": counts, "statuses": statuses})
 
@@ -89,6 +94,7 @@ def _save(request: HttpRequest, form: ResourceForm) -> curation.SaveOutcome:
         provider=form.cleaned_data["provider"],
         new_provider=form.cleaned_data["new_provider"],
         new_topics=form.cleaned_data["new_topics"],
+        competencies=form.cleaned_data["competencies"],
         acting_user=request.user,  # type: ignore[arg-type]
     )
 
@@ -133,8 +139,11 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _resource_for_curator(pk: int) -> Resource:
     return get_object_or_404(
         Resource.objects.select_related(
-            "provider", "status_changed_by__staff_profile", "owner__staff_profile"
-        ).prefetch_related("objectives", "topics"),
+            "provider",
+            "status_changed_by__staff_profile",
+            "owner__staff_profile",
+            "content_changed_by__staff_profile",
+        ).prefetch_related("objectives", "topics", "competencies"),
         pk=pk,
     )
 
@@ -158,6 +167,13 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else ""
         ),
         "today": timezone.localdate(),
+        "may_publish": curation.may_publish(resource, request.user),  # type: ignore[arg-type]
+        "review_overdue": curation.review_overdue(resource),
+        "last_changed_by": (
+            curation_queries.display_name(resource.content_changed_by)
+            if resource.content_changed_by_id
+            else ""
+        ),
     }
     return render(request, "learning/curate/resource_detail.html", context)
 
@@ -189,6 +205,8 @@ def resource_move(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("learning:curate_resource", pk=pk)
     try:
         curation.do_move_resource(resource=resource, to=target, acting_user=request.user)  # type: ignore[arg-type]
+    except curation.ReviewDateNeeded:
+        return redirect("learning:curate_resource_publish", pk=pk)
     except curation.CurationError as error:
         messages.error(request, str(error))
     else:
@@ -196,6 +214,33 @@ def resource_move(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"'{resource.title}' is now {resource.get_status_display().lower()}."
         )
     return redirect("learning:curate_resource", pk=pk)
+
+
+@never_cache
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def resource_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing a resource whose review date has passed: the next review date first."""
+    resource = get_object_or_404(Resource, pk=pk)
+    if resource.status != ResourceStatus.IN_REVIEW or not curation.review_overdue(resource):
+        return redirect("learning:curate_resource", pk=pk)
+    form = PublishForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            curation.do_move_resource(
+                resource=resource,
+                to=ResourceStatus.PUBLISHED,
+                acting_user=request.user,  # type: ignore[arg-type]
+                review_due=form.cleaned_data["review_due"],
+            )
+        except curation.CurationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"'{resource.title}' is now published.")
+        return redirect("learning:curate_resource", pk=pk)
+    context = {"form": form, "resource": resource}
+    return render(request, "learning/curate/resource_publish.html", context)
 
 
 @login_required
@@ -352,3 +397,149 @@ def uptake_csv(request: HttpRequest, table: str) -> HttpResponse:
         f"learning-uptake-{table}-{timezone.localdate():%Y-%m-%d}.csv",
         uptake.uptake_csv_rows(build(None)),
     )
+
+
+# The competency framework.
+
+
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_GET
+def competency_list(request: HttpRequest) -> HttpResponse:
+    show_retired = request.GET.get("retired") == "1"
+    levels = framework.framework_by_level(include_retired=show_retired)
+    context = {
+        "levels": levels,
+        "show_retired": show_retired,
+        "gaps": sum(level.gaps for level in levels),
+        "starters": sum(
+            1 for level in levels for c in level.statements if c.is_starter and not c.is_retired
+        ),
+    }
+    return render(request, "learning/curate/competency_list.html", context)
+
+
+@never_cache
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def competency_create(request: HttpRequest) -> HttpResponse:
+    form = NewCompetencyForm(_posted(request), initial={"level": request.GET.get("level")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            competency = create_once(
+                SubmissionKey,
+                form.one_time_key,
+                Competency,
+                lambda: competencies.do_add_competency(
+                    level=form.cleaned_data["level"],
+                    text=form.cleaned_data["text"],
+                    objectives=form.cleaned_data["objectives"],
+                    acting_user=request.user,  # type: ignore[arg-type]
+                ),
+            )
+        except competencies.CompetencyError as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, f"{competency.code} has been added.")
+            return redirect("learning:curate_competency", pk=competency.pk)
+    return render(request, "learning/curate/competency_form.html", {"form": form})
+
+
+def _competency(pk: int) -> Competency:
+    try:
+        return framework.competency_for_curator(pk)
+    except Competency.DoesNotExist:
+        raise Http404("No such competency") from None
+
+
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_GET
+def competency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    competency = _competency(pk)
+    context = {
+        "competency": competency,
+        "history": framework.wording_history(competency),
+        "resources": framework.resources_developing(competency).select_related("provider"),
+    }
+    return render(request, "learning/curate/competency_detail.html", context)
+
+
+@never_cache
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    competency = _competency(pk)
+    if competency.is_retired:
+        messages.error(request, f"{competency.code} is retired. Bring it back into use first.")
+        return redirect("learning:curate_competency", pk=pk)
+    form = CompetencyForm(_posted(request), competency=competency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = competencies.do_change_competency(
+                competency=competency,
+                text=form.cleaned_data["text"],
+                objectives=form.cleaned_data["objectives"],
+                acting_user=request.user,  # type: ignore[arg-type]
+            )
+        except competencies.CompetencyError as error:
+            form.add_error("text", str(error))
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    f"Saved. You changed the {curation.plain_list(changed)} of {competency.code}"
+                    + (f", now version {competency.version}." if "wording" in changed else "."),
+                )
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect("learning:curate_competency", pk=pk)
+    context = {"form": form, "competency": competency}
+    return render(request, "learning/curate/competency_form.html", context)
+
+
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_POST
+def competency_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    competency = get_object_or_404(Competency, pk=pk)
+    restore = request.POST.get("restore") == "1"
+    try:
+        if restore:
+            competencies.do_restore_competency(competency=competency, acting_user=request.user)  # type: ignore[arg-type]
+        else:
+            competencies.do_retire_competency(competency=competency, acting_user=request.user)  # type: ignore[arg-type]
+    except competencies.CompetencyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{competency.code} is back in use."
+            if restore
+            else f"{competency.code} is retired. Its ratings and history are kept.",
+        )
+    return redirect("learning:curate_competency", pk=pk)
+
+
+# The impact report.
+
+
+@login_required
+@permission_required(Permission.VIEW_LEARNING_UPTAKE, raise_exception=True)
+@require_GET
+def impact_report(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/curate/impact.html", {"report": impact.impact_report()})
+
+
+@never_cache
+@login_required
+@permission_required(Permission.VIEW_LEARNING_UPTAKE, raise_exception=True)
+@require_GET
+def impact_csv(request: HttpRequest, table: str) -> HttpResponse:
+    report = impact.impact_report()
+    rows = impact.csv_rows(report, table)
+    if rows is None:
+        raise Http404("No such table")
+    return csv_download(f"learning-impact-{table}-{timezone.localdate():%Y-%m-%d}.csv", rows)

@@ -304,7 +304,11 @@ def test_a_curator_publishes_a_resource_moderates_comments_and_imports_a_catalog
     live_server,
     browser_problems: BrowserProblems,
     tmp_path: Path,
+    settings,
 ):
+    # This curator works alone: their team has turned the two-person rule off (ADR 0035;
+    # tests/browser/test_competency_curation_journey.py has a second curator publish).
+    settings.LEARNING_SINGLE_CURATOR = True
     curator = given_a_curator_with_an_authenticator()
     member = given_a_member_of_staff_called(COMMENTER)
     spam = CommentFactory(

@@ -52,6 +52,8 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     curation.NewResourceForm: test_learning_forms.test_adding_a_resource,
     curation.RejectCommentForm: test_learning_forms.test_rejecting_a_comment,
     curation.CatalogueImportForm: test_learning_forms.test_importing_the_catalogue,
+    curation.NewCompetencyForm: test_learning_forms.test_adding_and_changing_a_competency_statement,
+    curation.PublishForm: test_learning_forms.test_publishing_with_a_new_review_date,
     referral_forms.ContactForm: test_hub_forms.test_a_self_referral_page,
     referral_forms.WorkForm: test_hub_forms.test_a_self_referral_page,
     referral_forms.AboutForm: test_hub_forms.test_a_self_referral_page,

@@ -1,10 +1,12 @@
 """Hostile input to the learning catalogue's forms: the catalogue's search, completing and
-commenting on a resource, and every curator form (a resource, moving it, importing the
-catalogue, rejecting a comment, trying a failed email again)."""
+commenting on a resource, and every curator form (a resource, moving it, publishing it with a
+new review date, importing the catalogue, a competency statement, rejecting a comment, trying a
+failed email again)."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from typing import Any
 
@@ -13,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from learning.models import Objective, ResourceStatus
+from learning.models import Competency, Objective, ResourceStatus
 from learning.services import catalogue_csv
 from portal import roles
 from tests.factories import UserFactory
@@ -156,6 +158,31 @@ def test_rejecting_a_comment(client, curator, resource):
     valid = {"reason": "It names a colleague."}
     fuzz(client, reverse("learning:curate_comment_reject", args=[comment.pk]), valid, examples=25)
     fuzz(client, reverse("learning:curate_comment_publish", args=[comment.pk]), {}, examples=5)
+
+
+def test_adding_and_changing_a_competency_statement(client, curator):
+    objectives = [str(pk) for pk in Objective.objects.values_list("pk", flat=True)[:2]]
+    valid = {
+        "level": "2",
+        "text": "I can ask about mood at a diabetes review",
+        "objectives": objectives,
+    }
+    fuzz(client, reverse("learning:curate_competency_create"), valid, examples=30)
+    statement = Competency.objects.filter(retired_at__isnull=True)[0]
+    url = reverse("learning:curate_competency_edit", args=[statement.pk])
+    fuzz(client, url, {"text": "I can say it again", "objectives": objectives}, examples=25)
+    fuzz(
+        client,
+        reverse("learning:curate_competency_retire", args=[statement.pk]),
+        {"restore": "1"},
+        examples=10,
+    )
+
+
+def test_publishing_with_a_new_review_date(client, curator):
+    overdue = ResourceFactory(status=ResourceStatus.IN_REVIEW, review_due=datetime.date(2020, 1, 1))
+    valid = {"review_due_day": "15", "review_due_month": "3", "review_due_year": "2027"}
+    fuzz(client, reverse("learning:curate_resource_publish", args=[overdue.pk]), valid, examples=30)
 
 
 def test_trying_a_failed_email_again(client, curator):

@@ -143,6 +143,17 @@ LEARNING: dict[str, Row] = {
     "learning:curate_comment_reject": CURATOR,
     "learning:curate_uptake": CURATOR,
     "learning:curate_uptake_csv": CURATOR,
+    "learning:curate_impact": CURATOR,
+    "learning:curate_impact_csv": CURATOR,
+    "learning:curate_competencies": CURATOR,
+    "learning:curate_competency_create": CURATOR,
+    "learning:curate_competency": CURATOR,
+    "learning:curate_competency_edit": CURATOR,
+    "learning:curate_competency_retire": CURATOR_POST,
+    # Only for a resource in review past its review date; any other goes back to its page.
+    "learning:curate_resource_publish": row(LOGIN, 403, 403, 403, 302, MFA, 403, 403, 302),
+    # A team lead's totals for their team: the role only, as for team support (ADR 0023).
+    "learning:team": row(LOGIN, 403, 403, 200, 403, MFA, 403, 403, 403),
     "learning:curate_emails_failed": CURATOR,
 }
 

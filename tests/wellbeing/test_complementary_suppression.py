@@ -18,7 +18,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wellbeing.suppression import (
+from portal.suppression import (
     HIDDEN,
     SMALL,
     Shown,

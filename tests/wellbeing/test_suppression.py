@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from wellbeing.suppression import (
+from portal.suppression import (
     HIDDEN,
     SMALL,
     Shown,

@@ -4,7 +4,7 @@ Each section is a fixed number of aggregate queries on the confidential database
 referrals there are, and reads only plain fields (status, dates, staff group, organisation,
 assessment outcomes, screening totals, equality monitoring categories, attendance counts):
 nothing here decrypts anything. What leaves this module is text that has been through
-wellbeing.suppression, so neither the page nor the CSV can show a count from 1 to 4, nor a zero
+portal.suppression, so neither the page nor the CSV can show a count from 1 to 4, nor a zero
 that would give one away.
 
 Time to assessment is counted in working days (bank holidays included), which SQL cannot do,
@@ -25,6 +25,15 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.charts import BarChart, Figure, bar_chart
+from portal.suppression import (
+    HIDDEN,
+    Shown,
+    percentage,
+    statistic,
+    suppress_figures,
+    suppress_line,
+    suppress_table,
+)
 from wellbeing.contact_targets import contact_target, urgent_from
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
@@ -40,15 +49,6 @@ from wellbeing.models import (
     ScreeningResult,
     TeamSession,
     TeamSupportType,
-)
-from wellbeing.suppression import (
-    HIDDEN,
-    Shown,
-    percentage,
-    statistic,
-    suppress_figures,
-    suppress_line,
-    suppress_table,
 )
 from wellbeing.working_days import working_days_between
 
@@ -198,7 +198,7 @@ def _as_month(value: datetime.date | datetime.datetime) -> datetime.date:
 
 class _Figures:
     """Counts that the report publishes in more than one table, with every sum a reader can see
-    between them, to be suppressed together (wellbeing.suppression.suppress_figures)."""
+    between them, to be suppressed together (portal.suppression.suppress_figures)."""
 
     def __init__(self) -> None:
         self.values: list[int] = []

@@ -1,4 +1,7 @@
-"""Small-number suppression for the hub's reports: pure functions, no database.
+"""Small-number suppression for the portal's reports: pure functions, no database.
+
+Here in the core, not in the hub, so the hub's reports and the learning impact report apply the
+same rules while learning never imports wellbeing (ADR 0015, ADR 0021, ADR 0034).
 
 The rules, as NHS statistical publications apply them:
 
