@@ -84,7 +84,7 @@ def seed(resources: int) -> None:
     call_command("migrate", database="default", verbosity=0)
     call_command("migrate", database="confidential", verbosity=0)
     started = time.perf_counter()
-    run.seed_catalogue(resources)
+    run.seed_catalogue(run.seed_catalogue_choices(), 0, resources)
     run.seed_staff_member()
     print(f"seeded {resources:,} resources in {time.perf_counter() - started:.0f} s")
 
