@@ -129,6 +129,7 @@ urlpatterns = [
     path("team/people/<int:user_id>/enrolment-code/", hub_team.new_code, name="hub_team_code"),
     path("reports/", reports.hub_reports, name="hub_reports"),
     path("reports/download.csv", reports.hub_reports_csv, name="hub_reports_csv"),
+    path("reports/follow-ups/", reports.follow_up_responses, name="follow_up_responses"),
     path("outreach/", campaigns.campaign_list, name="campaigns"),
     path("outreach/new/", campaigns.campaign_create, name="campaign_create"),
     path("outreach/<int:pk>/", campaigns.campaign_detail, name="campaign"),
