@@ -163,7 +163,7 @@ def test_one_measure_improving_while_the_other_deteriorates_is_neither():
 
     rates = table(sections()["outcomes-by-component"])
 
-    *_, improvement, reliable_recovery, deterioration = rates["Direct therapy"]
+    *_, improvement, _reliable_recovery, deterioration = rates["Direct therapy"]
     assert improvement.startswith("0 (0%")
     assert deterioration.startswith("0 (0%")
 
@@ -354,13 +354,16 @@ def test_the_lead_reads_the_outcomes_with_what_they_rest_on(client, hub_lead):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="outcomes"' in page
+    assert 'id="recovery-and-change"' in page
     rest_on = re.search(r"rest on <strong>(.+?)</strong> referrals with paired scores", page)
-    assert rest_on is not None, page[page.index('id="outcomes"') :][:3000]
+    assert rest_on is not None, page[page.index('id="recovery-and-change"') :][:3000]
     assert rest_on.group(1) == "13"
     assert "Figures: outcomes by service component" in page
     assert "5 (83%, 44% to 97%)" in page
     assert '<title id="chart-outcomes-by-component-title">' in page
+    # Every section's anchor is its own: the contents list leads to the right one.
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 def test_a_month_that_was_not_offered_is_explained_and_no_outcomes_are_shown(client, hub_lead):
