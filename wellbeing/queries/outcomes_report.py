@@ -19,6 +19,7 @@ one for their scores, two for their components. Nothing encrypted is read.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,7 +38,7 @@ from wellbeing.models import (
     ReferralStatus,
     Sector,
 )
-from wellbeing.outcomes import PAIRED_MEASURES, PairedOutcome
+from wellbeing.outcomes import PAIRED_MEASURES, PairedOutcome, paired_outcome
 from wellbeing.queries.outcomes import (
     COMPONENT_LABELS,
     NOT_ASSESSED,
@@ -434,9 +435,11 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
     component_of = components(ids)
     outcome_of: dict[int, PairedOutcome] = {}
     for referral_id, paired in scores.items():
-        outcome = paired.outcome
-        if outcome is not None:
-            outcome_of[referral_id] = outcome
+        if paired.last and all(code in paired.first for code in PAIRED_MEASURES):
+            outcome_of[referral_id] = _outcome(
+                *(paired.first[code] for code in PAIRED_MEASURES),
+                *(paired.last[code] for code in PAIRED_MEASURES),
+            )
 
     groupings = (COMPONENT, *BREAKDOWNS)
     group_of = {
@@ -560,6 +563,18 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
         eligible_text=shown[eligible_total].text,
         paired_text=shown[totals["paired"]].text,
         message=message,
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _outcome(*totals: int) -> PairedOutcome:
+    """`PairedScores.outcome` for the first and last totals in PAIRED_MEASURES order, worked
+    out once per distinct set of totals: at 10,000 referrals most repeat, and checking each
+    total's range is most of the report's time otherwise."""
+    half = len(PAIRED_MEASURES)
+    return paired_outcome(
+        first=dict(zip(PAIRED_MEASURES, totals[:half], strict=True)),
+        last=dict(zip(PAIRED_MEASURES, totals[half:], strict=True)),
     )
 
 
