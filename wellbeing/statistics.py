@@ -21,6 +21,7 @@ a compiled dependency): tested against published values in tests/wellbeing/test_
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Sequence
@@ -124,6 +125,7 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
+@functools.lru_cache(maxsize=1024)
 def t_quantile(p: float, df: float) -> float:
     """The t value below which a share `p` of the distribution lies (0 < p < 1)."""
     if not 0.0 < p < 1.0:
@@ -141,7 +143,7 @@ def t_quantile(p: float, df: float) -> float:
             low = middle
         else:
             high = middle
-        if high - low < 1e-12:
+        if high - low < 1e-9:
             break
     return (low + high) / 2.0
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connections
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
@@ -75,6 +76,14 @@ def paired_scores(referral_ids: Iterable[int]) -> dict[int, PairedScores]:
     return _paired_scores_in_python(ids)
 
 
+def _referral_in(ids: list[int], field: str = "referral_id") -> Q:
+    """`field` is one of `ids`. On PostgreSQL the ids go as one array parameter: a report's
+    10,000 ids as 10,000 parameters cost more to send and parse than the query itself."""
+    if connections[DATABASE].vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field}__in": ids})
+
+
 def _paired_scores_in_python(ids: list[int]) -> dict[int, PairedScores]:
     paired = {referral_id: PairedScores(referral_id) for referral_id in ids}
     rows = (
@@ -104,8 +113,10 @@ def _paired_scores_in_python(ids: list[int]) -> dict[int, PairedScores]:
 
 
 def _paired_scores_in_sql(ids: list[int]) -> dict[int, PairedScores]:
+    # Plain fetches, not .iterator(): outside a transaction a server-side cursor is declared
+    # WITH HOLD, which copies the whole result first; a few rows a referral fit in memory.
     paired = {referral_id: PairedScores(referral_id) for referral_id in ids}
-    scores = ScreeningResult.objects.using(DATABASE).filter(referral_id__in=ids)
+    scores = ScreeningResult.objects.using(DATABASE).filter(_referral_in(ids))
     later = scores.exclude(source=ScoreSource.SELF_REFERRAL)
     # The first self-referral total of each questionnaire.
     for referral_id, code, total in (
@@ -113,7 +124,6 @@ def _paired_scores_in_sql(ids: list[int]) -> dict[int, PairedScores]:
         .order_by("referral_id", "instrument", "taken_at", "id")
         .distinct("referral_id", "instrument")
         .values_list("referral_id", "instrument", "total")
-        .iterator(chunk_size=5000)
     ):
         paired[referral_id].first[code] = total
     # The latest later sitting with both PHQ-9 and GAD-7 (a sitting: the same moment and place).
@@ -136,7 +146,6 @@ def _paired_scores_in_sql(ids: list[int]) -> dict[int, PairedScores]:
         .order_by("referral_id", "-taken_at", "-source", "-id")
         .distinct("referral_id")
         .values_list("referral_id", "total", "partner_total", "taken_at", "source")
-        .iterator(chunk_size=5000)
     ):
         found = paired[referral_id]
         found.last = {phq: first_measure, gad: second_measure}
@@ -147,7 +156,6 @@ def _paired_scores_in_sql(ids: list[int]) -> dict[int, PairedScores]:
         .order_by("referral_id", "instrument", "-taken_at", "-id")
         .distinct("referral_id", "instrument")
         .values_list("referral_id", "instrument", "total", "taken_at")
-        .iterator(chunk_size=5000)
     ):
         paired[referral_id].latest_other[code] = (total, taken_at)
     return paired
@@ -186,7 +194,7 @@ def components(referral_ids: Iterable[int]) -> dict[int, Component]:
     outcome_of: dict[int, str] = {}
     for referral_id, outcome in (
         Assessment.objects.using(DATABASE)
-        .filter(referral_id__in=ids)
+        .filter(_referral_in(ids))
         .order_by("referral_id", "at", "id")
         .values_list("referral_id", "outcome")
         .iterator(chunk_size=5000)
@@ -197,7 +205,7 @@ def components(referral_ids: Iterable[int]) -> dict[int, Component]:
     if onward_ids:
         for referral_id, service in (
             OnwardReferral.objects.using(DATABASE)
-            .filter(referral_id__in=onward_ids)
+            .filter(_referral_in(onward_ids))
             .order_by("referral_id", "-sent_on", "-id")
             .values_list("referral_id", "service__name")
         ):

@@ -128,7 +128,7 @@ def eligible_referrals(period: Period, now: datetime.datetime) -> list[Eligible]
         .values_list("pk", "staff_group", "equality_monitoring", "organisation", "sector")
     )
     found = []
-    for pk, staff_group, equality, organisation, sector in rows.iterator(chunk_size=5000):
+    for pk, staff_group, equality, organisation, sector in rows:
         answers = equality if isinstance(equality, dict) else {}
         found.append(
             Eligible(
@@ -163,8 +163,20 @@ def _fixed(choices: Sequence[tuple[str, str]]) -> Callable[[Sequence[str]], list
     return labels
 
 
-def _choice(choices: Sequence[tuple[str, str]], value: str) -> str:
-    return dict(choices).get(value, NOT_GIVEN)
+def _choice(choices: Sequence[tuple[str, str]]) -> Callable[[str], str]:
+    """The label of a stored value, or "Not given" for a blank or one no longer offered."""
+    labels = dict(choices)
+
+    def label(value: str) -> str:
+        return labels.get(value, NOT_GIVEN)
+
+    return label
+
+
+_STAFF_GROUP = _choice(STAFF_GROUP_CHOICES)
+_SEX = _choice(SEX_CHOICES)
+_ETHNIC_GROUP = _choice(ETHNIC_GROUP_CHOICES)
+_SECTOR = _choice(Sector.choices)
 
 
 def _component_labels(found: Sequence[str]) -> list[str]:
@@ -210,7 +222,7 @@ BREAKDOWNS = (
         heading="Outcomes by staff group",
         label_heading="Staff group",
         about="The staff group people chose when they referred themselves.",
-        group_of=lambda e, _c: _choice(STAFF_GROUP_CHOICES, e.staff_group),
+        group_of=lambda e, _c: _STAFF_GROUP(e.staff_group),
         labels=_fixed(STAFF_GROUP_CHOICES),
     ),
     _Grouping(
@@ -218,7 +230,7 @@ BREAKDOWNS = (
         heading="Outcomes by sex",
         label_heading="Sex",
         about="From the optional equality questions. Not given: left blank.",
-        group_of=lambda e, _c: _choice(SEX_CHOICES, e.sex),
+        group_of=lambda e, _c: _SEX(e.sex),
         labels=_fixed(SEX_CHOICES),
     ),
     _Grouping(
@@ -226,7 +238,7 @@ BREAKDOWNS = (
         heading="Outcomes by ethnic group",
         label_heading="Ethnic group",
         about="From the optional equality questions (the five top-level ONS groups).",
-        group_of=lambda e, _c: _choice(ETHNIC_GROUP_CHOICES, e.ethnic_group),
+        group_of=lambda e, _c: _ETHNIC_GROUP(e.ethnic_group),
         labels=_fixed(ETHNIC_GROUP_CHOICES),
     ),
     _Grouping(
@@ -245,7 +257,7 @@ BREAKDOWNS = (
             "The kind of organisation people work for, as they chose it. Care home and "
             "emergency services staff are groups hubs have found hard to reach."
         ),
-        group_of=lambda e, _c: _choice(Sector.choices, e.sector),
+        group_of=lambda e, _c: _SECTOR(e.sector),
         labels=_fixed(Sector.choices),
     ),
 )
