@@ -488,13 +488,15 @@ class ReferralDraft(models.Model):
 
 class FollowUp(models.Model):
     """A planned re-screening after an outcome: the staff member is invited to repeat the
-    questionnaires, reminded once after a week, and then left alone."""
+    questionnaires, reminded after a week, reminded a second and last time, in other words, a
+    week after that, and then left alone."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")
     label = models.CharField(max_length=40, help_text="For example: 4 weeks, 3 months")
     due_on = models.DateField(db_index=True)
     invited_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    second_reminded_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 

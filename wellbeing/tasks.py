@@ -37,9 +37,18 @@ def chase_urgent_targets() -> int:
 
 @shared_task(name="wellbeing.invite_follow_ups")
 def invite_follow_ups() -> int:
-    """Queue re-screening invitations that are due, and the one reminder a week later."""
+    """Queue re-screening invitations that are due, and the first reminder a week later."""
     with transaction.atomic(using=DATABASE):
         messages = outreach.follow_up_invitations()
+        queue(messages)
+    return len(messages)
+
+
+@shared_task(name="wellbeing.remind_follow_ups_again")
+def remind_follow_ups_again() -> int:
+    """Queue the second and last reminder of check-ins not answered a week after the first."""
+    with transaction.atomic(using=DATABASE):
+        messages = outreach.follow_up_second_reminders()
         queue(messages)
     return len(messages)
 

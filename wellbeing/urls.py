@@ -145,6 +145,7 @@ urlpatterns = [
         research.study_download,
         name="research_download",
     ),
+    path("reports/follow-ups/", reports.follow_up_responses, name="follow_up_responses"),
     path("outreach/", campaigns.campaign_list, name="campaigns"),
     path("outreach/new/", campaigns.campaign_create, name="campaign_create"),
     path("outreach/<int:pk>/", campaigns.campaign_detail, name="campaign"),

@@ -113,6 +113,13 @@ def built(settings) -> list[OutboxMessage]:
         due_on=TODAY - datetime.timedelta(days=10),
         invited_at=aware(TODAY - datetime.timedelta(days=9)),
     )
+    FollowUp.objects.using("confidential").create(
+        referral=referral,
+        label="6 months",
+        due_on=TODAY - datetime.timedelta(days=16),
+        invited_at=aware(TODAY - datetime.timedelta(days=16)),
+        reminded_at=aware(TODAY - datetime.timedelta(days=9)),
+    )
     request = TeamRequest.objects.using("confidential").create(
         requester_ref="r" * 64,
         requester_key=str(person.pk),
@@ -149,6 +156,7 @@ def built(settings) -> list[OutboxMessage]:
         *outreach.assessment_target_nudges(TODAY),
         *outreach.urgent_target_chases(aware(TODAY, 12)),
         *outreach.follow_up_invitations(aware(TODAY, 12)),
+        *outreach.follow_up_second_reminders(aware(TODAY, 12)),
         *outreach.team_session_reminders(TODAY),
         *outreach.appointment_reminders(TODAY),
         *outreach.hub_team_changed(
@@ -258,6 +266,7 @@ def test_the_hub_builders_are_all_exercised(built):
         "wellbeing/urgent_target_duty",
         "wellbeing/follow_up_invite",
         "wellbeing/follow_up_reminder",
+        "wellbeing/follow_up_second_reminder",
         "wellbeing/team_session_reminder",
         "wellbeing/appointment_reminder",
         "wellbeing/hub_team_changed",

@@ -114,6 +114,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "directory_edit": HUB_LEAD,
     "hub_reports": HUB_LEAD,
     "hub_reports_csv": HUB_LEAD,
+    "follow_up_responses": HUB_LEAD,
     "campaigns": HUB_LEAD,
     "campaign_create": HUB_LEAD,
     "campaign": HUB_LEAD,

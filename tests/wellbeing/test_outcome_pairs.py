@@ -84,3 +84,37 @@ def test_components_come_from_the_latest_assessment_and_the_onward_service():
     assert found[assessed.pk].label == "Direct therapy"
     assert found[onward.pk].label == "Onward referral: Staff physiotherapy test service"
     assert found[waiting.pk].label == NOT_ASSESSED
+
+
+def test_the_database_and_the_python_pairing_agree():
+    """PostgreSQL picks the first and latest totals itself (DISTINCT ON); SQLite (`make run`)
+    sorts every score in Python. Both must pair the same way, ties and gaps included."""
+    from wellbeing.queries.outcomes import _paired_scores_in_python, _paired_scores_in_sql
+
+    start = timezone.now() - timedelta(days=90)
+    both_at_once = start + timedelta(days=30)
+    a, b, c, d = (ReferralFactory() for _ in range(4))
+    scores(a, start, "self_referral", PHQ_9=15, GAD_7=12, WSAS=20, AUDIT_C=4)
+    scores(a, start + timedelta(days=10), "check_in", PHQ_9=11, GAD_7=9, WSAS=18)
+    scores(a, start + timedelta(days=20), "session", PHQ_9=8, GAD_7=6)
+    scores(a, start + timedelta(days=40), "session", GAD_7=3, AUDIT_C=2)
+    # A session and a check-in at the same moment: the two sittings are told apart by place.
+    scores(b, start, "self_referral", PHQ_9=20, GAD_7=15)
+    scores(b, both_at_once, "check_in", PHQ_9=12, GAD_7=10)
+    scores(b, both_at_once, "session", PHQ_9=9, GAD_7=7)
+    scores(c, start, "self_referral", PHQ_9=9, GAD_7=7)  # no later measure
+    scores(d, start + timedelta(days=5), "check_in", PHQ_9=9, GAD_7=7)  # no first
+
+    ids = [a.pk, b.pk, c.pk, d.pk]
+    in_python, in_sql = _paired_scores_in_python(ids), _paired_scores_in_sql(ids)
+
+    for referral_id in ids:
+        assert in_sql[referral_id] == in_python[referral_id], referral_id
+    assert in_sql[a.pk].last == {"PHQ-9": 8, "GAD-7": 6}
+    assert in_sql[a.pk].latest_other == {
+        "WSAS": (18, start + timedelta(days=10)),
+        "AUDIT-C": (2, start + timedelta(days=40)),
+    }
+    assert in_sql[b.pk].last_source == "session"
+    assert in_sql[c.pk].outcome is None
+    assert in_sql[d.pk].outcome is None

@@ -568,10 +568,11 @@ def test_the_hub_lead_sees_the_last_12_months_by_default_and_it_is_never_cached(
     for section in response.context["sections"]:
         assert f'id="{section.key}"' in page
         assert section.heading in page
-    # No referrals yet: each section says so rather than drawing empty charts.
+    # No referrals yet: each section says so rather than drawing empty charts, the outcomes'
+    # sections too.
     assert page.count("There is nothing to report for this period.") == len(
         response.context["sections"]
-    )
+    ) + len(response.context["outcomes"].sections)
 
 
 def test_each_section_has_a_chart_and_a_table_of_the_same_suppressed_figures(client, hub_lead):

@@ -9,7 +9,7 @@ import wellbeing.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wellbeing", "0024_session_measures"),
+        ("wellbeing", "0025_follow_up_second_reminder"),
     ]
 
     operations = [

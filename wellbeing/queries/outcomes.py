@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connections
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from wellbeing.instruments import INSTRUMENTS
@@ -97,20 +100,89 @@ def paired_from(referral_id: int, readings: Iterable[Reading]) -> PairedScores:
 
 
 def paired_scores(referral_ids: Iterable[int]) -> dict[int, PairedScores]:
-    """The paired scores of each referral in `referral_ids` (every id has an entry), in one
-    query over the scores' plain totals: the encrypted item answers are never read."""
+    """The paired scores of each referral in `referral_ids` (every id has an entry), reading
+    only the scores' plain totals: the encrypted item answers are never read.
+
+    On PostgreSQL, three queries that let the database pick each first and latest total
+    (DISTINCT ON), so a report over 10,000 referrals reads three rows a referral rather than
+    every score; elsewhere (SQLite, `make run`) one query over every score, sorted out here.
+    Both give the same answer (tests/wellbeing/test_outcome_pairs.py)."""
     ids = list(referral_ids)
+    if not ids:
+        return {}
+    if connections[DATABASE].vendor == "postgresql":
+        return _paired_scores_in_sql(ids)
+    return _paired_scores_in_python(ids)
+
+
+def _referral_in(ids: list[int], field: str = "referral_id") -> Q:
+    """`field` is one of `ids`. On PostgreSQL the ids go as one array parameter: a report's
+    10,000 ids as 10,000 parameters cost more to send and parse than the query itself."""
+    if connections[DATABASE].vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field}__in": ids})
+
+
+def _paired_scores_in_python(ids: list[int]) -> dict[int, PairedScores]:
     readings: dict[int, list[Reading]] = {referral_id: [] for referral_id in ids}
-    if ids:
-        rows = (
-            ScreeningResult.objects.using(DATABASE)
-            .filter(referral_id__in=ids)
-            .order_by("referral_id", "taken_at", "id")
-            .values_list("referral_id", "instrument", "total", "taken_at", "source")
-        )
-        for referral_id, code, total, taken_at, source in rows.iterator(chunk_size=5000):
-            readings[referral_id].append(Reading(code, total, taken_at, source))
+    rows = (
+        ScreeningResult.objects.using(DATABASE)
+        .filter(referral_id__in=ids)
+        .order_by("referral_id", "taken_at", "id")
+        .values_list("referral_id", "instrument", "total", "taken_at", "source")
+    )
+    for referral_id, code, total, taken_at, source in rows.iterator(chunk_size=5000):
+        readings[referral_id].append(Reading(code, total, taken_at, source))
     return {referral_id: paired_from(referral_id, found) for referral_id, found in readings.items()}
+
+
+def _paired_scores_in_sql(ids: list[int]) -> dict[int, PairedScores]:
+    # Plain fetches, not .iterator(): outside a transaction a server-side cursor is declared
+    # WITH HOLD, which copies the whole result first; a few rows a referral fit in memory.
+    paired = {referral_id: PairedScores(referral_id) for referral_id in ids}
+    scores = ScreeningResult.objects.using(DATABASE).filter(_referral_in(ids))
+    later = scores.exclude(source=ScoreSource.SELF_REFERRAL)
+    # The first self-referral total of each questionnaire.
+    for referral_id, code, total in (
+        scores.filter(source=ScoreSource.SELF_REFERRAL)
+        .order_by("referral_id", "instrument", "taken_at", "id")
+        .distinct("referral_id", "instrument")
+        .values_list("referral_id", "instrument", "total")
+    ):
+        paired[referral_id].first[code] = total
+    # The latest later sitting with both PHQ-9 and GAD-7 (a sitting: the same moment and place).
+    phq, gad = PAIRED_MEASURES
+    partner = (
+        ScreeningResult.objects.using(DATABASE)
+        .filter(
+            referral=OuterRef("referral"),
+            taken_at=OuterRef("taken_at"),
+            source=OuterRef("source"),
+            instrument=gad,
+        )
+        .order_by("-id")
+        .values("total")[:1]
+    )
+    for referral_id, first_measure, second_measure, taken_at, source in (
+        later.filter(instrument=phq)
+        .annotate(partner_total=Subquery(partner))
+        .filter(partner_total__isnull=False)
+        .order_by("referral_id", "-taken_at", "-source", "-id")
+        .distinct("referral_id")
+        .values_list("referral_id", "total", "partner_total", "taken_at", "source")
+    ):
+        found = paired[referral_id]
+        found.last = {phq: first_measure, gad: second_measure}
+        found.last_at, found.last_source = taken_at, source
+    # The latest later total of every other questionnaire.
+    for referral_id, code, total, taken_at in (
+        later.exclude(instrument__in=PAIRED_MEASURES)
+        .order_by("referral_id", "instrument", "-taken_at", "-id")
+        .distinct("referral_id", "instrument")
+        .values_list("referral_id", "instrument", "total", "taken_at")
+    ):
+        paired[referral_id].latest_other[code] = (total, taken_at)
+    return paired
 
 
 # --- What the outcome says, in words --------------------------------------------------------------
@@ -298,7 +370,7 @@ def components(referral_ids: Iterable[int]) -> dict[int, Component]:
     outcome_of: dict[int, str] = {}
     for referral_id, outcome in (
         Assessment.objects.using(DATABASE)
-        .filter(referral_id__in=ids)
+        .filter(_referral_in(ids))
         .order_by("referral_id", "at", "id")
         .values_list("referral_id", "outcome")
         .iterator(chunk_size=5000)
@@ -309,7 +381,7 @@ def components(referral_ids: Iterable[int]) -> dict[int, Component]:
     if onward_ids:
         for referral_id, service in (
             OnwardReferral.objects.using(DATABASE)
-            .filter(referral_id__in=onward_ids)
+            .filter(_referral_in(onward_ids))
             .order_by("referral_id", "-sent_on", "-id")
             .values_list("referral_id", "service__name")
         ):

@@ -267,7 +267,8 @@ REMIND_AFTER = datetime.timedelta(days=7)
 
 
 def follow_up_invitations(now: datetime.datetime | None = None) -> list[OutboxMessage]:
-    """Invitations for follow-ups due today or earlier, and one reminder a week later.
+    """Invitations for follow-ups due today or earlier, and the first reminder a week later
+    (the second is `follow_up_second_reminders`).
 
     Marks each follow-up invited or reminded, so call it inside the transaction that queues the
     rows. A referral that was withdrawn gets nothing more.
@@ -300,6 +301,51 @@ def follow_up_invitations(now: datetime.datetime | None = None) -> list[OutboxMe
     FollowUp.objects.using(DATABASE).filter(pk__in=[f.pk for f in to_invite]).update(invited_at=now)
     FollowUp.objects.using(DATABASE).filter(pk__in=[f.pk for f in to_remind]).update(
         reminded_at=now
+    )
+    return messages
+
+
+SECOND_REMINDER_AFTER = datetime.timedelta(days=7)
+
+
+def follow_up_second_reminders(now: datetime.datetime | None = None) -> list[OutboxMessage]:
+    """A second and last reminder, in other words than the first, to those who have not
+    answered a check-in a week after its first reminder.
+
+    Marks each follow-up as reminded a second time, so call it inside the transaction that
+    queues the rows; the idempotency key makes a second run (or a lost mark) send nothing more.
+    Nothing for a check-in answered or cancelled, or a referral withdrawn. Opt-outs, the daily
+    cap and quiet hours are the outbox's, honoured at sending.
+    """
+    now = now or timezone.now()
+    to_remind = list(
+        FollowUp.objects.using(DATABASE)
+        .select_related("referral")
+        .only("pk", "referral__id", "referral__owner_key")
+        .filter(
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+            second_reminded_at__isnull=True,
+            reminded_at__lte=now - SECOND_REMINDER_AFTER,
+        )
+        .exclude(referral__status=ReferralStatus.WITHDRAWN)
+    )
+    messages = []
+    for follow_up in to_remind:
+        user_id = owner_id(follow_up.referral)
+        if user_id is None:
+            continue
+        messages.append(
+            to_user(
+                user_id,
+                idempotency_key=f"follow-up:{follow_up.pk}:second-reminder",
+                category=FOLLOW_UP,
+                template="wellbeing/follow_up_second_reminder",
+                context={"path": reverse("wellbeing:my_hub")},
+            )
+        )
+    FollowUp.objects.using(DATABASE).filter(pk__in=[f.pk for f in to_remind]).update(
+        second_reminded_at=now
     )
     return messages
 

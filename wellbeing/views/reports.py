@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from portal.rules import Permission
 from portal.spreadsheets import csv_download
 from wellbeing.forms.reports import PeriodForm
-from wellbeing.queries import reports
+from wellbeing.queries import follow_up_console, outcomes_report, reports
 from wellbeing.views.access import hub_staff_page
 
 
@@ -48,6 +48,7 @@ def hub_reports(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "period": period}
     if period is not None:
         context["sections"] = reports.hub_report(period)
+        context["outcomes"] = outcomes_report.outcomes_report(period)
         context["csv_query"] = f"start={period.first:%Y-%m}&end={period.last:%Y-%m}"
     return render(request, "wellbeing/reports/index.html", context)
 
@@ -62,5 +63,21 @@ def hub_reports_csv(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('wellbeing:hub_reports')}?{request.GET.urlencode()}")
     return csv_download(
         f"hub-report-{period.first:%Y-%m}-to-{period.last:%Y-%m}.csv",
-        reports.csv_rows(period, reports.hub_report(period)),
+        reports.csv_rows(
+            period,
+            [*reports.hub_report(period), *outcomes_report.outcomes_report(period).sections],
+        ),
     )
+
+
+@hub_staff_page(Permission.VIEW_HUB_REPORTS)
+@require_GET
+def follow_up_responses(request: HttpRequest) -> HttpResponse:
+    """The follow-up console: how each round of re-screening was answered, over a period."""
+    form = _period_form(request)
+    period = _chosen_period(form, timezone.localdate())
+    context: dict[str, Any] = {"form": form, "period": period}
+    if period is not None:
+        context["console"] = follow_up_console.follow_up_console(period)
+    context["window_days"] = follow_up_console.RESPONSE_WINDOW.days
+    return render(request, "wellbeing/reports/follow_ups.html", context)
