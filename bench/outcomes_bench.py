@@ -1,26 +1,14 @@
-"""Benchmark the Outcomes part of the hub lead's report at 10,000 referrals with paired scores.
+"""Seeding for the Outcomes part of the hub lead's report, measured by `make bench`.
 
-For `make bench` (to be registered in bench/run.py): after `queue_bench.seed()`, call
-`seed_paired_scores()`, then measure `OUTCOMES_PATHS` as the hub lead (`queue_bench.seed_lead()`
-and `queue_bench.lead_cookie()`), target **p95 under 300 ms** (`TARGET_P95_MS`), and add
-`scenario_outcomes_report_alone()` to the in-process table.
-
-Run alone, `.venv/bin/python bench/outcomes_bench.py` uses its own database pair
-(portal_bench_outcomes and portal_bench_outcomes_confidential, or BENCH_OUTCOMES_DATABASE_URL),
-seeds 10,000 referrals as `queue_bench` does and pairs scores for 10,000, then times in-process,
-one call at a time (no HTTP, no wrk): `outcomes_report()` alone and the whole report page through
-Django's test client with the lead's session, and prints the median and p95 of each with the
-queries per call. No load generator, so it runs on a busy machine; say the load average beside
-the figures.
+`bench/run.py` calls `seed_paired_scores(size)` after `queue_bench.seed()` at each size, so
+that every seeded size has that many referrals with paired scores, and `bench/scenarios.py`
+measures `outcomes_paths()` as the hub lead (page "outcomes", target p95 under 300 ms).
 """
 
 from __future__ import annotations
 
-import os
 import random
 import sys
-import tempfile
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
-    from bench.run import Result
+    pass
 
 PAIRED_COUNT = 10_000
 TARGET_P95_MS = 300.0
@@ -90,15 +78,19 @@ def seed_paired_scores(minimum: int = PAIRED_COUNT, seed: int = 2014) -> int:
         .pk
     ]
     now = timezone.now()
+    # Incremental, so `make bench` can grow from one size to the next: referrals given paired
+    # scores by an earlier call (they have an assessment) are left as they are.
+    already = Referral.objects.using(db).filter(assessments__isnull=False).distinct().count()
     assessed = list(
         Referral.objects.using(db)
-        .filter(assessed_at__isnull=False)
+        .filter(assessed_at__isnull=False, assessments__isnull=True)
         .order_by("pk")
         .values_list("pk", "created_at")
     )
-    missing = max(0, minimum - len(assessed))
+    missing = max(0, minimum - already - len(assessed))
+    offset = Referral.objects.using(db).filter(reference__startswith="RH-O-").count()
     added = []
-    for start in range(0, missing, BATCH_SIZE):
+    for start in range(offset, offset + missing, BATCH_SIZE):
         batch = [
             Referral(
                 reference=f"RH-O-{n:06d}",
@@ -115,7 +107,7 @@ def seed_paired_scores(minimum: int = PAIRED_COUNT, seed: int = 2014) -> int:
                 staff_group="nursing_midwifery_registered",
                 whats_happening="Bench",
             )
-            for n in range(start, min(start + BATCH_SIZE, missing))
+            for n in range(start, min(start + BATCH_SIZE, offset + missing))
         ]
         with transaction.atomic(using=db):
             Referral.objects.using(db).bulk_create(batch)
@@ -195,101 +187,4 @@ def seed_paired_scores(minimum: int = PAIRED_COUNT, seed: int = 2014) -> int:
             )
     with connections[db].cursor() as cursor:
         cursor.execute("ANALYZE")
-    return len(everyone)
-
-
-def _period() -> Any:
-    from django.utils import timezone
-
-    from wellbeing.queries.reports import Period, months_back
-
-    this_month = timezone.localdate().replace(day=1)
-    return Period(first=months_back(this_month, 23), last=this_month)
-
-
-def scenario_outcomes_report_alone() -> Result:
-    """`outcomes_report()` over the last 24 months, as the view calls it (ORM and Python)."""
-    from bench import run
-    from bench.queue_bench import queries_in_both_databases
-    from wellbeing.queries.outcomes_report import outcomes_report
-
-    period = _period()
-
-    def call(_: str) -> object:
-        return outcomes_report(period).sections
-
-    result = run.run_loop(call, f"outcomes_report(): {PAIRED_COUNT:,} paired, 24 months")
-    result.queries_per_request = queries_in_both_databases(lambda: call(""))
-    result.target_p95_ms = TARGET_P95_MS
-    return result
-
-
-def _timed(call: Any, runs: int) -> list[float]:
-    call()  # warm up
-    timings = []
-    for _ in range(runs):
-        before = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - before) * 1000)
-    return sorted(timings)
-
-
-def _percentile(ordered: list[float], pct: int) -> float:
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
-
-
-def main(runs: int = 40) -> int:
-    from bench import run
-    from bench.queue_bench import lead_cookie, queries_in_both_databases, seed, seed_lead
-
-    default = os.environ.get("BENCH_OUTCOMES_DATABASE_URL", DEFAULT_DATABASE_URL)
-    databases = run.Databases(default, f"{default}_confidential")
-    with tempfile.TemporaryDirectory(prefix="portal-bench-outcomes-") as scratch:
-        env = run.production_env(databases, Path(scratch) / "static")
-        os.environ.update(env)
-        if os.environ.get("BENCH_OUTCOMES_REUSE") != "1":
-            run.recreate_database(databases.default)
-            run.recreate_database(databases.confidential)
-            run.manage(env, "migrate", "--database", "default", "--no-input")
-            run.manage(env, "migrate", "--database", "confidential", "--no-input")
-        run.manage(env, "collectstatic", "--no-input")
-        import django
-
-        django.setup()
-        from django.test import Client
-
-        from wellbeing.queries.outcomes_report import outcomes_report
-
-        if os.environ.get("BENCH_OUTCOMES_REUSE") != "1":
-            seed()
-            seed_lead()
-            print(f"paired: {seed_paired_scores():,} referrals")
-        period = _period()
-        alone = _timed(lambda: outcomes_report(period), runs)
-        client = Client()
-        name, _, value = lead_cookie().partition("=")
-        client.cookies[name] = value
-        (path,) = outcomes_paths()
-
-        def page() -> None:
-            response = client.get(path, HTTP_HOST="127.0.0.1")
-            assert response.status_code == 200, response.status_code  # noqa: S101
-
-        whole = _timed(page, runs)
-        report = outcomes_report(period)
-        print(f"outcomes rest on {report.paired_text} of {report.eligible_text} eligible")
-        for label, ordered, call in (
-            ("outcomes_report() alone", alone, lambda: outcomes_report(period)),
-            (f"GET {path} (whole report page)", whole, page),
-        ):
-            print(
-                f"{label}: median {_percentile(ordered, 50):.0f} ms, p95 "
-                f"{_percentile(ordered, 95):.0f} ms over {runs} calls, "
-                f"{queries_in_both_databases(call)} queries"
-            )
-        print(f"load average: {os.getloadavg()}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return already + len(everyone)

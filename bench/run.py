@@ -339,7 +339,7 @@ class Hub:
         }
 
     def grow_to(self, size: int) -> None:
-        from bench import queue_bench, seed
+        from bench import outcomes_bench, queue_bench, seed
 
         start, self.size = self.size, size
         with step(f"seed resources {start:,} to {size:,}", self.seconds):
@@ -349,6 +349,8 @@ class Hub:
             seed.seed_learning_records(self.learners, new_ids, records)
         with step(f"seed referrals {start:,} to {size:,}", self.seconds):
             queue_bench.seed(start, size)
+        with step(f"give {size:,} referrals paired scores (outcomes)", self.seconds):
+            outcomes_bench.seed_paired_scores(size)
         with step(f"VACUUM ANALYZE at {size:,}", self.seconds):
             analyze()
 

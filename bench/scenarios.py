@@ -217,6 +217,13 @@ PAGES: list[Page] = [
         target_ratio=0.40,
     ),
     Page(
+        "outcomes",
+        "Hub reports with outcomes (lead; 24 months, every referral paired)",
+        lambda fixtures, round_number: list(_outcomes_paths()),
+        who="lead",
+        target_p95_ms=300.0,
+    ),
+    Page(
         "referral",
         "Referral page (clinician; audited read)",
         lambda fixtures, round_number: [
@@ -226,6 +233,12 @@ PAGES: list[Page] = [
         target_ratio=0.40,
     ),
 ]
+
+
+def _outcomes_paths() -> Sequence[str]:
+    from bench.outcomes_bench import outcomes_paths
+
+    return outcomes_paths()
 
 
 def bare_page() -> Page:
