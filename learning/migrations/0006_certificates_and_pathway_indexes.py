@@ -6,6 +6,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def create_newest_index(apps, schema_editor):
+    """The pathway's newest few of a level, read from an index alone (ADR 0037). PostgreSQL
+    must be told NULLS LAST to match the query's order; SQLite puts nulls last in a descending
+    index already, and does not accept the words."""
+    nulls = " NULLS LAST" if schema_editor.connection.vendor == "postgresql" else ""
+    schema_editor.execute(
+        "CREATE INDEX learning_level_newest ON learning_resource "
+        f"(status, level, published_at DESC{nulls}, id DESC)"
+    )
+
+
+def drop_newest_index(apps, schema_editor):
+    schema_editor.execute("DROP INDEX learning_level_newest")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("learning", "0003_competencies"),
@@ -57,16 +72,7 @@ class Migration(migrations.Migration):
                 "ordering": ("-issued_at", "-id"),
             },
         ),
-        migrations.AddIndex(
-            model_name="resource",
-            index=models.Index(
-                models.F("status"),
-                models.F("level"),
-                models.OrderBy(models.F("published_at"), descending=True, nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="learning_level_newest",
-            ),
-        ),
+        migrations.RunPython(create_newest_index, drop_newest_index),
         migrations.AddField(
             model_name="certificate",
             name="resource",
