@@ -247,6 +247,15 @@ def candidate_rows(
                 pk: (level, published_at, frozenset(tied) & wanted)
                 for pk, level, published_at, tied in cursor.fetchall()
             }
+    return candidate_rows_by_orm(levels, gaps, mine, per_level, per_gap)
+
+
+def candidate_rows_by_orm(
+    levels: set[int], gaps: Iterable[int], mine: list[int], per_level: int, per_gap: int
+) -> dict[int, tuple[int, datetime.datetime | None, frozenset[int]]]:
+    """``candidate_rows`` in the ORM's words, one query per part: what SQLite runs."""
+    gaps = sorted(gaps)
+    wanted = set(gaps)
     parts = [_newest_of_level(level, mine, per_level) for level in sorted(levels)]
     parts += [_newest_tied_to(gap, levels, mine, per_gap) for gap in gaps]
     parts.append(Resource.objects.filter(pk__in=mine).values_list("pk", "level", "published_at"))

@@ -200,3 +200,20 @@ def test_the_ranked_pathway_runs_the_same_queries_for_1_or_200_statements_and_re
     assert pathway.is_ranked
     # The profile, the records, the statements with ratings, the candidates and their ties.
     assert len(queries.captured_queries) == 5
+
+
+def test_the_sql_of_postgresql_and_the_orm_of_sqlite_choose_the_same_candidates(nurse):
+    mood, pain = StatementFactory(level=1), StatementFactory(level=2)
+    mine = ResourceFactory(level=2, published_at=days_ago(40))
+    for n in range(12):
+        developing(*([mood] if n % 2 else [mood, pain]), level=1 + n % 2, published_at=days_ago(n))
+    ResourceFactory(level=1, published_at=None)
+    ResourceFactory(level=3)
+    args = ({1, 2}, {mood.pk, pain.pk}, [mine.pk], 3, 2)
+
+    by_sql = pathway_queries.candidate_rows(*args)
+
+    assert by_sql == pathway_queries.candidate_rows_by_orm(*args)
+    assert mine.pk in by_sql
+    assert {level for level, _at, _tied in by_sql.values()} == {1, 2}
+    assert by_sql[mine.pk][2] == frozenset()
