@@ -101,7 +101,9 @@ def then_the_pathway_puts_their_gaps_first_and_says_why(page: Page) -> None:
     expect(level.get_by_role("heading", level=3)).to_have_text(
         [FOR_MOOD_AND_PAIN, FOR_MOOD, UNTIED]
     )
-    first = level.get_by_role("listitem").filter(has=page.get_by_role("link", name=FOR_MOOD_AND_PAIN))
+    first = level.get_by_role("listitem").filter(
+        has=page.get_by_role("link", name=FOR_MOOD_AND_PAIN)
+    )
     expect(first).to_contain_text(f"Because you rated '{MOOD}' as not confident")
     expect(first).to_contain_text(f"Because you rated '{PAIN}' as slightly confident")
     expect(page.get_by_text("You have rated 2 of 3 statements")).to_be_visible()
@@ -178,9 +180,7 @@ def then_a_manager_checks_it_without_signing_in(
         then_the_page_is_accessible(manager)
         manager.get_by_label("Verification code").fill(code.lower().replace("-", " "))
         manager.get_by_role("button", name="Check the certificate").click()
-        expect(manager.get_by_role("heading", level=1)).to_have_text(
-            "This certificate is genuine"
-        )
+        expect(manager.get_by_role("heading", level=1)).to_have_text("This certificate is genuine")
         main = manager.get_by_role("main")
         expect(main).to_contain_text("Jo Morgan")
         expect(main).to_contain_text(FOR_MOOD_AND_PAIN)
@@ -218,6 +218,4 @@ def test_self_assessment_to_a_verified_certificate(
     code = when_they_get_a_certificate(page, FOR_MOOD_AND_PAIN)
     then_it_prints_on_one_page(page)
     assert Certificate.objects.get(user=member).code == code.replace("-", "")
-    then_a_manager_checks_it_without_signing_in(
-        browser, live_server.url, browser_problems, code
-    )
+    then_a_manager_checks_it_without_signing_in(browser, live_server.url, browser_problems, code)
