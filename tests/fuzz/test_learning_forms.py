@@ -14,7 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from learning.models import LearningRecord, LearningStatus, Objective, ResourceStatus
+from learning.models import (
+    Certificate,
+    CertificateKind,
+    LearningRecord,
+    LearningStatus,
+    Objective,
+    ResourceStatus,
+)
 from learning.services import catalogue_csv
 from portal import roles
 from tests.factories import UserFactory
@@ -203,7 +210,17 @@ def test_asking_for_a_certificate(client, staff, resource):
     fuzz(client, reverse("learning:level_certificate", args=[1]), {}, examples=10)
 
 
-def test_checking_a_certificate(client, staff):
+def test_checking_a_certificate(client, staff, resource):
+    Certificate.objects.create(
+        user=staff,
+        kind=CertificateKind.RESOURCE,
+        resource=resource,
+        level=resource.level,
+        holder_name="Sam Staff",
+        title=resource.title,
+        completed_on=datetime.date(2026, 1, 2),
+        code="ABCDEFGHJKMN",
+    )
     fuzz(
         client,
         reverse("learning:certificate_check"),
