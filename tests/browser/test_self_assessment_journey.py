@@ -67,6 +67,10 @@ def given_a_non_clinical_member_of_staff() -> User:
     return user
 
 
+def then_they_are_signed_in(page: Page) -> None:
+    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
+
+
 def when_they_start_their_self_assessment(page: Page) -> None:
     page.goto("/learning/")
     card = page.get_by_role("main").locator(".nhsuk-card").filter(has_text="How confident")
@@ -197,6 +201,7 @@ def test_self_assessment_to_a_verified_certificate(
     given_a_framework_and_a_catalogue()
     member = given_a_non_clinical_member_of_staff()
     when_they_sign_in(page, email=member.email, password=PASSWORD)
+    then_they_are_signed_in(page)
 
     when_they_start_their_self_assessment(page)
     when_they_rate(page, MOOD, "Not confident")
@@ -219,3 +224,35 @@ def test_self_assessment_to_a_verified_certificate(
     then_it_prints_on_one_page(page)
     assert Certificate.objects.get(user=member).code == code.replace("-", "")
     then_a_manager_checks_it_without_signing_in(browser, live_server.url, browser_problems, code)
+
+
+def test_rating_one_statement_again_a_retired_one_and_too_many_codes_are_clear(
+    page: Page, browser: Browser, live_server, browser_problems: BrowserProblems, settings
+):
+    given_the_roles_and_objectives_exist()
+    member = given_a_non_clinical_member_of_staff()
+    mood = StatementFactory(level=Level.ONE, text=MOOD)
+    retired = StatementFactory(level=Level.ONE, text=STIGMA, retired_at=timezone.now())
+    CompetencyRating.objects.create(user=member, competency=mood, wording_version=1, confidence=2)
+    when_they_sign_in(page, email=member.email, password=PASSWORD)
+    then_they_are_signed_in(page)
+
+    page.goto("/learning/my-learning/")
+    page.get_by_role("link", name=re.compile(rf"^Rate again\W+{re.escape(MOOD)}$")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rate your confidence again")
+    expect(page.get_by_text("Last time you said: Slightly confident")).to_be_visible()
+    then_the_page_is_accessible(page)
+    when_they_rate(page, MOOD, "Fairly confident")
+    page.get_by_role("button", name="Save your rating").click()
+    then_they_see_the_message(page, "Your rating is saved.")
+
+    page.goto(f"/learning/self-assessment/statements/{retired.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This statement has been retired")
+    then_the_page_is_accessible(page)
+
+    settings.CERTIFICATE_CHECK_RATE_LIMITS = {"certificate_check": "1/m/ip"}
+    with a_second_browser(browser, live_server.url, browser_problems) as stranger:
+        for _ in range(2):
+            stranger.goto("/learning/certificates/check/?code=ZZZZ-ZZZZ-ZZZZ")
+        expect(stranger.get_by_role("heading", level=1)).to_have_text("Too many codes tried")
+        then_the_page_is_accessible(stranger)
