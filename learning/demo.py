@@ -889,6 +889,83 @@ def seed_demo_catalogue() -> DemoCatalogueSummary:
     )
 
 
+# Used only when the framework has no statements yet (the starter framework's data migration
+# normally provides them): enough for the demo's self-assessment to show something.
+FALLBACK_STATEMENTS = (
+    (1, "I can explain why physical and mental health needs so often go together (sample)"),
+    (1, "I can notice when someone may be struggling with their mental health (sample)"),
+    (1, "I can point a colleague or patient to support for mind and body (sample)"),
+    (2, "I can recognise when physical symptoms may be linked to mental health (sample)"),
+    (2, "I can ask about mood during a physical health review (sample)"),
+    (2, "I can make a joined-up plan with the person and their carers (sample)"),
+)
+DEMO_COMPLETED_SLUG = SAMPLE_SLUG_PREFIX + "dementia-awareness-for-all-staff"
+
+
+@transaction.atomic
+def seed_demo_self_assessment() -> list[str]:
+    """Give the demo staff member a part-done self-assessment (some statements rated, one rated
+    again after learning that develops it, so My learning shows a change), the sample resources
+    that develop their low-rated statements (so the pathway gives reasons), and a certificate
+    for the resource they completed. Safe to run any number of times."""
+    from learning.models import Competency, CompetencyRating
+    from learning.services.certificates import CertificateRefused, do_issue_resource_certificate
+
+    staff = User.objects.filter(email=STAFF).first()
+    if staff is None:
+        return []
+    if not Competency.objects.filter(retired_at__isnull=True).exists():
+        for position, (level, text) in enumerate(FALLBACK_STATEMENTS):
+            Competency.objects.create(level=level, text=text, position=position)
+    statements = list(Competency.objects.filter(level__in=(1, 2), retired_at__isnull=True))
+    rated = statements[: max(1, len(statements) // 2)]
+    completed = Resource.objects.filter(slug=DEMO_COMPLETED_SLUG).first()
+    now = timezone.now()
+    if not CompetencyRating.objects.filter(user=staff).exists():
+        for n, statement in enumerate(rated):
+            CompetencyRating.objects.create(
+                user=staff,
+                competency=statement,
+                wording_version=statement.version,
+                confidence=1 + n % 3,
+                rated_at=now - timedelta(days=60),
+            )
+        # Rated again after the dementia module (completed 41 days ago): then 1, now 3.
+        CompetencyRating.objects.create(
+            user=staff,
+            competency=rated[0],
+            wording_version=rated[0].version,
+            confidence=3,
+            rated_at=now - timedelta(days=30),
+        )
+    if completed is not None and not rated[0].resources.exists():
+        completed.competencies.add(rated[0])
+    for statement in rated[1:]:
+        if not statement.resources.exists():
+            statement.resources.add(
+                *Resource.objects.published()
+                .filter(is_sample=True, level=statement.level)
+                .exclude(slug=DEMO_COMPLETED_SLUG)
+                .order_by("slug")[:2]
+            )
+    lines = [
+        f"{staff.email}: self-assessment part done ({len(rated)} of {len(statements)} "
+        "statements rated; one rated again after learning)"
+    ]
+    if completed is not None:
+        try:
+            certificate = do_issue_resource_certificate(user=staff, resource=completed)
+        except CertificateRefused:
+            return lines
+        from learning.certificate_codes import display
+
+        lines.append(
+            f"{staff.email}: a certificate for {certificate.title}, verification code "
+            f"{display(certificate.code)} (check it at /learning/certificates/check/)"
+        )
+    return lines
+
+
 def seed() -> list[DemoSection]:
     """The learning app's demo step for `seed_demo`: seed the sample catalogue and say what it
     holds. Run after the demo accounts, so sample records and comments have their authors."""
@@ -901,5 +978,9 @@ def seed() -> list[DemoSection]:
         DemoSection(
             heading="Competency framework and impact (sample colleagues):",
             lines=seed_demo_competency_impact(),
+        ),
+        DemoSection(
+            heading="A staff member's self-assessment and certificate:",
+            lines=seed_demo_self_assessment(),
         ),
     ]

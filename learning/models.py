@@ -217,6 +217,8 @@ class Resource(models.Model):
 
     class Meta:
         ordering = ("title",)
+        # learning_level_newest (status, level, published_at DESC NULLS LAST, id DESC), the
+        # pathway's newest few of a level, is made by migration 0007 in each database's words.
         indexes = [
             models.Index(fields=["status", "level"], name="learning_status_level"),
             # A page of the shortest (and, on PostgreSQL, of the newest: migration 0004, as SQLite
@@ -370,3 +372,50 @@ class CompetencyRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competency_id}: {self.confidence or 'not relevant'}"
+
+
+class CertificateKind(models.TextChoices):
+    RESOURCE = "resource", "A resource"
+    LEVEL = "level", "A whole level"
+
+
+class Certificate(models.Model):
+    """A certificate of completion of a resource or of a whole level, as it was issued.
+
+    What it shows is copied at issue (the person's name, the title, the date, the hours, the
+    level), so it reads the same however the catalogue changes; the verification code is a unique
+    random code a manager or appraiser types in at a public page (ADR 0038).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
+    )
+    kind = models.CharField(max_length=10, choices=CertificateKind.choices)
+    resource = models.ForeignKey(
+        Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    holder_name = models.CharField(max_length=150)
+    title = models.CharField(max_length=300)
+    completed_on = models.DateField()
+    hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    code = models.CharField(max_length=12, unique=True, editable=False)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-issued_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "resource"],
+                condition=models.Q(kind="resource"),
+                name="one_certificate_per_resource",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "level"],
+                condition=models.Q(kind="level"),
+                name="one_certificate_per_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Certificate: {self.title}"

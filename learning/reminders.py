@@ -13,12 +13,19 @@ import datetime
 from collections import defaultdict
 from functools import cache
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from learning.competencies import recommended_levels_for
-from learning.models import LearningRecord, LearningStatus, Resource, ResourceStatus
+from learning.models import (
+    CompetencyRating,
+    LearningRecord,
+    LearningStatus,
+    Resource,
+    ResourceStatus,
+)
 from portal import roles
 from portal.models import OutboxMessage, StaffProfile, User
 from portal.outbox import registry
@@ -79,20 +86,59 @@ def unfinished_counts() -> dict[int, int]:
     return dict(counts)
 
 
+def rerating_due_counts() -> dict[int, int]:
+    """{user id: statements to rate again} for active staff: statements they have rated and
+    have since completed a resource that develops (completed on a later day than their latest
+    rating). Retired statements are left out. One query.
+    """
+    latest_rating_day = Subquery(
+        CompetencyRating.objects.filter(
+            user_id=OuterRef("user_id"), competency_id=OuterRef("resource__competencies")
+        )
+        .order_by("-rated_at", "-id")
+        .annotate(day=TruncDate("rated_at"))
+        .values("day")[:1],
+        output_field=DateField(),
+    )
+    rows = (
+        LearningRecord.objects.filter(
+            status=LearningStatus.COMPLETED,
+            user__is_active=True,
+            resource__competencies__retired_at__isnull=True,
+        )
+        .annotate(rated_on=latest_rating_day)
+        .filter(rated_on__lt=F("completed_on"))
+        .values("user_id")
+        .annotate(statements=Count("resource__competencies", distinct=True))
+        .values_list("user_id", "statements")
+        .order_by()
+    )
+    return dict(rows)
+
+
 def unfinished_learning_nudges(today: datetime.date | None = None) -> list[OutboxMessage]:
-    """One nudge a month to each member of staff with recommended learning in progress."""
+    """One nudge a month to each member of staff with recommended learning in progress, or with
+    statements to rate again since they completed learning that develops them (issue 15: "see
+    change"). The email says how many of each, never which."""
     today = today or timezone.localdate()
     path = reverse("learning:my_learning")
-    return [
-        OutboxMessage(
-            idempotency_key=f"learning-nudge:{user_id}:{today:%Y-%m}",
-            category=LEARNING_REMINDERS,
-            template="learning/unfinished_learning",
-            recipient_ref=str(user_id),
-            context={"path": path, "count": count},
+    unfinished = unfinished_counts()
+    rerating = rerating_due_counts()
+    messages = []
+    for user_id in sorted(unfinished.keys() | rerating.keys()):
+        context: dict[str, object] = {"path": path, "count": unfinished.get(user_id, 0)}
+        if rerating.get(user_id):
+            context["rerate"] = rerating[user_id]
+        messages.append(
+            OutboxMessage(
+                idempotency_key=f"learning-nudge:{user_id}:{today:%Y-%m}",
+                category=LEARNING_REMINDERS,
+                template="learning/unfinished_learning",
+                recipient_ref=str(user_id),
+                context=context,
+            )
         )
-        for user_id, count in sorted(unfinished_counts().items())
-    ]
+    return messages
 
 
 # --- Curators: reviews due and broken links ------------------------------------------------

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from learning.views import catalogue, curation, my_learning, team
+from learning.views import (
+    catalogue,
+    certificates,
+    curation,
+    my_learning,
+    self_assessment,
+    team,
+)
 from portal.outbox.views import failed_messages_page
 from portal.rules import Permission
 
@@ -24,6 +31,32 @@ urlpatterns: list[URLPattern] = [
     path("my-learning/", my_learning.my_learning, name="my_learning"),
     path("my-learning/my-learning.csv", my_learning.my_learning_csv, name="my_learning_csv"),
     path("my-learning/print/", my_learning.my_learning_print, name="my_learning_print"),
+    path("resources/<slug:slug>/completed/", self_assessment.completed, name="completed"),
+    # My self-assessment: how confident I feel in each competency statement (private to me).
+    path("self-assessment/", self_assessment.overview, name="self_assessment"),
+    path(
+        "self-assessment/level-<int:number>/",
+        self_assessment.level,
+        name="self_assessment_level",
+    ),
+    path(
+        "self-assessment/statements/<int:pk>/",
+        self_assessment.statement,
+        name="self_assessment_statement",
+    ),
+    # Certificates of completion, and the public check of one (no sign-in).
+    path(
+        "resources/<slug:slug>/certificate/",
+        certificates.resource_certificate,
+        name="resource_certificate",
+    ),
+    path(
+        "certificates/levels/<int:level>/",
+        certificates.level_certificate,
+        name="level_certificate",
+    ),
+    path("certificates/<int:pk>/", certificates.certificate, name="certificate"),
+    path("certificates/check/", certificates.check, name="certificate_check"),
     # Curating the catalogue.
     path("curate/", curation.index, name="curate_index"),
     path("curate/resources/", curation.resource_list, name="curate_resources"),

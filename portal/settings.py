@@ -189,6 +189,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
+# Wrong verification codes one address may try at the public certificate check, counted in the
+# shared cache as sign-in failures are (learning/views/certificates.py, ADR 0038).
+CERTIFICATE_CHECK_RATE_LIMITS = {"certificate_check": "10/m/ip,50/h/ip"}
+
 # Sign-up is open only to work email addresses: a domain here or any of its subdomains.
 SIGNUP_EMAIL_DOMAINS = env.list("SIGNUP_EMAIL_DOMAINS", default=["nhs.net", "nhs.uk"])
 

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from learning.forms.my_learning import CompletionForm
 from learning.models import LearningStatus
+from learning.queries.certificates import certificates_of, level_completions
 from learning.queries.my_learning import learning_record_csv_rows, my_learning_for
 from learning.queries.resource_page import learning_record_for, published_resource
+from learning.queries.self_assessment import confidence_then_and_now, statements_developed_by
 from learning.services.my_learning import (
     do_complete_resource,
     do_save_resource,
@@ -71,6 +73,8 @@ def complete_resource(request: HttpRequest, slug: str) -> HttpResponse:
                 reflection=form.cleaned_data["reflection"],
             )
             messages.success(request, f"{found.title} is recorded as completed.")
+            if statements_developed_by(found.pk):
+                return redirect("learning:completed", slug=found.slug)
             return redirect("learning:my_learning")
     else:
         record = learning_record_for(user, found)
@@ -91,10 +95,16 @@ def complete_resource(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def my_learning(request: HttpRequest) -> HttpResponse:
     """Saved, in progress and completed learning, and CPD hours per financial year."""
+    user = signed_in_user(request)
     return render(
         request,
         "learning/my_learning.html",
-        {"learning": my_learning_for(signed_in_user(request))},
+        {
+            "learning": my_learning_for(user),
+            "confidence": confidence_then_and_now(user),
+            "certificates": certificates_of(user),
+            "level_completions": level_completions(user).values(),
+        },
     )
 
 

@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
 from learning.forms import catalogue as catalogue_forms
+from learning.forms import certificates as certificate_forms
 from learning.forms import curation
 from learning.forms import my_learning as my_learning_forms
+from learning.forms import self_assessment as self_assessment_forms
 from portal import admin as portal_admin
 from portal import forms as portal
 from portal import session_views
@@ -49,6 +51,11 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     catalogue_forms.CatalogueFilterForm: test_learning_forms.test_searching_the_catalogue,
     my_learning_forms.CompletionForm: test_learning_forms.test_completing_a_resource,
     catalogue_forms.CommentForm: test_learning_forms.test_commenting_on_a_resource,
+    self_assessment_forms.SelfAssessmentForm: (
+        test_learning_forms.test_rating_statements_in_the_self_assessment
+    ),
+    certificate_forms.CertificateRequestForm: test_learning_forms.test_asking_for_a_certificate,
+    certificate_forms.CertificateCheckForm: test_learning_forms.test_checking_a_certificate,
     curation.NewResourceForm: test_learning_forms.test_adding_a_resource,
     curation.RejectCommentForm: test_learning_forms.test_rejecting_a_comment,
     curation.CatalogueImportForm: test_learning_forms.test_importing_the_catalogue,

@@ -15,13 +15,22 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from learning.models import Competency, Objective, ResourceStatus
+from learning.models import (
+    Certificate,
+    CertificateKind,
+    Competency,
+    LearningRecord,
+    LearningStatus,
+    Objective,
+    ResourceStatus,
+)
 from learning.services import catalogue_csv
 from portal import roles
 from tests.factories import UserFactory
 from tests.fuzz.harness import fuzz, hostile_client
 from tests.fuzz.hostile import hostile_text
 from tests.learning.factories import CommentFactory, ResourceFactory, TopicFactory
+from tests.learning.rating_factories import StatementFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "confidential"])
 
@@ -187,3 +196,62 @@ def test_publishing_with_a_new_review_date(client, curator):
 
 def test_trying_a_failed_email_again(client, curator):
     fuzz(client, reverse("learning:curate_emails_failed"), {"message": "1"}, examples=15)
+
+
+# --- The self-assessment and certificates (issue 15) ------------------------------------------
+
+
+@pytest.fixture
+def statement():
+    return StatementFactory(level=1, text="I can ask about mood")
+
+
+def test_rating_statements_in_the_self_assessment(client, staff, statement):
+    valid = {f"statement_{statement.pk}": "2", "action": "later"}
+    fuzz(
+        client,
+        reverse("learning:self_assessment_level", kwargs={"number": 1}),
+        valid,
+        examples=30,
+    )
+
+
+def test_rating_a_statement_again(client, staff, statement):
+    valid = {f"statement_{statement.pk}": "not_relevant"}
+    fuzz(
+        client,
+        reverse("learning:self_assessment_statement", kwargs={"pk": statement.pk}),
+        valid,
+        examples=20,
+    )
+
+
+def test_asking_for_a_certificate(client, staff, resource):
+    LearningRecord.objects.create(
+        user=staff,
+        resource=resource,
+        status=LearningStatus.COMPLETED,
+        completed_on=datetime.date(2026, 1, 2),
+    )
+    fuzz(client, reverse("learning:resource_certificate", args=[resource.slug]), {}, examples=10)
+    fuzz(client, reverse("learning:level_certificate", args=[1]), {}, examples=10)
+
+
+def test_checking_a_certificate(client, staff, resource):
+    Certificate.objects.create(
+        user=staff,
+        kind=CertificateKind.RESOURCE,
+        resource=resource,
+        level=resource.level,
+        holder_name="Sam Staff",
+        title=resource.title,
+        completed_on=datetime.date(2026, 1, 2),
+        code="ABCDEFGHJKMN",
+    )
+    fuzz(
+        client,
+        reverse("learning:certificate_check"),
+        {"code": "ABCD-EFGH-JKMN"},
+        method="get",
+        examples=30,
+    )

@@ -1,5 +1,6 @@
-"""The learning reminders: a monthly nudge to staff with recommended learning in progress, and a
-weekly reminder to curators of reviews due and broken links, through the portal's outbox."""
+"""The learning reminders: a monthly nudge to staff with recommended learning in progress (and an
+invitation to rate their confidence again after learning), and a weekly reminder to curators of
+reviews due and broken links, through the portal's outbox."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from portal.outbox.delivery import deliver
 from portal.roles import CURATOR
 from tests.factories import StaffProfileFactory, UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
+from tests.learning.rating_factories import RatingFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,12 +189,13 @@ def test_the_nudges_take_the_same_queries_for_one_person_or_two_hundred(
     staff, django_assert_num_queries
 ):
     staff_with_unfinished_learning(staff)
-    with django_assert_num_queries(1):
+    # Two reads: unfinished learning, and statements to rate again.
+    with django_assert_num_queries(2):
         nudges = reminders.unfinished_learning_nudges(TODAY)
     assert len(nudges) == staff
     assert {n.context["count"] for n in nudges} == {2}
-    # The task: the read, a savepoint pair, the insert and reading back the new rows' ids.
-    with django_assert_num_queries(5):
+    # The task: the two reads, a savepoint pair, the insert and reading back the new rows' ids.
+    with django_assert_num_queries(6):
         assert nudge_unfinished_learning() == staff
 
 
@@ -282,3 +285,75 @@ def test_the_reminder_tasks_are_registered_under_their_scheduled_names():
     app.loader.import_default_modules()
     assert "learning.nudge_unfinished_learning" in app.tasks
     assert "learning.remind_curators_of_reviews" in app.tasks
+
+
+# --- Rating again after learning (issue 15) --------------------------------------------------
+
+
+def completed_developing(user, statement, on: datetime.date):
+    resource = ResourceFactory()
+    resource.competencies.add(statement)
+    return LearningRecordFactory(
+        user=user, resource=resource, status=LearningStatus.COMPLETED, completed_on=on
+    )
+
+
+def rated(user, statement, on: datetime.date, confidence=2):
+    return RatingFactory(
+        user=user,
+        competency=statement,
+        confidence=confidence,
+        rated_at=timezone.make_aware(datetime.datetime.combine(on, datetime.time(9))),
+    )
+
+
+def test_the_monthly_reminder_invites_a_rerating_after_learning_that_develops_a_statement(
+    mailoutbox,
+):
+    nurse = clinician()
+    statement = StatementFactory(text="I can ask about mood")
+    rated(nurse, statement, datetime.date(2026, 1, 5))
+    completed_developing(nurse, statement, datetime.date(2026, 2, 1))
+
+    (nudge,) = reminders.unfinished_learning_nudges(TODAY)
+
+    assert nudge.recipient_ref == str(nurse.pk)
+    assert nudge.context == {"path": reverse("learning:my_learning"), "count": 0, "rerate": 1}
+    queue_and_send = nudge_unfinished_learning()
+    assert queue_and_send == 1
+    deliver("portal", [r.pk for r in rows()])
+    (email,) = mailoutbox
+    assert "how confident you feel about 1 statement" in email.body
+    assert "I can ask about mood" not in email.body
+    assert "recommended resource" not in email.body
+
+
+def test_no_rerating_is_asked_before_learning_or_after_rating_again_or_for_a_retired_statement():
+    nurse, other, third = clinician(), clinician(), clinician()
+    statement = StatementFactory()
+    # Rated after completing: nothing new to say.
+    completed_developing(nurse, statement, datetime.date(2026, 1, 5))
+    rated(nurse, statement, datetime.date(2026, 2, 1))
+    # Rated, learnt, rated again.
+    rated(other, statement, datetime.date(2026, 1, 1))
+    completed_developing(other, statement, datetime.date(2026, 1, 10))
+    rated(other, statement, datetime.date(2026, 1, 20), confidence=4)
+    # A retired statement.
+    retired = StatementFactory(retired_at=timezone.now())
+    rated(third, retired, datetime.date(2026, 1, 1))
+    completed_developing(third, retired, datetime.date(2026, 2, 1))
+
+    assert reminders.rerating_due_counts() == {}
+    assert reminders.unfinished_learning_nudges(TODAY) == []
+
+
+def test_an_opted_out_person_gets_no_rerating_invitation(mailoutbox):
+    nurse = clinician()
+    statement = StatementFactory()
+    rated(nurse, statement, datetime.date(2026, 1, 5))
+    completed_developing(nurse, statement, datetime.date(2026, 2, 1))
+    preferences.opt_out("portal", str(nurse.pk), "learning_reminders")
+    nudge_unfinished_learning()
+
+    assert deliver("portal", [r.pk for r in rows()]) == {"opted_out": 1}
+    assert mailoutbox == []
