@@ -320,26 +320,29 @@ class Hub:
     """The seeded data that grows with each size, and what the pages need from it."""
 
     def __init__(self, seconds: dict[str, float]) -> None:
-        from bench import queue_bench, seed
+        from bench import pathway_bench, queue_bench, seed
 
         self.seconds = seconds
         self.size = 0
         with step("seed the catalogue's choices, staff, the clinician and the lead", seconds):
             self.catalogue = seed_catalogue_choices()
             self.staff = seed_staff_member()
-            self.learners = seed.create_learners([self.staff])
+            # The same profile, ranked by a self-assessment (issue 15's pathway row).
+            self.assessed = pathway_bench.seed_assessed_copy_of(self.staff)[1]
+            self.learners = seed.create_learners([self.staff, self.assessed])
             queue_bench.seed_clinician()
             seed.give_authenticator(queue_bench.clinician())
             seed.give_authenticator(queue_bench.seed_lead())
             seed.seed_team_requests(TEAM_REQUEST_COUNT)
         self.cookies = {
             "staff": seed.session_cookie(seed.session_keys_for([self.staff])[0]),
+            "assessed": seed.session_cookie(seed.session_keys_for([self.assessed])[0]),
             "clinician": queue_bench.clinician_cookie(),
             "lead": queue_bench.lead_cookie(),
         }
 
     def grow_to(self, size: int) -> None:
-        from bench import outcomes_bench, queue_bench, seed
+        from bench import outcomes_bench, pathway_bench, queue_bench, seed
 
         start, self.size = self.size, size
         with step(f"seed resources {start:,} to {size:,}", self.seconds):
@@ -347,6 +350,8 @@ class Hub:
         records = (size - start) * LEARNING_RECORDS_PER_RESOURCE
         with step(f"seed about {records:,} learning records", self.seconds):
             seed.seed_learning_records(self.learners, new_ids, records)
+        with step(f"tie resources {start:,} to {size:,} to statements; self-assess", self.seconds):
+            pathway_bench.seed_self_assessment(self.assessed)
         with step(f"seed referrals {start:,} to {size:,}", self.seconds):
             queue_bench.seed(start, size)
         with step(f"give {size:,} referrals paired scores (outcomes)", self.seconds):

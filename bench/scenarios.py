@@ -181,6 +181,13 @@ PAGES: list[Page] = [
     ),
     Page("pathway", "Pathway (/learning/)", same("/learning/"), target_ratio=0.50),
     Page(
+        "pathway-ranked",
+        "Pathway ranked by a self-assessment (/learning/)",
+        same("/learning/"),
+        who="assessed",
+        target_ratio=0.50,
+    ),
+    Page(
         "queue",
         "Triage queue (filters and first pages in turn)",
         same(
