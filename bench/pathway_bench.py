@@ -40,6 +40,7 @@ def seed_self_assessment(user: Any, seed: int = 15) -> int:
         Competency.objects.bulk_create(
             Competency(
                 level=level,
+                code=f"B{level}-{n:02d}",
                 text=f"I can do level {level} thing {n} for mind and body care",
                 position=n,
             )

@@ -916,7 +916,9 @@ def seed_demo_self_assessment() -> list[str]:
         return []
     if not Competency.objects.filter(retired_at__isnull=True).exists():
         for position, (level, text) in enumerate(FALLBACK_STATEMENTS):
-            Competency.objects.create(level=level, text=text, position=position)
+            Competency.objects.create(
+                code=f"D{level}-{position:02d}", level=level, text=text, position=position
+            )
     statements = list(Competency.objects.filter(level__in=(1, 2), retired_at__isnull=True))
     rated = statements[: max(1, len(statements) // 2)]
     completed = Resource.objects.filter(slug=DEMO_COMPLETED_SLUG).first()

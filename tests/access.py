@@ -316,7 +316,7 @@ def kwargs_for(key: str, world: dict[str, Any]) -> dict[str, object]:
         return _admin_kwargs(route, world)
     known = world["portal_kwargs"]
     on_comment = "/comments/" in route.route
-    on_competency = "/competencies/" in route.route
+    on_competency = "/competencies/" in route.route or "/statements/" in route.route
     return {
         "slug": known["slug"],
         "pk": (
@@ -327,6 +327,8 @@ def kwargs_for(key: str, world: dict[str, Any]) -> dict[str, object]:
             else known["resource_pk"]
         ),
         "table": "level",
+        "number": 1,
+        "level": 1,
         "token": known["token"],
         "key": "an-unknown-key",
         "uidb36": "1",

@@ -65,6 +65,15 @@ def sign_in(client):
     return sign_in_as
 
 
+@pytest.fixture
+def without_the_starter_framework(db):
+    """The starter framework's statements (migration learning 0005) taken away, for tests that
+    build the statements a person answers themselves and count them."""
+    from learning.models import Competency
+
+    Competency.objects.filter(is_starter=True).delete()
+
+
 @pytest.fixture(autouse=True)
 def _no_quiet_hours(settings):
     """Tests run at any hour: quiet hours are off unless a test sets them with a fixed clock."""

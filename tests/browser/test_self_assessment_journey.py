@@ -27,6 +27,7 @@ from tests.learning.factories import ResourceFactory
 from tests.learning.rating_factories import StatementFactory
 
 pytestmark = [
+    pytest.mark.usefixtures("without_the_starter_framework"),
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, databases=["default", "confidential"]),
 ]

@@ -15,6 +15,8 @@ class StatementFactory(factory.django.DjangoModelFactory):
         model = Competency
 
     level = Level.ONE
+    # Codes of their own (S...), apart from the starter framework's and the curators' factory's.
+    code = factory.LazyAttributeSequence(lambda o, n: f"S{o.level}-{n:03d}")
     text = factory.Sequence(lambda n: f"I can do mind and body thing {n}")
     position = factory.Sequence(lambda n: n)
 

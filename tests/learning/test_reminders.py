@@ -328,6 +328,7 @@ def test_the_monthly_reminder_invites_a_rerating_after_learning_that_develops_a_
     assert "recommended resource" not in email.body
 
 
+@pytest.mark.usefixtures("without_the_starter_framework")
 def test_no_rerating_is_asked_before_learning_or_after_rating_again_or_for_a_retired_statement():
     nurse, other, third = clinician(), clinician(), clinician()
     statement = StatementFactory()

@@ -23,7 +23,7 @@ from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
 from tests.learning.rating_factories import RatingFactory, StatementFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_the_starter_framework")]
 
 
 @pytest.fixture

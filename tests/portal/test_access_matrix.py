@@ -127,6 +127,17 @@ LEARNING: dict[str, Row] = {
     "learning:my_learning": SIGNED_IN,
     "learning:my_learning_csv": SIGNED_IN,
     "learning:my_learning_print": SIGNED_IN,
+    # A resource nobody has completed: back to it, with nothing to re-rate.
+    "learning:completed": row(LOGIN, 302, 302, 302, 302, MFA, 302, 302, 302),
+    "learning:self_assessment": SIGNED_IN,
+    "learning:self_assessment_level": SIGNED_IN,
+    "learning:self_assessment_statement": SIGNED_IN,
+    "learning:resource_certificate": SIGNED_IN_POST,
+    "learning:level_certificate": SIGNED_IN_POST,
+    # Someone else's certificate (or none) is not found; only its holder opens it.
+    "learning:certificate": row(LOGIN, 404, 404, 404, 404, MFA, 404, 404, 404),
+    # The public check needs no sign-in; a hub clinician still sets up an authenticator first.
+    "learning:certificate_check": row(200, 200, 200, 200, 200, MFA, 200, 200, 200),
     "learning:curate_index": CURATOR,
     "learning:curate_resources": CURATOR,
     "learning:curate_resource_create": CURATOR,
