@@ -23,7 +23,7 @@ from bench.scenarios import Fixtures, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "var" / "bench-profiles"
-PROFILED_REQUESTS = 30
+PROFILED_REQUESTS = int(os.environ.get("BENCH_PROFILED_REQUESTS", "30"))
 
 
 def profile_all(pages: Sequence[Page], fixtures: Fixtures) -> None:
