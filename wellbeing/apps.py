@@ -8,6 +8,7 @@ class WellbeingConfig(AppConfig):
     verbose_name = "Resilience Hub"
 
     def ready(self) -> None:
+        from wellbeing import signals  # noqa: F401 - connects the outcome summaries' receivers
         from wellbeing.services import outreach
 
         outreach.register()

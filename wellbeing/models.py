@@ -280,6 +280,10 @@ class Referral(models.Model):
     # research extract.
     research_consent = models.BooleanField(null=True, blank=True)
     research_consent_changed_at = models.DateTimeField(null=True, blank=True)
+    # The version of the rules its outcome summary was worked out by (0: none yet), so a report
+    # finds the referrals to work out first through an index, not by joining every referral to
+    # its summary (wellbeing.outcome_summaries, ADR 0042).
+    outcome_summary_rules = models.PositiveSmallIntegerField(default=0)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -310,6 +314,28 @@ class Referral(models.Model):
                 include=["id", "urgent", "urgent_since", "assessed_at"],
                 condition=models.Q(status__in=["new", "in_assessment", "in_support"]),
                 name="referral_open_by_holder",
+            ),
+            # The hub lead's reports count the referrals received in a period by these columns:
+            # read from the index alone, 2 MB rather than 31 MB of wide rows at 15,000
+            # referrals (ADR 0042).
+            models.Index(
+                fields=["created_at"],
+                include=[
+                    "id",
+                    "status",
+                    "assessed_at",
+                    "urgent",
+                    "urgent_since",
+                    "staff_group",
+                    "organisation",
+                    "sector",
+                    "close_reason",
+                    "equality_monitoring",
+                ],
+                name="referral_reports",
+            ),
+            models.Index(
+                fields=["outcome_summary_rules", "created_at"], name="referral_outcome_summary"
             ),
         ]
 
@@ -1054,3 +1080,68 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- What the hub lead's reports count, kept per referral (ADR 0042) -------------------------------
+
+
+class OutcomeSummary(models.Model):
+    """One referral's outcome as the reports count it: its component and its paired outcome's
+    flags, worked out by wellbeing.outcome_summaries from the referral's scores and assessments
+    whenever one is recorded, so a report over thousands of referrals adds up rows in SQL
+    rather than pairing every score in Python. Nothing here is not already plain on the rows it
+    comes from; `rules` is the version of the rules it was worked out by, so a row made by older
+    rules is worked out again before a report counts it."""
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, primary_key=True, related_name="outcome_summary"
+    )
+    rules = models.PositiveSmallIntegerField()
+    # The latest rapid assessment's outcome ("" when not assessed), and for an onward referral
+    # the service it went to (the first sent).
+    component = models.CharField(max_length=20, choices=AssessmentOutcome.choices, blank=True)
+    onward_service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # PHQ-9 and GAD-7 at the self-referral and again at one later sitting (wellbeing.outcomes).
+    paired = models.BooleanField(default=False)
+    caseness_at_start = models.BooleanField(default=False)
+    recovered = models.BooleanField(default=False)
+    reliably_improved = models.BooleanField(default=False)
+    reliably_recovered = models.BooleanField(default=False)
+    reliably_deteriorated = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Outcome summary of referral {self.referral_id}"
+
+
+class MeasureSummary(models.Model):
+    """One questionnaire of one referral as the reports count it: how often it was answered,
+    its first and latest totals (any source, for the change in scores), and the pair the
+    outcomes count (wellbeing.score_pairs.counted_pairs), empty when there is none."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="measure_summaries"
+    )
+    instrument = models.CharField(max_length=10)
+    # The referral's component, as on its OutcomeSummary (worked out together), so the mean
+    # change by component reads this table alone.
+    component = models.CharField(max_length=20, choices=AssessmentOutcome.choices, blank=True)
+    onward_service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    times = models.PositiveIntegerField()
+    first = models.PositiveSmallIntegerField()
+    latest = models.PositiveSmallIntegerField()
+    counted_first = models.PositiveSmallIntegerField(null=True, blank=True)
+    counted_last = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "instrument"], name="one_measure_summary_per_questionnaire"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} of referral {self.referral_id}"

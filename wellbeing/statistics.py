@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from fractions import Fraction
 
 __all__ = [
     "Interval",
     "MeanChange",
+    "PairSums",
     "Proportion",
     "mean_change",
+    "mean_change_of",
     "proportion",
     "t_quantile",
     "wilson_interval",
@@ -161,20 +163,59 @@ class MeanChange:
     effect_size: float | None  # None when neither sitting varies
 
 
+@dataclass(frozen=True)
+class PairSums:
+    """Sums over (first, last) pairs: all `mean_change` needs, so a report can add them up in
+    SQL (or add two groups' sums) without holding every pair. Sums of whole numbers are exact."""
+
+    people: int = 0
+    first: float = 0
+    first_squared: float = 0
+    last: float = 0
+    last_squared: float = 0
+    change: float = 0
+    change_squared: float = 0
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[float, float]]) -> PairSums:
+        return cls(
+            people=len(pairs),
+            first=sum(first for first, _last in pairs),
+            first_squared=sum(first * first for first, _last in pairs),
+            last=sum(last for _first, last in pairs),
+            last_squared=sum(last * last for _first, last in pairs),
+            change=sum(last - first for first, last in pairs),
+            change_squared=sum((last - first) ** 2 for first, last in pairs),
+        )
+
+    def __add__(self, other: PairSums) -> PairSums:
+        return PairSums(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def _sample_sd(n: int, total: float, squares: float) -> float:
+    """The sample standard deviation from a sum and a sum of squares, worked out in exact
+    fractions so that it does not lose digits to cancellation."""
+    variance = (Fraction(squares) * n - Fraction(total) ** 2) / (n * (n - 1))
+    return math.sqrt(max(float(variance), 0.0))
+
+
 def mean_change(pairs: Sequence[tuple[float, float]]) -> MeanChange | None:
     """Mean change from (first, last) pairs, with its 95% t interval and the d_av effect size;
     None for no pairs."""
-    if not pairs:
+    return mean_change_of(PairSums.of(pairs))
+
+
+def mean_change_of(sums: PairSums) -> MeanChange | None:
+    """`mean_change` from the pairs' sums."""
+    n = sums.people
+    if not n:
         return None
-    n = len(pairs)
-    changes = [last - first for first, last in pairs]
-    mean = statistics.fmean(changes)
+    mean = float(Fraction(sums.change) / n)
     if n < 2:
         return MeanChange(n, mean, None, None)
-    half = t_quantile(0.975, n - 1) * statistics.stdev(changes) / math.sqrt(n)
+    half = t_quantile(0.975, n - 1) * _sample_sd(n, sums.change, sums.change_squared) / math.sqrt(n)
     spread = (
-        statistics.stdev([first for first, _last in pairs])
-        + statistics.stdev([last for _first, last in pairs])
+        _sample_sd(n, sums.first, sums.first_squared) + _sample_sd(n, sums.last, sums.last_squared)
     ) / 2
     return MeanChange(
         n, mean, Interval(mean - half, mean + half), mean / spread if spread else None

@@ -135,6 +135,7 @@ urlpatterns = [
     path("team/roles/<int:membership_id>/remove/", hub_team.remove_role, name="hub_team_remove"),
     path("team/people/<int:user_id>/enrolment-code/", hub_team.new_code, name="hub_team_code"),
     path("reports/", reports.hub_reports, name="hub_reports"),
+    path("reports/outcomes/", reports.hub_outcomes, name="hub_outcomes"),
     path("reports/download.csv", reports.hub_reports_csv, name="hub_reports_csv"),
     # --- Research: studies and their consented, de-identified extracts (ADR 0041) -------------
     path("research/", research.study_list, name="research_studies"),

@@ -60,12 +60,12 @@ def when_they_open_the_hub_reports(page: Page) -> None:
 
 
 def then_they_read_the_outcomes_with_what_they_rest_on(page: Page) -> None:
-    page.get_by_role("navigation", name="Sections of this report").get_by_role(
+    page.get_by_role("navigation", name="Hub reports pages").get_by_role(
         "link", name="Outcomes: recovery and reliable change"
     ).click()
-    expect(
-        page.get_by_role("heading", level=2, name="Outcomes: recovery and reliable change")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Outcomes: recovery and reliable change"
+    )
     expect(page.locator("#outcomes-rest-on")).to_contain_text(
         "rest on 13 referrals with paired scores, of 35 eligible"
     )
@@ -112,7 +112,9 @@ def then_the_csv_holds_the_outcomes_suppressed(rows: list[list[str]]) -> None:
 
 
 def when_they_open_the_follow_up_console(page: Page) -> None:
-    page.get_by_role("link", name="follow-up check-ins").click()
+    page.get_by_role("navigation", name="Hub reports pages").get_by_role(
+        "link", name="Follow-up check-ins"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Follow-up check-ins")
     expect(
         page.get_by_role("table", name=re.compile(r"^Figures: check-ins by round"))

@@ -113,6 +113,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "directory_new": HUB_LEAD,
     "directory_edit": HUB_LEAD,
     "hub_reports": HUB_LEAD,
+    "hub_outcomes": HUB_LEAD,
     "hub_reports_csv": HUB_LEAD,
     "follow_up_responses": HUB_LEAD,
     "campaigns": HUB_LEAD,

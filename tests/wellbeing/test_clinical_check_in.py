@@ -23,6 +23,7 @@ from tests.wellbeing.referral_steps import questionnaire
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     FollowUp,
+    MeasureSummary,
     OnwardReferral,
     ReferralEventKind,
     ReferralStatus,
@@ -169,6 +170,10 @@ def test_a_completed_check_in_adds_scores_to_the_history_and_is_done(client, me,
     latest = {s.instrument: s for s in new[1:]}
     assert set(latest) == set(INSTRUMENTS)
     assert (latest["PHQ-9"].total, latest["PHQ-9"].answers) == (0, [0] * 9)
+    # The reports count the new scores at once: the outcome summary was worked out again.
+    summaries = MeasureSummary.objects.using(DB).filter(referral=my_referral)
+    assert sum(summaries.values_list("times", flat=True)) == 1 + len(INSTRUMENTS)
+    assert summaries.get(instrument="PHQ-9").latest == 0
     assert FollowUp.objects.using(DB).get(pk=follow_up.pk).completed_at is not None
     assert entries_by(me)[-1] == (
         "create",

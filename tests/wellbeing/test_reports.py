@@ -568,11 +568,16 @@ def test_the_hub_lead_sees_the_last_12_months_by_default_and_it_is_never_cached(
     for section in response.context["sections"]:
         assert f'id="{section.key}"' in page
         assert section.heading in page
-    # No referrals yet: each section says so rather than drawing empty charts, the outcomes'
-    # sections too.
+    # No referrals yet: each section says so rather than drawing empty charts.
     assert page.count("There is nothing to report for this period.") == len(
         response.context["sections"]
-    ) + len(response.context["outcomes"].sections)
+    )
+    # The outcomes' page too, for the same period.
+    outcomes = client.get(reverse("wellbeing:hub_outcomes"))
+    assert "no-store" in outcomes["Cache-Control"]
+    assert outcomes.content.decode().count("There is nothing to report for this period.") == len(
+        outcomes.context["outcomes"].sections
+    )
 
 
 def test_each_section_has_a_chart_and_a_table_of_the_same_suppressed_figures(client, hub_lead):
@@ -683,8 +688,11 @@ def test_the_report_takes_the_same_number_of_queries_for_10_and_200_referrals():
     # Same database, more referrals: the count is per section, not per referral.
     Referral.objects.using("confidential").all().delete()
     many = _queries_for_report(200)
-    # One query a section, and one for every equality question's answers together.
-    assert few == many == 10
+    # One query a section (the uptake table is worked out from the organisation table's and the
+    # equality answers' counts), and one for every equality question's answers together; the
+    # two sections counted from outcome summaries (outcomes of assessments, change in scores)
+    # each ask first whether any summary needs working out (none: every write kept them current).
+    assert few == many == 11
 
 
 def test_the_outcomes_do_not_show_the_total_that_time_to_assessment_hides(settings):

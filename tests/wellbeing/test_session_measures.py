@@ -19,6 +19,7 @@ from wellbeing.models import (
     Appointment,
     AppointmentStatus,
     OutboxMessage,
+    OutcomeSummary,
     ReferralEventKind,
     ReferralStatus,
     ScoreSource,
@@ -124,6 +125,9 @@ def test_recording_attendance_with_totals_saves_a_session_sitting_that_pairs(
     assert paired.last == {"PHQ-9": 8, "GAD-7": 6}
     assert paired.outcome is not None
     assert paired.outcome.reliable_recovery is True
+    # The reports count it at once: the referral's outcome summary was worked out again.
+    summary = OutcomeSummary.objects.using(DB).get(referral=referral)
+    assert (summary.paired, summary.reliably_recovered) == (True, True)
     assert fresh(referral).urgent is False
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import User
-from wellbeing import audit
+from wellbeing import audit, outcome_summaries
 from wellbeing.instruments import INSTRUMENTS, is_asked, score
 from wellbeing.models import (
     DATABASE,
@@ -223,14 +223,17 @@ def seed_demo_referrals() -> int:
         if Referral.objects.using(DATABASE).filter(reference=reference).exists():
             continue
         with transaction.atomic(using=DATABASE):
-            _create(sample, reference, clinician, staff)
+            referral = _create(sample, reference, clinician, staff)
+            # Scores written with bulk_create send no signal: the reports' outcome summary is
+            # worked out once the referral is whole (ADR 0042).
+            outcome_summaries.refresh([referral.pk])
         created += 1
     return created
 
 
 def _create(
     sample: DemoReferral, reference: str, clinician: User | None, staff: User | None
-) -> None:
+) -> Referral:
     created_at = _created_at(sample.working_days_ago)
     owner = staff if sample.owned_by_demo_staff and staff else None
     clinician_ref = staff_ref_for(clinician.pk) if clinician else ""
@@ -318,6 +321,7 @@ def _create(
         )
     ReferralEvent.objects.using(DATABASE).bulk_create(events)
     audit.record(actor=DEMO_ACTOR, action=AuditAction.CREATE, obj=referral, reason="Demo data")
+    return referral
 
 
 def _assess(

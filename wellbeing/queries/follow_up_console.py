@@ -20,6 +20,7 @@ of queries: one for the check-ins and two for their referrals' components.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -141,7 +142,7 @@ def follow_up_console(period: Period, today: datetime.date | None = None) -> Fol
             "follow-up-components",
             "Check-ins by service component",
             "Service component",
-            COMPONENT.labels([component_of[c.referral_id].label for c in check_ins]),
+            COMPONENT.labels(Counter(component_of[c.referral_id].label for c in check_ins)),
             lambda c: component_of[c.referral_id].label,
         ),
     )

@@ -3,8 +3,7 @@ and in each group of staff, and how many referrals each rate rests on (ADR 0040)
 
 Counted over **eligible** referrals received in the period: assessed, and either closed (or
 withdrawn) or received at least ELIGIBLE_AFTER ago, long enough for the first check-in and its
-reminders. Of those, the ones with a paired outcome (wellbeing.queries.outcomes.paired_scores)
-give the rates; completeness says how many that is of the eligible, per component, so a rate is
+reminders. Of those, the ones with a paired outcome (wellbeing.score_pairs) give the rates; completeness says how many that is of the eligible, per component, so a rate is
 never read without its denominator.
 
 Every count goes through portal.suppression together with every sum a reader can see between
@@ -12,22 +11,38 @@ the tables (the components, each breakdown and the completeness table share thei
 the rest of the report does (ADRs 0015, 0021). A rate, its interval and a mean are shown only
 when the counts they come from are shown and rest on at least 5 referrals.
 
-A fixed number of queries, whatever the number of referrals: one for the eligible referrals,
-one for their scores, two for their components. Nothing encrypted is read.
+Added up in SQL from each referral's outcome summary, worked out when its scores and assessments
+change (wellbeing.outcome_summaries, ADR 0042): a fixed number of queries, whatever the number
+of referrals, and no referral's scores read one by one. Nothing encrypted is read.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import (
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.charts import Figure, bar_chart
 from portal.suppression import HIDDEN, MINIMUM_BASE, Shown, percentage, statistic
+from wellbeing import outcome_summaries
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     DATABASE,
@@ -35,21 +50,15 @@ from wellbeing.models import (
     SEX_CHOICES,
     STAFF_GROUP_CHOICES,
     AssessmentOutcome,
+    MeasureSummary,
     Referral,
     ReferralStatus,
     Sector,
 )
-from wellbeing.outcomes import PAIRED_MEASURES, PairedOutcome, paired_outcome
-from wellbeing.queries.outcomes import (
-    COMPONENT_LABELS,
-    NOT_ASSESSED,
-    Component,
-    PairedScores,
-    components,
-    paired_scores,
-)
+from wellbeing.outcomes import PAIRED_MEASURES
 from wellbeing.queries.reports import NOT_GIVEN, Period, Row, Section, _Figures
-from wellbeing.statistics import MeanChange, mean_change, wilson_interval
+from wellbeing.score_pairs import COMPONENT_LABELS, NOT_ASSESSED, Component
+from wellbeing.statistics import MeanChange, PairSums, mean_change_of, wilson_interval
 
 # Long enough after arriving for the first check-in (4 weeks after the outcome, which comes
 # within a few working days) and its two reminders a week apart to be answered (ADR 0040).
@@ -70,34 +79,6 @@ OTHER_MEASURES = tuple(code for code in INSTRUMENTS if code not in PAIRED_MEASUR
 
 
 @dataclass(frozen=True)
-class Eligible:
-    """One eligible referral: the plain categories the breakdowns count by."""
-
-    referral_id: int
-    staff_group: str
-    sex: str
-    ethnic_group: str
-    organisation: str
-    sector: str
-
-
-@dataclass
-class _Tally:
-    """The counts of one row of a table, over referrals with a paired outcome."""
-
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
-
-    def add(self, outcome: PairedOutcome) -> None:
-        c = self.counts
-        c["paired"] += 1
-        c["case_at_start"] += outcome.caseness_at_start
-        c["recovered"] += bool(outcome.recovery)
-        c["improved"] += outcome.reliable_improvement
-        c["reliably_recovered"] += bool(outcome.reliable_recovery)
-        c["deteriorated"] += outcome.reliable_deterioration
-
-
-@dataclass(frozen=True)
 class OutcomesReport:
     """The Outcomes part of the report: its sections in page order, and what it rests on."""
 
@@ -107,40 +88,158 @@ class OutcomesReport:
     message: str = ""  # why there is nothing to show, in words, when there is not
 
 
+# What each count of COUNTS counts, as a flag of the referral's outcome summary.
+_FLAGS = {
+    "paired": "paired",
+    "case_at_start": "caseness_at_start",
+    "recovered": "recovered",
+    "improved": "reliably_improved",
+    "reliably_recovered": "reliably_recovered",
+    "deteriorated": "reliably_deteriorated",
+}
+
+
+@dataclass
+class _Group:
+    """One row of a table: the eligible referrals in it and the counts of COUNTS among them."""
+
+    eligible: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    def add(self, eligible: int, counts: Mapping[str, int]) -> None:
+        self.eligible += eligible
+        for key in COUNTS:
+            self.counts[key] += counts[key]
+
+
 # --- Reading -------------------------------------------------------------------------------------
 
 
-def eligible_referrals(period: Period, now: datetime.datetime) -> list[Eligible]:
+def eligible_referrals(period: Period, now: datetime.datetime) -> QuerySet[Referral]:
     """Referrals received in the period that were assessed and have had time to be measured
-    again: closed or withdrawn since, or received ELIGIBLE_AFTER ago or more. One query."""
+    again: closed or withdrawn since, or received ELIGIBLE_AFTER ago or more."""
+    return Referral.objects.using(DATABASE).filter(_eligible(period, now)).order_by()
+
+
+def _eligible(period: Period, now: datetime.datetime, through: str = "") -> Q:
+    """`eligible_referrals` as a condition, on the referral or `through` a relation to it."""
+    return Q(
+        **{
+            f"{through}created_at__gte": period.starts,
+            f"{through}created_at__lt": period.ends,
+            f"{through}assessed_at__isnull": False,
+        }
+    ) & (
+        Q(**{f"{through}status__in": (ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN)})
+        | Q(**{f"{through}created_at__lte": now - ELIGIBLE_AFTER})
+    )
+
+
+def _groups(eligible: QuerySet[Referral], grouping: _Grouping) -> dict[str, _Group]:
+    """One query: the eligible referrals and their outcome counts, by the grouping's label."""
     rows = (
-        Referral.objects.using(DATABASE)
+        eligible.annotate(**grouping.columns)
+        .values(*grouping.columns)
+        .annotate(eligible=Count("pk"), **_flag_counts())
+        .order_by()
+    )
+    found: dict[str, _Group] = {}
+    for row in rows:
+        found.setdefault(grouping.label_of(row), _Group()).add(row["eligible"], row)
+    return found
+
+
+def _all_groups(
+    eligible: QuerySet[Referral], groupings: Sequence[_Grouping], *, one_pass: bool | None = None
+) -> dict[str, dict[str, _Group]]:
+    """`_groups` for every grouping. On PostgreSQL in one query, one pass over the referrals
+    with GROUPING SETS (a table each); elsewhere (SQLite, `make run`) one query per grouping.
+    Both give the same answer (tests/wellbeing/test_outcome_summaries.py)."""
+    if one_pass is None:
+        one_pass = connections[DATABASE].vendor == "postgresql"
+    if not one_pass:
+        return {g.key: _groups(eligible, g) for g in groupings}
+    # Every column named apart, and never NULL: in a GROUPING SETS row the columns of the other
+    # groupings are NULL, which is how a row says whose it is.
+    columns: dict[str, Any] = {}
+    owner: list[tuple[_Grouping, dict[str, str]]] = []
+    for index, grouping in enumerate(groupings):
+        names = {}
+        for name, expression in grouping.columns.items():
+            names[f"g{index}_{name}"] = name
+            columns[f"g{index}_{name}"] = Coalesce(expression, Value(""), output_field=CharField())
+        owner.append((grouping, names))
+    query = (
+        eligible.annotate(**columns)
+        .values(*columns)
+        .annotate(eligible=Count("pk"), **_flag_counts())
+        .order_by()
+    )
+    sql, params = query.query.get_compiler(using=DATABASE).as_sql()
+    grouped = re.search(r" GROUP BY ([0-9]+(?:, [0-9]+)*)$", sql)
+    if grouped is None:  # not the SQL this was written for: count grouping by grouping
+        return _all_groups(eligible, groupings, one_pass=False)
+    position = {name: i + 1 for i, name in enumerate(columns)}
+    sets = ", ".join(
+        "(" + ", ".join(str(position[name]) for name in names) + ")" for _g, names in owner
+    )
+    sql = f"{sql[: grouped.start()]} GROUP BY GROUPING SETS ({sets})"
+    found: dict[str, dict[str, _Group]] = {g.key: {} for g in groupings}
+    with connections[DATABASE].cursor() as cursor:
+        cursor.execute(sql, params)
+        heads = [column.name for column in cursor.description or ()]
+        for values in cursor.fetchall():
+            row = dict(zip(heads, values, strict=True))
+            for grouping, names in owner:
+                if all(row[name] is not None for name in names):
+                    mine = {plain: row[name] for name, plain in names.items()}
+                    label = grouping.label_of(mine)
+                    found[grouping.key].setdefault(label, _Group()).add(row["eligible"], row)
+                    break
+    return found
+
+
+def _flag_counts() -> dict[str, Count]:
+    return {
+        key: Count("pk", filter=Q(**{f"outcome_summary__{flag}": True}))
+        for key, flag in _FLAGS.items()
+    }
+
+
+def _pair_sums(period: Period, now: datetime.datetime) -> dict[str, dict[str, PairSums]]:
+    """One query: per questionnaire, per component label, the sums of the pairs the outcomes
+    count (wellbeing.score_pairs.counted_pairs)."""
+    first, last = F("counted_first"), F("counted_last")
+    whole: IntegerField[int, int] = IntegerField()
+    rows = (
+        MeasureSummary.objects.using(DATABASE)
         .filter(
-            created_at__gte=period.starts,
-            created_at__lt=period.ends,
-            assessed_at__isnull=False,
+            _eligible(period, now, through="referral__"),
+            counted_first__isnull=False,
+            counted_last__isnull=False,
         )
-        .filter(
-            Q(status__in=(ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN))
-            | Q(created_at__lte=now - ELIGIBLE_AFTER)
+        .annotate(service=F("onward_service__name"))
+        .values("instrument", "component", "service")
+        .annotate(
+            people=Count("pk"),
+            first=Sum(ExpressionWrapper(first, output_field=whole)),
+            first_squared=Sum(ExpressionWrapper(first * first, output_field=whole)),
+            last=Sum(ExpressionWrapper(last, output_field=whole)),
+            last_squared=Sum(ExpressionWrapper(last * last, output_field=whole)),
+            change=Sum(ExpressionWrapper(last - first, output_field=whole)),
+            change_squared=Sum(
+                ExpressionWrapper((last - first) * (last - first), output_field=whole)
+            ),
         )
         .order_by()
-        .values_list("pk", "staff_group", "equality_monitoring", "organisation", "sector")
     )
-    found = []
-    for pk, staff_group, equality, organisation, sector in rows:
-        answers = equality if isinstance(equality, dict) else {}
-        found.append(
-            Eligible(
-                referral_id=pk,
-                staff_group=staff_group or "",
-                sex=str(answers.get("sex") or ""),
-                ethnic_group=str(answers.get("ethnic_group") or ""),
-                organisation=(organisation or "").strip(),
-                sector=sector or "",
-            )
-        )
-    return found
+    sums: dict[str, dict[str, PairSums]] = {code: {} for code in INSTRUMENTS}
+    for row in rows:
+        label = COMPONENT.label_of(row)
+        found = PairSums(**{name: row[name] for name in PairSums.__dataclass_fields__})
+        by_label = sums.setdefault(row["instrument"], {})
+        by_label[label] = by_label.get(label, PairSums()) + found
+    return sums
 
 
 # --- Grouping --------------------------------------------------------------------------------------
@@ -152,34 +251,35 @@ class _Grouping:
     heading: str
     label_heading: str
     about: str
-    group_of: Callable[[Eligible, Component], str]
-    labels: Callable[[Sequence[str]], list[str]]  # every row, in order, from the groups found
+    # The columns a group is read by (a name for each, and what it reads on the referral), and
+    # the label of a group from them.
+    columns: Mapping[str, Any]
+    label_of: Callable[[Mapping[str, Any]], str]
+    labels: Callable[[Mapping[str, int]], list[str]]  # every row, in order, from the groups found
 
 
-def _fixed(choices: Sequence[tuple[str, str]]) -> Callable[[Sequence[str]], list[str]]:
-    def labels(_found: Sequence[str]) -> list[str]:
+def _fixed(choices: Sequence[tuple[str, str]]) -> Callable[[Mapping[str, int]], list[str]]:
+    def labels(_found: Mapping[str, int]) -> list[str]:
         return [label for _value, label in choices] + [NOT_GIVEN]
 
     return labels
 
 
-def _choice(choices: Sequence[tuple[str, str]]) -> Callable[[str], str]:
+def _choice(column: str, choices: Sequence[tuple[str, str]]) -> Callable[[Mapping[str, Any]], str]:
     """The label of a stored value, or "Not given" for a blank or one no longer offered."""
     labels = dict(choices)
 
-    def label(value: str) -> str:
-        return labels.get(value, NOT_GIVEN)
+    def label(row: Mapping[str, Any]) -> str:
+        return labels.get(str(row[column] or ""), NOT_GIVEN)
 
     return label
 
 
-_STAFF_GROUP = _choice(STAFF_GROUP_CHOICES)
-_SEX = _choice(SEX_CHOICES)
-_ETHNIC_GROUP = _choice(ETHNIC_GROUP_CHOICES)
-_SECTOR = _choice(Sector.choices)
+def _component_label(row: Mapping[str, Any]) -> str:
+    return Component(row["component"] or "", row["service"] or "").label
 
 
-def _component_labels(found: Sequence[str]) -> list[str]:
+def _component_labels(found: Mapping[str, int]) -> list[str]:
     """Each component, with an onward referral split by service (alphabetically)."""
     onward = COMPONENT_LABELS[AssessmentOutcome.ONWARD_REFERRAL]
     services = sorted({label for label in found if label.startswith(f"{onward}: ")})
@@ -196,12 +296,9 @@ def _component_labels(found: Sequence[str]) -> list[str]:
     return labels
 
 
-def _organisation_labels(found: Sequence[str]) -> list[str]:
+def _organisation_labels(found: Mapping[str, int]) -> list[str]:
     """Named organisations, most referrals first, then "Not given"."""
-    counts: dict[str, int] = {}
-    for label in found:
-        counts[label] = counts.get(label, 0) + 1
-    named = sorted((o for o in counts if o != NOT_GIVEN), key=lambda o: (-counts[o], o.lower()))
+    named = sorted((o for o in found if o != NOT_GIVEN), key=lambda o: (-found[o], o.lower()))
     return [*named, NOT_GIVEN]
 
 
@@ -213,7 +310,11 @@ COMPONENT = _Grouping(
         "The service component is the outcome of each referral's latest rapid assessment; an "
         "onward referral is shown by the service it went to."
     ),
-    group_of=lambda _e, component: component.label,
+    columns={
+        "component": F("outcome_summary__component"),
+        "service": F("outcome_summary__onward_service__name"),
+    },
+    label_of=_component_label,
     labels=_component_labels,
 )
 BREAKDOWNS = (
@@ -222,7 +323,8 @@ BREAKDOWNS = (
         heading="Outcomes by staff group",
         label_heading="Staff group",
         about="The staff group people chose when they referred themselves.",
-        group_of=lambda e, _c: _STAFF_GROUP(e.staff_group),
+        columns={"group": F("staff_group")},
+        label_of=_choice("group", STAFF_GROUP_CHOICES),
         labels=_fixed(STAFF_GROUP_CHOICES),
     ),
     _Grouping(
@@ -230,7 +332,8 @@ BREAKDOWNS = (
         heading="Outcomes by sex",
         label_heading="Sex",
         about="From the optional equality questions. Not given: left blank.",
-        group_of=lambda e, _c: _SEX(e.sex),
+        columns={"group": KeyTextTransform("sex", "equality_monitoring")},
+        label_of=_choice("group", SEX_CHOICES),
         labels=_fixed(SEX_CHOICES),
     ),
     _Grouping(
@@ -238,7 +341,8 @@ BREAKDOWNS = (
         heading="Outcomes by ethnic group",
         label_heading="Ethnic group",
         about="From the optional equality questions (the five top-level ONS groups).",
-        group_of=lambda e, _c: _ETHNIC_GROUP(e.ethnic_group),
+        columns={"group": KeyTextTransform("ethnic_group", "equality_monitoring")},
+        label_of=_choice("group", ETHNIC_GROUP_CHOICES),
         labels=_fixed(ETHNIC_GROUP_CHOICES),
     ),
     _Grouping(
@@ -246,7 +350,8 @@ BREAKDOWNS = (
         heading="Outcomes by organisation",
         label_heading="Organisation",
         about="The organisation as people typed it, most referrals first.",
-        group_of=lambda e, _c: e.organisation or NOT_GIVEN,
+        columns={"group": F("organisation")},
+        label_of=lambda row: (row["group"] or "").strip() or NOT_GIVEN,
         labels=_organisation_labels,
     ),
     _Grouping(
@@ -257,7 +362,8 @@ BREAKDOWNS = (
             "The kind of organisation people work for, as they chose it. Care home and "
             "emergency services staff are groups hubs have found hard to reach."
         ),
-        group_of=lambda e, _c: _SECTOR(e.sector),
+        columns={"group": F("sector")},
+        label_of=_choice("group", Sector.choices),
         labels=_fixed(Sector.choices),
     ),
 )
@@ -439,51 +545,34 @@ def _mean_section(
 
 def outcomes_report(period: Period, now: datetime.datetime | None = None) -> OutcomesReport:
     """The Outcomes sections for `period`: completeness, the rates by component and by each
-    group, and the mean change in scores, all suppressed together."""
+    group, and the mean change in scores, all suppressed together.
+
+    Added up in SQL from each referral's outcome summary (ADR 0042): one query to find any
+    summary to work out first, one per table, one for the mean changes."""
     now = now or timezone.now()
     eligible = eligible_referrals(period, now)
-    ids = [e.referral_id for e in eligible]
-    scores = paired_scores(ids)
-    component_of = components(ids)
-    outcome_of: dict[int, PairedOutcome] = {}
-    for referral_id, paired in scores.items():
-        if paired.last and all(code in paired.first for code in PAIRED_MEASURES):
-            outcome_of[referral_id] = _outcome(
-                *(paired.first[code] for code in PAIRED_MEASURES),
-                *(paired.last[code] for code in PAIRED_MEASURES),
-            )
-
+    outcome_summaries.ensure_current(eligible)
     groupings = (COMPONENT, *BREAKDOWNS)
-    group_of = {
-        g.key: {e.referral_id: g.group_of(e, component_of[e.referral_id]) for e in eligible}
+    groups = _all_groups(eligible, groupings)
+    labels = {
+        g.key: g.labels({label: group.eligible for label, group in groups[g.key].items()})
         for g in groupings
     }
-    labels = {g.key: g.labels(list(group_of[g.key].values())) for g in groupings}
-    index = {key: {label: i for i, label in enumerate(found)} for key, found in labels.items()}
-
-    tallies = {g.key: [_Tally() for _ in labels[g.key]] for g in groupings}
-    overall = _Tally()
-    eligible_by_component = [0] * len(labels[COMPONENT.key])
-    for e in eligible:
-        eligible_by_component[index[COMPONENT.key][group_of[COMPONENT.key][e.referral_id]]] += 1
-        outcome = outcome_of.get(e.referral_id)
-        if outcome is None:
-            continue
-        overall.add(outcome)
-        for g in groupings:
-            tallies[g.key][index[g.key][group_of[g.key][e.referral_id]]].add(outcome)
-
-    # Mean change per questionnaire, by component and overall.
-    component_labels = labels[COMPONENT.key]
-    pairs: dict[str, list[list[tuple[float, float]]]] = {
-        code: [[] for _ in range(len(component_labels) + 1)] for code in INSTRUMENTS
+    tallies = {
+        g.key: [groups[g.key].get(label, _Group()) for label in labels[g.key]] for g in groupings
     }
-    for e in eligible:
-        paired_ = scores[e.referral_id]
-        row = index[COMPONENT.key][group_of[COMPONENT.key][e.referral_id]]
-        for code, (first, last) in _pairs_of(paired_, e.referral_id in outcome_of).items():
-            pairs[code][row].append((first, last))
-            pairs[code][-1].append((first, last))
+    # Every eligible referral is in one component: the components add up to everyone.
+    overall = _Group()
+    for group in groups[COMPONENT.key].values():
+        overall.add(group.eligible, group.counts)
+    eligible_by_component = [t.eligible for t in tallies[COMPONENT.key]]
+    component_labels = labels[COMPONENT.key]
+    pair_sums = _pair_sums(period, now)
+    sums: dict[str, list[PairSums]] = {}
+    for code in INSTRUMENTS:
+        by_label = pair_sums.get(code, {})
+        rows = [by_label.get(label, PairSums()) for label in component_labels]
+        sums[code] = [*rows, sum(rows, PairSums())]
 
     # Every figure, with every sum between them, suppressed together.
     figures = _Figures()
@@ -497,7 +586,7 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
     # Completeness: eligible = with + without, per component and overall; "with" is the
     # component table's "paired", the same figures.
     paired_parts = shown_at[COMPONENT.key]["paired"]
-    eligible_total = figures.add(len(eligible))
+    eligible_total = figures.add(overall.eligible)
     without_parts = []
     eligible_parts = []
     for row, n in enumerate(eligible_by_component):
@@ -507,7 +596,7 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
         figures.sums.append(([with_, without], whole))
         without_parts.append(without)
         eligible_parts.append(whole)
-    without_total = figures.add(len(eligible) - overall.counts["paired"])
+    without_total = figures.add(overall.eligible - overall.counts["paired"])
     figures.sums.append(([totals["paired"], without_total], eligible_total))
     figures.sums.append((eligible_parts, eligible_total))
     figures.sums.append((without_parts, without_total))
@@ -517,8 +606,8 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
         if code in PAIRED_MEASURES:
             people_at[code] = paired_parts
         else:
-            total = figures.add(len(pairs[code][-1]))
-            parts = figures.add_parts((len(p) for p in pairs[code][:-1]), total)
+            total = figures.add(sums[code][-1].people)
+            parts = figures.add_parts((s.people for s in sums[code][:-1]), total)
             people_at[code] = [*parts, total]
 
     shown = figures.suppressed()
@@ -533,7 +622,7 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
             pick([*eligible_parts, eligible_total]),
             pick(paired_parts),
             pick([*without_parts, without_total]),
-            empty=not eligible,
+            empty=not overall.eligible,
         ),
         _rates_section(
             COMPONENT,
@@ -543,7 +632,7 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
         ),
         _mean_section(
             component_labels,
-            {code: [mean_change(p) for p in pairs[code]] for code in INSTRUMENTS},
+            {code: [mean_change_of(s) for s in sums[code]] for code in INSTRUMENTS},
             {code: pick(at) for code, at in people_at.items()},
             empty=empty,
         ),
@@ -557,7 +646,7 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
             for g in BREAKDOWNS
         ),
     ]
-    if not eligible:
+    if not overall.eligible:
         message = (
             f"No referral received in {period} is eligible for outcomes yet: a referral counts "
             f"once it has been assessed and either closed or received at least "
@@ -576,27 +665,3 @@ def outcomes_report(period: Period, now: datetime.datetime | None = None) -> Out
         paired_text=shown[totals["paired"]].text,
         message=message,
     )
-
-
-@functools.lru_cache(maxsize=65_536)
-def _outcome(*totals: int) -> PairedOutcome:
-    """`PairedScores.outcome` for the first and last totals in PAIRED_MEASURES order, worked
-    out once per distinct set of totals: at 10,000 referrals most repeat, and checking each
-    total's range is most of the report's time otherwise."""
-    half = len(PAIRED_MEASURES)
-    return paired_outcome(
-        first=dict(zip(PAIRED_MEASURES, totals[:half], strict=True)),
-        last=dict(zip(PAIRED_MEASURES, totals[half:], strict=True)),
-    )
-
-
-def _pairs_of(scores: PairedScores, has_outcome: bool) -> dict[str, tuple[int, int]]:
-    """(first, last) of each questionnaire measured at the start and later."""
-    found: dict[str, tuple[int, int]] = {}
-    if has_outcome:
-        for code in PAIRED_MEASURES:
-            found[code] = (scores.first[code], scores.last[code])
-    for code, (total, _at) in scores.latest_other.items():
-        if code in scores.first:
-            found[code] = (scores.first[code], total)
-    return found

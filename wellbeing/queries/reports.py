@@ -15,13 +15,28 @@ same on PostgreSQL and SQLite (`make run`), which has no percentile_cont.
 from __future__ import annotations
 
 import datetime
+import functools
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from portal.charts import BarChart, Figure, bar_chart
@@ -34,19 +49,19 @@ from portal.suppression import (
     suppress_line,
     suppress_table,
 )
-from wellbeing.contact_targets import contact_target, urgent_from
+from wellbeing import outcome_summaries
+from wellbeing.contact_targets import contact_target
 from wellbeing.instruments import INSTRUMENTS
 from wellbeing.models import (
     DATABASE,
     EQUALITY_QUESTIONS,
     STAFF_GROUP_CHOICES,
-    Assessment,
     AssessmentOutcome,
     CloseReason,
     EqualityQuestion,
+    MeasureSummary,
     Referral,
     ReferralStatus,
-    ScreeningResult,
     TeamSession,
     TeamSupportType,
 )
@@ -231,10 +246,11 @@ def _referral_sections(period: Period) -> tuple[Section, ...]:
     by_month = _counts_by_month(period)
     by_group = _counts_by_staff_group(period)
     by_organisation = _counts_by_organisation(period)
-    groups = _uptake_counts(period)
+    answers_given = _equality_answers(period)
+    groups = _uptake_counts(answers_given, by_organisation)
     figures = _Figures()
     everyone = figures.add(sum(n for _label, n in by_month))
-    by_answer = _counts_by_equality_answer(period, everyone=figures.values[everyone])
+    by_answer = _counts_by_equality_answer(answers_given, everyone=figures.values[everyone])
     month = figures.add_parts((n for _label, n in by_month), everyone)
     group = figures.add_parts((n for _label, n in by_group), everyone)
     organisation = figures.add_parts((n for _label, n in by_organisation), everyone)
@@ -293,25 +309,44 @@ def referrals_by_equality_answers(period: Period) -> list[Section]:
     return list(_referral_sections(period)[4:])
 
 
-def _counts_by_equality_answer(
-    period: Period, *, everyone: int
-) -> dict[str, list[tuple[str, int]]]:
-    """Each tabled equality question's answers, counted in one query, with "Not given" (no
-    answer, or an answer no longer offered) as what is left of the period's `everyone`."""
-    aggregates = {
-        f"{question.key}_{index}": Count(
-            "pk", filter=Q(**{f"equality_monitoring__{question.key}": value})
-        )
-        for question in EQUALITY_TABLES
-        for index, (value, _label) in enumerate(question.choices)
+# Each referral's answers to the equality questions, by question key ("" for no answer).
+Answers = dict[str, str]
+
+
+def _equality_answers(period: Period) -> list[tuple[Answers, int]]:
+    """One query: the period's referrals counted by their answers to every equality question
+    together. Grouping by the answers reads each referral's answers once, where a count per
+    answer read them once per answer offered."""
+    columns = {
+        f"answer_{index}": KeyTextTransform(question.key, "equality_monitoring")
+        for index, question in enumerate(EQUALITY_QUESTIONS)
     }
-    counts = _referrals(period).aggregate(**aggregates) if aggregates else {}
+    rows = (
+        _referrals(period).annotate(**columns).values(*columns).annotate(n=Count("pk")).order_by()
+    )
+    return [
+        (
+            {
+                question.key: row[f"answer_{index}"] or ""
+                for index, question in enumerate(EQUALITY_QUESTIONS)
+            },
+            row["n"],
+        )
+        for row in rows
+    ]
+
+
+def _counts_by_equality_answer(
+    answers_given: list[tuple[Answers, int]], *, everyone: int
+) -> dict[str, list[tuple[str, int]]]:
+    """Each tabled equality question's answers, with "Not given" (no answer, or an answer no
+    longer offered) as what is left of the period's `everyone`."""
     tables = {}
     for question in EQUALITY_TABLES:
-        rows = [
-            (label, counts[f"{question.key}_{index}"])
-            for index, (_value, label) in enumerate(question.choices)
-        ]
+        counts: dict[str, int] = {}
+        for answers, n in answers_given:
+            counts[answers[question.key]] = counts.get(answers[question.key], 0) + n
+        rows = [(label, counts.get(value, 0)) for value, label in question.choices]
         rows.append((NOT_GIVEN, everyone - sum(n for _label, n in rows)))
         tables[question.key] = rows
     return tables
@@ -425,31 +460,74 @@ class _Timing:
 
 def _timing(period: Period, now: datetime.datetime) -> _Timing:
     """One query: the assessed referrals and those still waiting, each against its own target
-    (wellbeing.contact_targets: working days when routine, hours when urgent)."""
+    (wellbeing.contact_targets: working days when routine, hours when urgent).
+
+    Grouped in SQL by the day a referral arrived and the day it was assessed (local days), so
+    the working-day calendar is walked once per pair of days, not once per referral. An urgent
+    target counts hours from a moment, so whether it was met (or has passed) is asked of each
+    referral in SQL, in the same query."""
     waiting = (ReferralStatus.NEW, ReferralStatus.IN_ASSESSMENT)
-    working_days: list[int] = []
-    within = after = waiting_past = 0
-    for created, urgent, urgent_since, done in (
+    urgent_due = ExpressionWrapper(
+        Coalesce("urgent_since", "created_at")
+        + datetime.timedelta(hours=settings.HUB_URGENT_CONTACT_TARGET_HOURS),
+        output_field=DateTimeField(),
+    )
+    rows = (
         _referrals(period)
         .filter(Q(assessed_at__isnull=False) | Q(status__in=waiting))
-        .values_list("created_at", "urgent", "urgent_since", "assessed_at")
-    ):
-        target = contact_target(
-            urgent_from(created, urgent_since) if urgent else created, urgent=urgent
+        .annotate(
+            received_on=TruncDate("created_at"),
+            assessed_on=TruncDate("assessed_at"),
+            urgent_due=urgent_due,
         )
-        if done is None:
-            waiting_past += target.passed(now)
-            continue
-        working_days.append(
-            working_days_between(
-                timezone.localtime(created).date(), timezone.localtime(done).date()
-            )
+        .annotate(
+            # Urgent only: assessed before its target, or (still waiting) the target not passed.
+            in_time=Case(
+                When(urgent=False, then=Value(None)),
+                When(assessed_at__isnull=False, assessed_at__lt=F("urgent_due"), then=Value(True)),
+                When(assessed_at__isnull=True, urgent_due__gt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(null=True),
+            ),
         )
-        if target.met_by(done):
-            within += 1
+        .values_list("received_on", "assessed_on", "urgent", "in_time")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    working_days: list[int] = []
+    within = after = waiting_past = 0
+    for received_on, assessed_on, urgent, in_time, n in rows:
+        if urgent:
+            met, passed = bool(in_time), not in_time
         else:
-            after += 1
+            due_at, first_day_past = _routine_target(
+                received_on, settings.HUB_CONTACT_TARGET_WORKING_DAYS
+            )
+            passed = now >= due_at
+            met = assessed_on is not None and assessed_on < first_day_past
+        if assessed_on is None:
+            waiting_past += n * passed
+            continue
+        working_days += [_working_days_between(received_on, assessed_on)] * n
+        if met:
+            within += n
+        else:
+            after += n
     return _Timing(working_days, within, after, waiting_past)
+
+
+@functools.lru_cache(maxsize=4096)
+def _routine_target(
+    received_on: datetime.date, working_days: int
+) -> tuple[datetime.datetime, datetime.date]:
+    """A routine target depends only on the day a referral arrived (and the target's length,
+    a setting, so part of the key): the moment it passes, and the first day past it."""
+    received_at = timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(12)))
+    target = contact_target(received_at, urgent=False)
+    return target.due_at, timezone.localdate(target.due_at)
+
+
+_working_days_between = functools.lru_cache(maxsize=16_384)(working_days_between)
 
 
 def _assessment_sections(
@@ -550,18 +628,14 @@ def _in_working_days(median: float | None, base: int) -> str:
 
 
 def _counts_by_outcome(period: Period) -> list[tuple[str, int]]:
-    latest_outcome = Subquery(
-        Assessment.objects.using(DATABASE)
-        .filter(referral=OuterRef("pk"))
-        .order_by("-at", "-id")
-        .values("outcome")[:1]
-    )
+    """Assessed referrals by their latest assessment's outcome, from their outcome summaries
+    (ADR 0042)."""
+    referrals = _referrals(period)
+    outcome_summaries.ensure_current(referrals)
     counts = {
         row["outcome"]: row["n"]
-        for row in _referrals(period)
-        .annotate(outcome=latest_outcome)
-        .filter(outcome__isnull=False)
-        .values("outcome")
+        for row in referrals.exclude(outcome_summary__component="")
+        .values(outcome=F("outcome_summary__component"))
         .annotate(n=Count("pk"))
         .order_by()
     }
@@ -606,43 +680,42 @@ def score_change(period: Period) -> Section:
     Every questionnaire the hub uses scores higher for more difficulty, so a lower latest
     total is an improvement.
     """
-    same_pair = ScreeningResult.objects.using(DATABASE).filter(
-        referral=OuterRef("referral"), instrument=OuterRef("instrument")
-    )
-    pairs = (
-        ScreeningResult.objects.using(DATABASE)
-        .filter(referral__created_at__gte=period.starts, referral__created_at__lt=period.ends)
-        .values("referral", "instrument")
+    referrals = _referrals(period)
+    outcome_summaries.ensure_current(referrals)
+    # Per questionnaire, from each referral's first and latest total (ADR 0042): how many
+    # improved, stayed the same and got worse, and the changes' sum for the mean.
+    change = ExpressionWrapper(F("latest") - F("first"), output_field=IntegerField())
+    counted = {
+        row["instrument"]: row
+        for row in MeasureSummary.objects.using(DATABASE)
+        .filter(referral__in=referrals, times__gte=2)
+        .values("instrument")
         .annotate(
-            n=Count("pk"),
-            first=Subquery(same_pair.order_by("taken_at", "id").values("total")[:1]),
-            latest=Subquery(same_pair.order_by("-taken_at", "-id").values("total")[:1]),
+            improved=Count("pk", filter=Q(latest__lt=F("first"))),
+            same=Count("pk", filter=Q(latest=F("first"))),
+            worse=Count("pk", filter=Q(latest__gt=F("first"))),
+            people=Count("pk"),
+            change=Sum(change),
         )
-        .filter(n__gte=2)
         .order_by()
-    )
-    changes: dict[str, list[int]] = {code: [] for code in INSTRUMENTS}
-    for pair in pairs:
-        changes.setdefault(pair["instrument"], []).append(pair["latest"] - pair["first"])
+    }
+    codes = list(dict.fromkeys([*INSTRUMENTS, *sorted(counted)]))
     grid = [
-        [sum(c < 0 for c in found), sum(c == 0 for c in found), sum(c > 0 for c in found)]
-        for found in changes.values()
+        [counted[code][kind] if code in counted else 0 for kind in ("improved", "same", "worse")]
+        for code in codes
     ]
     table = suppress_table(grid, row_totals=True)
     assert table.row_totals is not None  # noqa: S101 - asked for above
-    rows = tuple(
-        Row(
-            code,
-            (
-                *(cell.text for cell in cells),
-                total.text,
-                statistic(statistics.fmean(found) if found else None, len(found), places=1),
-            ),
+    rows = []
+    for code, cells, total in zip(codes, table.cells, table.row_totals, strict=True):
+        people = counted[code]["people"] if code in counted else 0
+        mean = counted[code]["change"] / people if people else None
+        rows.append(
+            Row(
+                code,
+                (*(cell.text for cell in cells), total.text, statistic(mean, people, places=1)),
+            )
         )
-        for (code, found), cells, total in zip(
-            changes.items(), table.cells, table.row_totals, strict=True
-        )
-    )
     return Section(
         key="score-change",
         heading="Change in scores between first and latest screening",
@@ -655,13 +728,13 @@ def score_change(period: Period) -> Section:
             "row, rather than counted with a score of 0."
         ),
         columns=("Questionnaire", "Improved", "Same", "Worse", "People", "Mean change"),
-        rows=rows,
+        rows=tuple(rows),
         chart=_chart(
             "score-change",
             "People whose scores improved, by questionnaire",
-            [(code, cells[0]) for code, cells in zip(changes, table.cells, strict=True)],
+            [(code, cells[0]) for code, cells in zip(codes, table.cells, strict=True)],
         ),
-        empty=not any(changes.values()),
+        empty=not counted,
     )
 
 
@@ -706,33 +779,32 @@ def team_sessions(period: Period, now: datetime.datetime | None = None) -> Secti
     )
 
 
-def _organisation_has(words: Sequence[str]) -> Q:
-    match = Q()
-    for word in words:
-        match |= Q(organisation__icontains=word)
-    return match
-
-
-def _uptake_counts(period: Period) -> list[tuple[str, int, int | None]]:
+def _uptake_counts(
+    answers_given: list[tuple[Answers, int]], by_organisation: list[tuple[str, int]]
+) -> list[tuple[str, int, int | None]]:
     """Each group's referrals and the referrals that answered its question; None where that is
     the referrals that named an organisation, which the organisation table already implies."""
-    sex = "equality_monitoring__sex"
-    ethnic = "equality_monitoring__ethnic_group"
-    counts = _referrals(period).aggregate(
-        men=Count("pk", filter=Q(**{sex: "male"})),
-        sex_answered=Count("pk", filter=Q(**{f"{sex}__in": SEX_ANSWERS})),
-        minority=Count(
-            "pk", filter=Q(**{f"{ethnic}__in": ETHNIC_GROUP_ANSWERS}) & ~Q(**{ethnic: WHITE})
-        ),
-        ethnic_answered=Count("pk", filter=Q(**{f"{ethnic}__in": ETHNIC_GROUP_ANSWERS})),
-        care_home=Count("pk", filter=_organisation_has(CARE_HOME_WORDS)),
-        emergency=Count("pk", filter=_organisation_has(EMERGENCY_SERVICE_WORDS)),
-    )
+    men = sex_answered = minority = ethnic_answered = 0
+    for answers, n in answers_given:
+        if answers["sex"] in SEX_ANSWERS:
+            sex_answered += n
+            men += n * (answers["sex"] == "male")
+        if answers["ethnic_group"] in ETHNIC_GROUP_ANSWERS:
+            ethnic_answered += n
+            minority += n * (answers["ethnic_group"] != WHITE)
+
+    def named_with(words: Sequence[str]) -> int:
+        return sum(
+            n
+            for organisation, n in by_organisation
+            if organisation != NOT_GIVEN and any(word in organisation.lower() for word in words)
+        )
+
     return [
-        ("Men", counts["men"], counts["sex_answered"]),
-        ("Minority ethnic staff", counts["minority"], counts["ethnic_answered"]),
-        ("Care home staff", counts["care_home"], None),
-        ("Emergency services staff", counts["emergency"], None),
+        ("Men", men, sex_answered),
+        ("Minority ethnic staff", minority, ethnic_answered),
+        ("Care home staff", named_with(CARE_HOME_WORDS), None),
+        ("Emergency services staff", named_with(EMERGENCY_SERVICE_WORDS), None),
     ]
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from portal.models import User
 from portal.outbox.queueing import queue
-from wellbeing import audit
+from wellbeing import audit, outcome_summaries
 from wellbeing.instruments import INSTRUMENTS, Score, is_asked, score
 from wellbeing.models import (
     DATABASE,
@@ -269,6 +269,7 @@ def do_complete_check_in(
             )
             for code, result in results.items()
         )
+        outcome_summaries.refresh([referral.pk])  # bulk_create sends no signal (ADR 0042)
         FollowUp.objects.using(DATABASE).filter(pk=follow_up.pk).update(completed_at=now)
         check_in = CheckIn(follow_up, results)
         if check_in.risk:

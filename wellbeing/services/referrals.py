@@ -376,6 +376,8 @@ def do_submit_referral(*, user: User, draft: ReferralDraft) -> Submission:
             )
             for code, result in results.items()
         )
+        # No outcome summary yet: a new referral has nothing to pair, and the reports work out
+        # any missing summary before counting (ADR 0042), which keeps sending a referral fast.
         kinds = [ReferralEventKind.RECEIVED] + ([ReferralEventKind.URGENT] if urgent else [])
         record_events(referral, kinds, now)
         audit_change(user, referral, "Self-referral", AuditAction.CREATE)

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portal.models import User
-from wellbeing import audit
+from wellbeing import audit, outcome_summaries
 from wellbeing.instruments import INSTRUMENTS, Score, score
 from wellbeing.models import (
     DATABASE,
@@ -133,6 +133,7 @@ def _save(
         )
         for code, (result, answers) in scored.items()
     )
+    outcome_summaries.refresh([referral.pk])  # bulk_create sends no signal (ADR 0042)
     return any(result.risk for result, _answers in scored.values())
 
 

@@ -40,17 +40,55 @@ def _chosen_period(form: PeriodForm, today: datetime.date) -> reports.Period | N
     return form.period() if form.is_valid() else None
 
 
+# The hub lead's report pages, in the order the pages list them: (URL name, title).
+REPORT_PAGES = (
+    ("wellbeing:hub_reports", "Referrals, access and waiting"),
+    ("wellbeing:hub_outcomes", "Outcomes: recovery and reliable change"),
+    ("wellbeing:follow_up_responses", "Follow-up check-ins"),
+)
+
+
+def _report_pages(current: str, period: reports.Period | None) -> list[dict[str, Any]]:
+    """The report pages for the list at the top of each, keeping the chosen period."""
+    query = f"?start={period.first:%Y-%m}&end={period.last:%Y-%m}" if period else ""
+    return [
+        {"url": f"{reverse(name)}{query}", "title": title, "current": name == current}
+        for name, title in REPORT_PAGES
+    ]
+
+
+def _report_context(request: HttpRequest, current: str) -> dict[str, Any]:
+    form = _period_form(request)
+    period = _chosen_period(form, timezone.localdate())
+    context: dict[str, Any] = {
+        "form": form,
+        "period": period,
+        "report_pages": _report_pages(current, period),
+    }
+    if period is not None:
+        context["csv_query"] = f"start={period.first:%Y-%m}&end={period.last:%Y-%m}"
+    return context
+
+
 @hub_staff_page(Permission.VIEW_HUB_REPORTS)
 @require_GET
 def hub_reports(request: HttpRequest) -> HttpResponse:
-    form = _period_form(request)
-    period = _chosen_period(form, timezone.localdate())
-    context: dict[str, Any] = {"form": form, "period": period}
-    if period is not None:
-        context["sections"] = reports.hub_report(period)
-        context["outcomes"] = outcomes_report.outcomes_report(period)
-        context["csv_query"] = f"start={period.first:%Y-%m}&end={period.last:%Y-%m}"
+    """Who the hub reaches and how quickly: referrals, uptake, time to assessment and more."""
+    context = _report_context(request, "wellbeing:hub_reports")
+    if context["period"] is not None:
+        context["sections"] = reports.hub_report(context["period"])
     return render(request, "wellbeing/reports/index.html", context)
+
+
+@hub_staff_page(Permission.VIEW_HUB_REPORTS)
+@require_GET
+def hub_outcomes(request: HttpRequest) -> HttpResponse:
+    """Whether people got better, by service component and by group (issue 14). A page of its
+    own: with the referrals' tables it was one page of 23 tables, slow to read and to build."""
+    context = _report_context(request, "wellbeing:hub_outcomes")
+    if context["period"] is not None:
+        context["outcomes"] = outcomes_report.outcomes_report(context["period"])
+    return render(request, "wellbeing/reports/outcomes.html", context)
 
 
 @hub_staff_page(Permission.VIEW_HUB_REPORTS)
@@ -74,10 +112,8 @@ def hub_reports_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def follow_up_responses(request: HttpRequest) -> HttpResponse:
     """The follow-up console: how each round of re-screening was answered, over a period."""
-    form = _period_form(request)
-    period = _chosen_period(form, timezone.localdate())
-    context: dict[str, Any] = {"form": form, "period": period}
-    if period is not None:
-        context["console"] = follow_up_console.follow_up_console(period)
+    context = _report_context(request, "wellbeing:follow_up_responses")
+    if context["period"] is not None:
+        context["console"] = follow_up_console.follow_up_console(context["period"])
     context["window_days"] = follow_up_console.RESPONSE_WINDOW.days
     return render(request, "wellbeing/reports/follow_ups.html", context)
