@@ -14,6 +14,7 @@ from typing import Any, cast
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict, flatatt
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.nhsuk_forms.fields import DATE_PARTS, DateInputWidget
@@ -157,6 +158,8 @@ def _render_control(
         attrs["aria-describedby"] = own_describedby
     if bound_field.auto_id and "id" not in widget.attrs:
         attrs["id"] = bound_field.auto_id
+    if _is_plain_select(widget):
+        return _select(widget, bound_field.html_name, bound_field.value(), attrs)
     return SafeString(
         widget.render(
             name=bound_field.html_name,
@@ -164,6 +167,47 @@ def _render_control(
             attrs=attrs,
             renderer=bound_field.form.renderer,
         )
+    )
+
+
+def _is_plain_select(widget: forms.Widget) -> bool:
+    """A select that renders with Django's own templates, unchanged."""
+    return (
+        isinstance(widget, forms.Select)
+        and not isinstance(widget, forms.SelectMultiple)
+        and widget.template_name == forms.Select.template_name
+        and widget.option_template_name == forms.Select.option_template_name
+    )
+
+
+def _select(widget: forms.Select, name: str, value: Any, attrs: dict[str, Any]) -> SafeString:
+    """What Django's select templates render, character for character, written out here: a
+    month select of 60 options rendered option by option through the template engine took 20 ms
+    of each hub report page (ADR 0042). tests/portal/test_nhsuk_forms.py holds them equal."""
+    context = widget.get_context(name, value, attrs)["widget"]
+    parts = [f'<select name="{conditional_escape(name)}"{_attributes(context["attrs"])}>']
+    for group_name, options, _index in context["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            parts.append(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{_attributes(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return SafeString("".join(parts))
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: in order, True as a bare name, False left out."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 

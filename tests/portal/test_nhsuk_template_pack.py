@@ -1045,3 +1045,28 @@ def test_the_authenticator_set_up_page_shows_the_secret_as_text_beside_the_qr_co
     assert "disabled" not in html  # a disabled input cannot be reached by keyboard
     assert '<label class="nhsuk-label" for="id_code">Code from your authenticator app' in html
     assert 'style="' not in html  # the Content-Security-Policy forbids inline styles
+
+
+@pytest.mark.parametrize(
+    ("choices", "value", "attrs"),
+    [
+        ([("2026-01", "January 2026"), ("2026-02", "February 2026")], "2026-02", {}),
+        ([("", "Any"), ("a&b", "Fish & <chips>")], None, {"class": "x", "data-flag": True}),
+        (
+            [("Recent", [("1", "One"), ("2", "Two")]), ("3", "Three")],
+            "2",
+            {"id": "pick", "disabled": False, "aria-describedby": "pick-hint"},
+        ),
+        ([(1, "One"), (2, "Two")], 2, {}),
+    ],
+)
+def test_a_select_written_out_is_what_djangos_templates_render(choices, value, attrs):
+    # The fast path for plain selects must not change a character of what is sent.
+    from portal.templatetags.nhsuk import _is_plain_select, _select
+
+    widget = forms.Select(choices=choices)
+    assert _is_plain_select(widget)
+    assert str(_select(widget, "month", value, dict(attrs))) == widget.render(
+        "month", value, attrs=dict(attrs)
+    )
+    assert not _is_plain_select(forms.SelectMultiple(choices=choices))
