@@ -225,10 +225,16 @@ PAGES: list[Page] = [
     ),
     Page(
         "outcomes",
-        "Hub reports with outcomes (lead; 24 months, every referral paired)",
+        "Hub reports: outcomes (lead; 24 months, every referral paired)",
         lambda fixtures, round_number: list(_outcomes_paths()),
         who="lead",
         target_p95_ms=300.0,
+    ),
+    Page(
+        "reports",
+        "Hub reports: referrals, access and waiting (lead; 24 months)",
+        lambda fixtures, round_number: list(_reports_paths()),
+        who="lead",
     ),
     Page(
         "referral",
@@ -246,6 +252,12 @@ def _outcomes_paths() -> Sequence[str]:
     from bench.outcomes_bench import outcomes_paths
 
     return outcomes_paths()
+
+
+def _reports_paths() -> Sequence[str]:
+    from bench.outcomes_bench import reports_paths
+
+    return reports_paths()
 
 
 def bare_page() -> Page:
