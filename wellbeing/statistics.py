@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = [
@@ -189,7 +189,39 @@ class PairSums:
         )
 
     def __add__(self, other: PairSums) -> PairSums:
-        return PairSums(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+        return PairSums(
+            people=self.people + other.people,
+            first=self.first + other.first,
+            first_squared=self.first_squared + other.first_squared,
+            last=self.last + other.last,
+            last_squared=self.last_squared + other.last_squared,
+            change=self.change + other.change,
+            change_squared=self.change_squared + other.change_squared,
+        )
+
+    @classmethod
+    def from_products(
+        cls,
+        *,
+        people: int,
+        first: int,
+        first_squared: int,
+        last: int,
+        last_squared: int,
+        first_times_last: int,
+    ) -> PairSums:
+        """The sums from those of first, last, their squares and their product: the change's
+        follow (Σ(l - f) = Σl - Σf; Σ(l - f)² = Σl² - 2Σfl + Σf²), so SQL need not work out
+        each change."""
+        return cls(
+            people=people,
+            first=first,
+            first_squared=first_squared,
+            last=last,
+            last_squared=last_squared,
+            change=last - first,
+            change_squared=last_squared - 2 * first_times_last + first_squared,
+        )
 
 
 def _sample_sd(n: int, total: float, squares: float) -> float:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from wellbeing.statistics import mean_change, proportion, t_quantile, wilson_interval
+from wellbeing.statistics import (
+    PairSums,
+    mean_change,
+    mean_change_of,
+    proportion,
+    t_quantile,
+    wilson_interval,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,3 +92,20 @@ def test_one_pair_has_a_mean_but_no_interval_and_none_has_nothing():
     assert one is not None
     assert (one.mean, one.interval, one.effect_size) == (-5, None, None)
     assert mean_change([]) is None
+
+
+def test_sums_from_squares_and_products_are_the_sums_of_the_changes():
+    # The report's SQL adds up first, last, their squares and their product; the change's sums
+    # follow from those, exactly.
+    pairs = [(15, 5), (12, 14), (20, 8), (9, 9), (27, 3)]
+    from_sql = PairSums.from_products(
+        people=len(pairs),
+        first=sum(f for f, _l in pairs),
+        first_squared=sum(f * f for f, _l in pairs),
+        last=sum(last for _f, last in pairs),
+        last_squared=sum(last * last for _f, last in pairs),
+        first_times_last=sum(f * last for f, last in pairs),
+    )
+    assert from_sql == PairSums.of(pairs)
+    assert mean_change_of(from_sql) == mean_change(pairs)
+    assert PairSums.of(pairs[:2]) + PairSums.of(pairs[2:]) == from_sql

@@ -226,17 +226,21 @@ def _pair_sums(period: Period, now: datetime.datetime) -> dict[str, dict[str, Pa
             first_squared=Sum(ExpressionWrapper(first * first, output_field=whole)),
             last=Sum(ExpressionWrapper(last, output_field=whole)),
             last_squared=Sum(ExpressionWrapper(last * last, output_field=whole)),
-            change=Sum(ExpressionWrapper(last - first, output_field=whole)),
-            change_squared=Sum(
-                ExpressionWrapper((last - first) * (last - first), output_field=whole)
-            ),
+            first_times_last=Sum(ExpressionWrapper(first * last, output_field=whole)),
         )
         .order_by()
     )
     sums: dict[str, dict[str, PairSums]] = {code: {} for code in INSTRUMENTS}
     for row in rows:
         label = COMPONENT.label_of(row)
-        found = PairSums(**{name: row[name] for name in PairSums.__dataclass_fields__})
+        found = PairSums.from_products(
+            people=row["people"],
+            first=row["first"],
+            first_squared=row["first_squared"],
+            last=row["last"],
+            last_squared=row["last_squared"],
+            first_times_last=row["first_times_last"],
+        )
         by_label = sums.setdefault(row["instrument"], {})
         by_label[label] = by_label.get(label, PairSums()) + found
     return sums
