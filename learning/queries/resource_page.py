@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, F, Q, When
 from django.http import Http404
 
 from learning.competencies import COMPETENCY_LEVELS, CompetencyLevel
@@ -47,42 +47,28 @@ def published_resource(slug: str) -> Resource:
 
 def related_resources(resource: Resource, *, limit: int = RELATED_LIMIT) -> list[Resource]:
     """Up to ``limit`` published resources that share a topic or an objective with ``resource``,
-    at the same or an adjacent level, those at the same level first, newest first.
-
-    A query per level, each reading that level's newest published resources in index order
-    (learning_level_newest) and asking of each whether it shares a topic or an objective, until
-    ``limit`` do (two or three queries, by the resource's level): with eight objectives nearly every resource shares one, so a single query that
-    gathered every candidate and sorted them read the whole catalogue (320 ms at 100,000
-    resources, ADR 0043)."""
-    topic_ids = [topic.pk for topic in resource.topics.all()]
-    objective_ids = [objective.pk for objective in resource.objectives.all()]
-    shares = Exists(
-        Resource.topics.through.objects.filter(resource_id=OuterRef("pk"), topic_id__in=topic_ids)
-    ) | Exists(
-        Resource.objectives.through.objects.filter(
-            resource_id=OuterRef("pk"), objective_id__in=objective_ids
-        )
+    at the same or an adjacent level, those at the same level first. One query."""
+    topic_links = Resource.topics.through.objects
+    objective_links = Resource.objectives.through.objects
+    shares_topic = Q(
+        id__in=topic_links.filter(
+            topic_id__in=topic_links.filter(resource_id=resource.pk).values("topic_id")
+        ).values("resource_id")
     )
-    related: list[Resource] = []
-    for level in (resource.level, resource.level - 1, resource.level + 1):
-        # Every level asked, even when the first has enough, so the page's queries do not
-        # depend on the data (tests/learning/test_query_counts.py).
-        if not any(known.number == level for known in COMPETENCY_LEVELS):
-            continue
-        related += (
-            published_resources()
-            .filter(shares, level=level)
-            .exclude(pk=resource.pk)
-            .order_by(F("published_at").desc(nulls_last=True), "id")[:limit]
-        )
-    same_level = [r for r in related if r.level == resource.level]
-    adjacent = sorted((r for r in related if r.level != resource.level), key=_newest_first)
-    return (same_level + adjacent)[:limit]
-
-
-def _newest_first(resource: Resource) -> tuple[bool, float, int]:
-    published = resource.published_at
-    return (published is None, -published.timestamp() if published else 0.0, resource.pk)
+    shares_objective = Q(
+        id__in=objective_links.filter(
+            objective_id__in=objective_links.filter(resource_id=resource.pk).values("objective_id")
+        ).values("resource_id")
+    )
+    levels = {resource.level - 1, resource.level, resource.level + 1}
+    queryset = (
+        published_resources()
+        .filter(shares_topic | shares_objective, level__in=levels)
+        .exclude(pk=resource.pk)
+        .annotate(same_level=Case(When(level=resource.level, then=0), default=1))
+        .order_by("same_level", F("published_at").desc(nulls_last=True), "id")
+    )
+    return list(queryset[:limit])
 
 
 @dataclass(frozen=True)
