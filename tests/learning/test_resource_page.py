@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import LearningRecord, LearningStatus, ResourceStatus
-from learning.queries.resource_page import related_resources
+from learning.queries.resource_page import published_resource, related_resources
 from learning.services import my_learning
 from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ProviderFactory, ResourceFactory
@@ -143,7 +143,8 @@ def test_related_resources_skip_levels_two_apart_and_put_the_same_level_first():
 
 
 def test_at_most_four_related_resources_are_shown_in_one_query(django_assert_num_queries):
-    resource = ResourceFactory(objectives=[1])
+    # As the page reads it: with its objectives and topics already fetched.
+    resource = published_resource(ResourceFactory(objectives=[1]).slug)
     for _ in range(6):
         ResourceFactory(objectives=[1])
 
@@ -152,6 +153,35 @@ def test_at_most_four_related_resources_are_shown_in_one_query(django_assert_num
 
     assert len(related) == 4
     assert resource not in related
+
+
+def test_the_newest_related_resources_of_the_same_level_are_shown_newest_first():
+    now = timezone.now()
+    resource = ResourceFactory(level=2, objectives=[4], topics=["Dementia"])
+    by_age = [
+        ResourceFactory(
+            title=f"{days} days old",
+            level=2,
+            topics=["Dementia"],
+            objectives=[6],
+            published_at=now - datetime.timedelta(days=days),
+        )
+        for days in (9, 1, 30, 5, 2, 60)
+    ]
+    # Newer, but sharing nothing.
+    ResourceFactory(level=2, objectives=[7], published_at=now)
+
+    titles = [r.title for r in related_resources(resource)]
+
+    assert titles == ["1 days old", "2 days old", "5 days old", "9 days old"]
+    assert len(by_age) == 6
+
+
+def test_a_resource_sharing_nothing_has_no_related_resources():
+    resource = ResourceFactory(level=2, objectives=[2])
+    ResourceFactory(level=2, objectives=[5], topics=["Dementia"])
+
+    assert related_resources(resource) == []
 
 
 def test_saving_a_resource_adds_it_to_my_learning_once(staff_client, user):
