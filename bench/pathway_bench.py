@@ -79,9 +79,9 @@ def seed_self_assessment(user: Any, seed: int = 15) -> int:
 
 
 def seed_assessed_copy_of(today_user: Any) -> tuple[Any, Any]:
-    """A second member of staff with the same profile and learning as ``today_user``, to be
-    given a self-assessment: the two pathways then differ only by the ranking."""
-    from learning.models import LearningRecord
+    """A second member of staff with the same profile as ``today_user``, to be given a
+    self-assessment (and, by copy_learning_records, the same learning): the two pathways then
+    differ only by the ranking."""
     from portal.models import StaffProfile, User
 
     ranked = User.objects.create_user(f"bench.assessed.{uuid.uuid4().hex[:8]}@bench.nhs.net")
@@ -89,14 +89,22 @@ def seed_assessed_copy_of(today_user: Any) -> tuple[Any, Any]:
     profile.pk = None
     profile.user = ranked
     profile.save()
-    LearningRecord.objects.bulk_create(
+    copy_learning_records(today_user, ranked)
+    return today_user, ranked
+
+
+def copy_learning_records(source: Any, target: Any) -> int:
+    """Give ``target`` a copy of ``source``'s learning records."""
+    from learning.models import LearningRecord
+
+    made = LearningRecord.objects.bulk_create(
         LearningRecord(
-            user=ranked,
+            user=target,
             resource_id=record.resource_id,
             status=record.status,
             completed_on=record.completed_on,
             hours=record.hours,
         )
-        for record in LearningRecord.objects.filter(user=today_user)
+        for record in LearningRecord.objects.filter(user=source)
     )
-    return today_user, ranked
+    return len(made)

@@ -57,6 +57,9 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", str(os.cpu_count() or 2)))
 BATCH_SIZE = 2_000
 LEARNING_RECORDS_PER_RESOURCE = 5
+# Learning records of each member of staff whose pages are measured (bench.staff and its
+# self-assessed copy): seeded once, at the first size, so the same person is measured at each.
+MEASURED_PERSON_RECORDS = 25
 TEAM_REQUEST_COUNT = 500
 SUBPROCESS_TIME_LIMIT_S = 1800.0
 HTTP_HOST = "127.0.0.1"
@@ -329,7 +332,7 @@ class Hub:
             self.staff = seed_staff_member()
             # The same profile, ranked by a self-assessment (issue 15's pathway row).
             self.assessed = pathway_bench.seed_assessed_copy_of(self.staff)[1]
-            self.learners = seed.create_learners([self.staff, self.assessed])
+            self.learners = seed.create_learners()
             queue_bench.seed_clinician()
             seed.give_authenticator(queue_bench.clinician())
             seed.give_authenticator(queue_bench.seed_lead())
@@ -350,6 +353,12 @@ class Hub:
         records = (size - start) * LEARNING_RECORDS_PER_RESOURCE
         with step(f"seed about {records:,} learning records", self.seconds):
             seed.seed_learning_records(self.learners, new_ids, records)
+            if start == 0:
+                # The people whose pages are measured keep the same learning at every size, as a
+                # real person's does while the catalogue grows: a page that shows what someone
+                # has begun grows with them, not with the catalogue (ADR 0037).
+                seed.seed_learning_records([self.staff], new_ids, MEASURED_PERSON_RECORDS)
+                pathway_bench.copy_learning_records(self.staff, self.assessed)
         with step(f"tie resources {start:,} to {size:,} to statements; self-assess", self.seconds):
             pathway_bench.seed_self_assessment(self.assessed)
         with step(f"seed referrals {start:,} to {size:,}", self.seconds):
@@ -507,7 +516,8 @@ def _run(
         seeded=[
             f"{hub.size:,} published resources",
             f"about {hub.size * LEARNING_RECORDS_PER_RESOURCE:,} learning records over "
-            f"{seed.STAFF_WITH_RECORDS + 1:,} staff",
+            f"{seed.STAFF_WITH_RECORDS:,} staff, and {MEASURED_PERSON_RECORDS} for each member "
+            "of staff whose pages are measured, the same at every size",
             f"{hub.size:,} referrals (encrypted, five scored questionnaires each)",
             f"{TEAM_REQUEST_COUNT} team requests",
             f"{len(submitters):,} staff with a finished self-referral draft",
