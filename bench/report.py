@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bench.breakdown import PageBreakdown
+from bench.breakdown import table as breakdown_table
 from bench.growth import TARGET_GROWTH, Growth
 from bench.http_bench import (
     SELF_REFERRAL,
@@ -148,6 +150,7 @@ def write(
     http: Sequence[PageFigures],
     self_referral: SelfReferral,
     growth: Growth,
+    breakdown: Sequence[PageBreakdown],
     outbox: Sequence[str],
     seeded: Sequence[str],
     setup: dict[str, float],
@@ -192,6 +195,16 @@ def write(
         "measured cold (the generation changes before each request).",
         "",
         *growth_table(growth),
+        "",
+        f"## Where the time goes (in-process medians at {growth.sizes[-1]:,}, one request at a "
+        "time)",
+        "",
+        "Each request split into time in SQL (both databases, round trips included), in "
+        "rendering templates (less SQL run while rendering) and the rest (middleware, session, "
+        "the view's Python); bench/breakdown.py. A page at 0.50 of the bare view's requests/s "
+        "has twice the bare view's time in all.",
+        "",
+        *breakdown_table(breakdown),
         "",
         *(["## Outbox", "", *outbox[2:], ""] if outbox else []),
         "Set-up took: " + ", ".join(f"{step} {elapsed:.1f} s" for step, elapsed in setup.items()),

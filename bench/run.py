@@ -473,7 +473,7 @@ def _run(
     django.setup()
     if outbox_only:
         return outbox_benchmark(env, scratch)[0]
-    from bench import growth, http_bench, report, scenarios, seed
+    from bench import breakdown, growth, http_bench, report, scenarios, seed
 
     pages = scenarios.chosen(os.environ.get("BENCH_ONLY", ""))
     hub = Hub(seconds)
@@ -486,6 +486,11 @@ def _run(
         from bench.profile import profile_all
 
         profile_all(pages, hub.fixtures(http_bench.rounds()))
+        return 0
+    with step(f"where the time goes at {hub.size:,}", seconds):
+        split = breakdown.measure(pages, hub.fixtures(http_bench.rounds()))
+    if "--breakdown" in sys.argv[1:]:
+        print("\n".join(breakdown.table(split)))
         return 0
     submitter_count = int(http_bench.measured_seconds() * 300) + 1
     with step(f"prepare {submitter_count:,} finished self-referral drafts", seconds):
@@ -512,6 +517,7 @@ def _run(
         http=measured,
         self_referral=sent,
         growth=grown,
+        breakdown=split,
         outbox=outbox_lines,
         seeded=[
             f"{hub.size:,} published resources",
