@@ -31,8 +31,10 @@ def test_the_split_finds_the_queries_and_the_rendering_of_each_request(client, s
     assert all(split.render_ms == 0 for split in bare.splits)
     assert all(split.render_ms > 0 for split in template.splits)
     # Every signed-in request reads its session and its user, and the time is counted as SQL.
-    assert all(split.queries >= 2 and split.sql_ms > 0 for split in bare.splits + template.splits)
-    assert all(split.rest_ms > 0 for split in bare.splits + template.splits)
+    assert all(
+        split.queries >= 2 and split.sql_ms > 0 for split in [*bare.splits, *template.splits]
+    )
+    assert all(split.rest_ms > 0 for split in [*bare.splits, *template.splits])
     lines = breakdown.table([bare, template])
     assert lines[2].startswith(f"| {bare.label} |")
     assert lines[2].endswith("| 1.0 |")
