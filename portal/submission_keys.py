@@ -10,24 +10,35 @@ answered the first. A change refused (a rule, a lost race) rolls back with its k
 form can be fixed and sent again.
 
 The key names no person: it is a random UUID, the time it was used and, for a create, the
-primary key of the row it made.
+primary key of the row it made. A key is kept for KEEP_USED_KEYS, then a nightly task deletes
+it (`prune_used_keys`): by then no page that carries it can be posted any more.
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.db import models, router, transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 T = TypeVar("T")
 M = TypeVar("M", bound=models.Model)
 
 EXPIRED_MESSAGE = "This page has expired. Check your answers and send the form again"
+
+# How long a used key is kept. A repeat can only come from a page posted in the session that drew
+# it (signing in again rotates the CSRF token, so an older page's post is refused), and no
+# session lasts longer than SESSION_ABSOLUTE_LIFETIME (12 hours by default): a week is far past
+# any repeat that could still be accepted.
+KEEP_USED_KEYS = datetime.timedelta(days=7)
 
 
 class SubmissionKeyBase(models.Model):
@@ -129,3 +140,17 @@ def made_before(key_model: type[SubmissionKeyBase], posted_key: object, model: t
     if made is None:
         return None
     return model._default_manager.using(router.db_for_read(model)).filter(pk=made).first()
+
+
+def prune_used_keys(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete the keys used more than KEEP_USED_KEYS ago from every key table, each in its own
+    database; how many went from each table, by its label."""
+    # A deployment that lets sessions live longer than a week keeps keys as long as its sessions.
+    keep = max(KEEP_USED_KEYS, settings.SESSION_ABSOLUTE_LIFETIME)
+    before = (now or timezone.now()) - keep
+    deleted = {}
+    for model in apps.get_models():
+        if issubclass(model, SubmissionKeyBase):
+            keys = model._default_manager.using(router.db_for_write(model))
+            deleted[model._meta.label], _ = keys.filter(used_at__lt=before).delete()
+    return deleted

@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
 from portal.outbox.tasks import deliver_messages, sweep_outboxes
+from portal.submission_keys import prune_used_keys
 
 __all__ = [
     "clear_expired_sessions",
     "deliver_messages",
+    "prune_submission_keys",
     "record_worker_heartbeat",
     "sweep_outboxes",
 ]
@@ -29,3 +31,10 @@ def record_worker_heartbeat() -> str:
 def clear_expired_sessions() -> None:
     """Daily: delete expired sessions (and with them the "Your sessions" rows they named)."""
     call_command("clearsessions")
+
+
+@shared_task(name="portal.prune_submission_keys")
+def prune_submission_keys() -> dict[str, int]:
+    """Nightly: delete one-time submission keys past their use (portal.submission_keys); the
+    result is counts by table, nothing more."""
+    return prune_used_keys()

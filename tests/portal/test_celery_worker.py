@@ -90,6 +90,7 @@ def test_every_scheduled_task_is_a_task_the_workers_know():
     assert scheduled - set(app.tasks) == set()
     assert "portal.outbox.sweep" in scheduled
     assert "portal.clear_expired_sessions" in scheduled
+    assert "portal.prune_submission_keys" in scheduled
 
 
 @pytest.mark.django_db

@@ -61,3 +61,42 @@ def test_a_change_that_fails_leaves_its_key_free():
 def test_each_drawing_of_a_form_has_its_own_key():
     keys = {str(OneTimeSubmissionForm()["submission_key"].value()) for _ in range(3)}
     assert len(keys) == 3
+
+
+@pytest.mark.django_db(databases=["default", "confidential"])
+def test_the_nightly_task_deletes_keys_used_over_a_week_ago_in_both_databases():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.submission_keys import KEEP_USED_KEYS
+    from portal.tasks import prune_submission_keys
+    from wellbeing.models import SubmissionKey as HubSubmissionKey
+
+    now = timezone.now()
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    hub_old, hub_recent = uuid.uuid4(), uuid.uuid4()
+    for model, key, used_at in (
+        (SubmissionKey, old, now - KEEP_USED_KEYS - timedelta(minutes=1)),
+        (SubmissionKey, recent, now - KEEP_USED_KEYS + timedelta(minutes=1)),
+        (HubSubmissionKey, hub_old, now - timedelta(days=30)),
+        (HubSubmissionKey, hub_recent, now - timedelta(hours=1)),
+    ):
+        model.objects.create(key=key)
+        model.objects.filter(key=key).update(used_at=used_at)
+
+    assert prune_submission_keys() == {"portal.SubmissionKey": 1, "wellbeing.SubmissionKey": 1}
+
+    assert list(SubmissionKey.objects.values_list("key", flat=True)) == [recent]
+    assert list(HubSubmissionKey.objects.values_list("key", flat=True)) == [hub_recent]
+
+
+@pytest.mark.django_db
+def test_a_key_kept_after_the_prune_still_stops_a_repeat():
+    from portal.tasks import prune_submission_keys
+
+    key = uuid.uuid4()
+    first = create_once(SubmissionKey, key, User, UserFactory)
+    prune_submission_keys()
+    assert create_once(SubmissionKey, key, User, UserFactory).pk == first.pk
+    assert User.objects.count() == 1
