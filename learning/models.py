@@ -401,10 +401,29 @@ class Certificate(models.Model):
     hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     code = models.CharField(max_length=12, unique=True, editable=False)
     issued_at = models.DateTimeField(default=timezone.now)
+    # Withdrawn by a curator (issued in error, say): the public check then says it is no longer
+    # valid. The reason is for curators only; withdrawing is final (ADR 0046).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ("-issued_at", "-id")
         constraints = [
+            # A withdrawn certificate says why, and only a withdrawn one has a reason.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(withdrawn_at__isnull=True, withdrawn_reason="")
+                    | (models.Q(withdrawn_at__isnull=False) & ~models.Q(withdrawn_reason=""))
+                ),
+                name="certificate_withdrawn_with_a_reason",
+            ),
             models.UniqueConstraint(
                 fields=["user", "resource"],
                 condition=models.Q(kind="resource"),
@@ -419,3 +438,7 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"Certificate: {self.title}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -59,6 +59,12 @@ urlpatterns: list[URLPattern] = [
     path("certificates/check/", certificates.check, name="certificate_check"),
     # Curating the catalogue.
     path("curate/", curation.index, name="curate_index"),
+    path("curate/certificates/", certificates.curate_certificates, name="curate_certificates"),
+    path(
+        "curate/certificates/<int:pk>/withdraw/",
+        certificates.curate_certificate_withdraw,
+        name="curate_certificate_withdraw",
+    ),
     path("curate/resources/", curation.resource_list, name="curate_resources"),
     path("curate/resources/new/", curation.resource_create, name="curate_resource_create"),
     path("curate/resources/<int:pk>/", curation.resource_detail, name="curate_resource"),

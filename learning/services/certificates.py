@@ -1,6 +1,7 @@
-"""Issuing a certificate of completion, for a resource the person completed or a whole level
-they covered (learning/queries/certificates.py says when). Issuing again gives back the same
-certificate: one per person per resource and per level. ADR 0038.
+"""A certificate's lifecycle: issuing one, for a resource the person completed or a whole level
+they covered (learning/queries/certificates.py says when), and a curator withdrawing it. Issuing
+again gives back the same certificate, withdrawn or not: one per person per resource and per
+level. ADR 0038, ADR 0046.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from learning import certificate_codes
 from learning.models import (
@@ -104,3 +106,30 @@ def do_issue_level_certificate(*, user: User, level: int) -> Certificate:
         completed_on=completion.completed_on,
         hours=completion.hours,
     )
+
+
+# The most a withdrawal's reason may say (the form's limit).
+WITHDRAWAL_REASON_MAX = 300
+
+
+@transaction.atomic
+def do_withdraw_certificate(*, certificate_id: int, reason: str, acting_user: User) -> Certificate:
+    """Withdraw a certificate: from now the public check says it is no longer valid, and the
+    holder's copy says so too. Final: a withdrawn certificate stays withdrawn, and asking for
+    it again gives the withdrawn one. Refused (with why) if it was withdrawn already."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificateRefused("Enter why you are withdrawing this certificate")
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise CertificateRefused(f"Reason must be {WITHDRAWAL_REASON_MAX} characters or fewer")
+    certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+    if certificate.withdrawn_at is not None:
+        raise CertificateRefused(
+            "This certificate was already withdrawn on "
+            f"{timezone.localdate(certificate.withdrawn_at):%-d %B %Y}"
+        )
+    certificate.withdrawn_at = timezone.now()
+    certificate.withdrawn_by = acting_user
+    certificate.withdrawn_reason = reason
+    certificate.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    return certificate

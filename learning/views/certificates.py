@@ -1,6 +1,7 @@
 """Certificates of completion: asking for one for a completed resource or a whole level, the
-printable certificate, and the public page where a manager or an appraiser checks its
-verification code without signing in (it shows only what the certificate shows). ADR 0038.
+printable certificate, the public page where a manager or an appraiser checks its verification
+code without signing in (it shows only what the certificate shows), and a curator finding one
+by its code and withdrawing it. ADR 0038, ADR 0046.
 """
 
 from __future__ import annotations
@@ -10,19 +11,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from learning import certificate_codes
-from learning.forms.certificates import CertificateCheckForm, CertificateRequestForm
+from learning.forms.certificates import (
+    CertificateCheckForm,
+    CertificateRequestForm,
+    WithdrawCertificateForm,
+)
 from learning.models import Certificate, Level
 from learning.queries.certificates import certificate_by_code, certificate_of
+from learning.queries.curation import display_name
 from learning.queries.resource_page import published_resource
 from learning.services.certificates import (
     CertificateRefused,
     do_issue_level_certificate,
     do_issue_resource_certificate,
+    do_withdraw_certificate,
 )
 from portal.models import SubmissionKey
 from portal.rules import Permission
@@ -141,4 +149,74 @@ def check(request: HttpRequest) -> HttpResponse:
         request,
         "learning/certificates/verified.html",
         {"certificate": found, "code": certificate_codes.display(found.code)},
+    )
+
+
+# --- Curators: find a certificate by its code, and withdraw it ----------------------------------
+
+
+@never_cache
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_GET
+def curate_certificates(request: HttpRequest) -> HttpResponse:
+    """A curator finds a certificate by the code printed on it: who holds it, what for, and
+    whether it stands, with the way to withdraw it. Curators are signed in and few, so a wrong
+    code is not counted against a limit as on the public check."""
+    if "code" not in request.GET:
+        form = CertificateCheckForm()
+        return render(request, "learning/curate/certificates.html", {"form": form})
+    form = CertificateCheckForm(request.GET)
+    found, status = None, 400
+    if form.is_valid():
+        found = certificate_by_code(form.cleaned_data["code"])
+        status = 200 if found else 404
+        if found is None:
+            form.add_error("code", "No certificate has this code. Check it is typed as printed")
+    return render(
+        request,
+        "learning/curate/certificates.html",
+        {
+            "form": form,
+            "certificate": found,
+            "code": certificate_codes.display(found.code) if found else "",
+            "withdrawn_by": display_name(found.withdrawn_by) if found and found.withdrawn else "",
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@permission_required(Permission.CURATE_LEARNING, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def curate_certificate_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Certificate, pk=pk)
+    code = certificate_codes.display(found.code)
+    back = f"{reverse('learning:curate_certificates')}?code={code}"
+    if found.withdrawn:
+        messages.error(request, "This certificate has already been withdrawn.")
+        return redirect(back)
+    form = WithdrawCertificateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_withdraw_certificate(
+                certificate_id=found.pk,
+                reason=form.cleaned_data["reason"],
+                acting_user=signed_in_user(request),
+            )
+        except CertificateRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                f"The certificate {code} is withdrawn. Checking its code now says it is no "
+                "longer valid.",
+            )
+        return redirect(back)
+    return render(
+        request,
+        "learning/curate/certificate_withdraw.html",
+        {"form": form, "certificate": found, "code": code, "back_url": back},
+        status=400 if form.errors else 200,
     )

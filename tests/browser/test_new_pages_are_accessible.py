@@ -2,7 +2,8 @@
 the hub lead's home page, caseload, outreach (started, paused, resumed and stopped), directory,
 team requests, audit trail and failed emails; the team lead's
 request for support; a member of staff's email preferences, sessions, check-in and unsubscribe;
-and the curator's failed emails."""
+and the curator's failed emails and withdrawing a certificate (with what a manager checking its
+code then sees)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from learning import certificate_codes
+from learning.models import LearningStatus
+from learning.services.certificates import do_issue_resource_certificate
 from portal import roles
 from portal.models import User
 from portal.outbox.unsubscribe import token_for
@@ -34,6 +38,7 @@ from tests.browser.test_clinician_mfa_journey import (
     when_they_enter_a_fresh_code,
 )
 from tests.factories import PASSWORD, UserFactory, totp_for
+from tests.learning.factories import LearningRecordFactory, ResourceFactory
 from tests.wellbeing.clinical_helpers import a_referral_from, a_service, a_team_request
 from tests.wellbeing.factories import ReferralFactory
 from wellbeing.models import (
@@ -316,10 +321,51 @@ def the_member_of_staff_visits_their_pages(page: Page, member: User) -> None:
     when_they_unsubscribe(page, email)
 
 
-def the_curator_visits_their_pages(page: Page, curator: User, app: AuthenticatorApp) -> None:
+def given_a_certificate_issued_to(member: User) -> str:
+    resource = ResourceFactory(title="Seeing the whole person")
+    LearningRecordFactory(
+        user=member,
+        resource=resource,
+        status=LearningStatus.COMPLETED,
+        completed_on=datetime.date(2026, 2, 3),
+    )
+    certificate = do_issue_resource_certificate(user=member, resource=resource)
+    return certificate_codes.display(certificate.code)
+
+
+def when_they_withdraw_the_certificate(page: Page, code: str) -> None:
+    page.goto("/learning/curate/")
+    page.get_by_role("link", name="Find or withdraw a certificate").click()
+    then_they_see_the_page(page, "Find a certificate")
+    page.get_by_label("Verification code").fill(code)
+    when_they_press(page, "Find the certificate")
+    expect(page.get_by_text("Valid", exact=True)).to_be_visible()
+    then_the_page_is_accessible(page)
+    page.get_by_role("link", name=re.compile("^Withdraw this certificate")).click()
+    then_they_see_the_page(page, f"Withdraw certificate {code}")
+    when_they_press(page, "Withdraw certificate")
+    then_there_is_a_problem(page, "Enter why you are withdrawing this certificate")
+    then_the_page_is_accessible(page)
+    page.get_by_label("Why are you withdrawing this certificate?").fill("Recorded in error")
+    when_they_press(page, "Withdraw certificate")
+    then_they_see_the_message(page, f"The certificate {code} is withdrawn.")
+    expect(page.get_by_text("Reason: Recorded in error")).to_be_visible()
+    then_the_page_is_accessible(page)
+
+
+def then_checking_the_code_says_it_is_withdrawn(page: Page, code: str) -> None:
+    page.goto(f"/learning/certificates/check/?code={code}")
+    then_they_see_the_page(page, "This certificate has been withdrawn")
+    expect(page.get_by_text("It is no longer valid.")).to_be_visible()
+
+
+def the_curator_visits_their_pages(
+    page: Page, curator: User, app: AuthenticatorApp, code: str
+) -> None:
     when_they_sign_in_with_their_authenticator(page, curator, app)
     when_they_open(page, "learning:curate_emails_failed")
     then_they_see_the_page(page, "Emails that could not be sent")
+    when_they_withdraw_the_certificate(page, code)
 
 
 # --- The journey ------------------------------------------------------------------------------
@@ -332,6 +378,7 @@ def test_the_pages_no_other_journey_reaches_are_accessible(
     team_lead = given_someone_with_the_role(roles.TEAM_LEAD)
     member = given_a_member_of_staff()
     curator, curator_app = given_someone_with_an_authenticator(roles.CURATOR)
+    code = given_a_certificate_issued_to(member)
 
     the_hub_lead_visits_their_pages(page, hub_lead, hub_lead_app)
     with a_second_browser(browser, live_server.url, browser_problems) as team_lead_page:
@@ -339,4 +386,6 @@ def test_the_pages_no_other_journey_reaches_are_accessible(
     with a_second_browser(browser, live_server.url, browser_problems) as member_page:
         the_member_of_staff_visits_their_pages(member_page, member)
     with a_second_browser(browser, live_server.url, browser_problems) as curator_page:
-        the_curator_visits_their_pages(curator_page, curator, curator_app)
+        the_curator_visits_their_pages(curator_page, curator, curator_app, code)
+    with a_second_browser(browser, live_server.url, browser_problems) as manager_page:
+        then_checking_the_code_says_it_is_withdrawn(manager_page, code)

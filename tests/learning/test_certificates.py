@@ -16,6 +16,7 @@ from learning.services.certificates import (
     CertificateRefused,
     do_issue_level_certificate,
     do_issue_resource_certificate,
+    do_withdraw_certificate,
 )
 from tests.factories import UserFactory
 from tests.learning.factories import LearningRecordFactory, ResourceFactory
@@ -199,3 +200,160 @@ def test_guessing_codes_is_stopped_after_a_few_wrong_ones(nurse, settings):
 
     assert refused.status_code == 429
     assert "Too many codes tried" in refused.content.decode()
+
+
+# --- A curator withdraws a certificate (ADR 0046) ------------------------------------------------
+
+CURATE = "/learning/curate/certificates/"
+
+
+@pytest.fixture
+def curator(db):
+    user = UserFactory(with_profile=True, roles=["Curator"], with_totp=True)
+    user.staff_profile.display_name = "Sam Curator"
+    user.staff_profile.save()
+    return user
+
+
+@pytest.fixture
+def curator_client(curator):
+    client = Client()
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def issued(nurse):
+    resource = ResourceFactory(title="Seeing the whole person", level=1)
+    completed(nurse, resource)
+    return do_issue_resource_certificate(user=nurse, resource=resource)
+
+
+def withdraw_url(certificate):
+    return reverse("learning:curate_certificate_withdraw", args=[certificate.pk])
+
+
+def test_a_curator_finds_a_certificate_by_its_code_and_sees_it_is_valid(curator_client, issued):
+    code = certificate_codes.display(issued.code)
+
+    response = curator_client.get(CURATE, {"code": code.lower().replace("-", " ")})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Certificate {code}" in html
+    assert "Priya Patel" in html
+    assert "Valid" in html
+    assert withdraw_url(issued) in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "message", "status"),
+    [
+        ("", "Enter the verification code printed on the certificate", 400),
+        ("ABCD", "A verification code is 12 letters and numbers", 400),
+        ("ABCD-EFGH-JKMN", "No certificate has this code", 404),
+    ],
+)
+def test_a_curator_is_told_plainly_when_a_code_finds_nothing(
+    curator_client, typed, message, status
+):
+    response = curator_client.get(CURATE, {"code": typed})
+
+    assert response.status_code == status
+    assert message in response.content.decode()
+
+
+def test_withdrawing_tells_everyone_who_checks_the_code_that_it_is_no_longer_valid(
+    curator_client, curator, issued
+):
+    code = certificate_codes.display(issued.code)
+
+    response = curator_client.post(
+        withdraw_url(issued), {"reason": "  Completion recorded in error "}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{CURATE}?code={code}"
+    issued.refresh_from_db()
+    assert issued.withdrawn_at is not None
+    assert issued.withdrawn_by == curator
+    assert issued.withdrawn_reason == "Completion recorded in error"
+    public = Client().get(CHECK, {"code": code}).content.decode()
+    assert "This certificate has been withdrawn" in public
+    assert "no longer valid" in public
+    assert "genuine" not in public
+    assert "Completion recorded in error" not in public  # the reason is for curators only
+    found = curator_client.get(CURATE, {"code": code}).content.decode()
+    assert "Withdrawn on" in found
+    assert "by Sam Curator" in found
+    assert "Completion recorded in error" in found
+    assert withdraw_url(issued) not in found
+
+
+def test_the_holder_sees_it_withdrawn_and_asking_again_gives_the_withdrawn_one(
+    client, curator_client, issued, nurse
+):
+    curator_client.post(withdraw_url(issued), {"reason": "Issued in error"})
+    client.force_login(nurse)
+
+    page = client.get(reverse("learning:certificate", args=[issued.pk])).content.decode()
+    mine = client.get(reverse("learning:my_learning")).content.decode()
+
+    assert "This certificate has been withdrawn" in page
+    assert "Issued in error" not in page
+    assert "Withdrawn" in mine
+    again = do_issue_resource_certificate(user=nurse, resource=issued.resource)
+    assert again.pk == issued.pk
+    assert again.withdrawn
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("", "Enter why you are withdrawing this certificate"),
+        ("   ", "Enter why you are withdrawing this certificate"),
+        ("x" * 301, "Reason must be 300 characters or fewer"),
+    ],
+)
+def test_withdrawing_needs_a_reason_and_changes_nothing_without_one(
+    curator_client, issued, reason, message
+):
+    response = curator_client.post(withdraw_url(issued), {"reason": reason})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "nhsuk-error-summary" in html
+    issued.refresh_from_db()
+    assert issued.withdrawn_at is None
+
+
+def test_withdrawing_twice_keeps_the_first_withdrawal(curator_client, curator, issued):
+    curator_client.post(withdraw_url(issued), {"reason": "First reason"})
+    issued.refresh_from_db()
+    first_at = issued.withdrawn_at
+
+    response = curator_client.post(withdraw_url(issued), {"reason": "Second reason"}, follow=True)
+
+    assert "already been withdrawn" in response.content.decode()
+    issued.refresh_from_db()
+    assert (issued.withdrawn_at, issued.withdrawn_reason) == (first_at, "First reason")
+    with pytest.raises(CertificateRefused, match="already withdrawn"):
+        do_withdraw_certificate(certificate_id=issued.pk, reason="Third", acting_user=curator)
+
+
+def test_only_a_curator_may_withdraw(client, issued, nurse):
+    client.force_login(nurse)
+
+    assert client.get(CURATE).status_code == 403
+    assert client.post(withdraw_url(issued), {"reason": "Mine"}).status_code == 403
+    issued.refresh_from_db()
+    assert issued.withdrawn_at is None
+
+
+def test_the_database_refuses_a_withdrawal_without_a_reason(issued):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Certificate.objects.filter(pk=issued.pk).update(withdrawn_at=timezone.now())

@@ -166,6 +166,9 @@ LEARNING: dict[str, Row] = {
     # A team lead's totals for their team: the role only, as for team support (ADR 0023).
     "learning:team": row(LOGIN, 403, 403, 200, 403, MFA, 403, 403, 403),
     "learning:curate_emails_failed": CURATOR,
+    "learning:curate_certificates": CURATOR,
+    # The world issues no certificate, so a curator finds none to withdraw; others are refused.
+    "learning:curate_certificate_withdraw": row(LOGIN, 403, 403, 403, 404, MFA, 403, 403, 404),
 }
 
 # Every model in the back office. Registering another fails the test until it is listed here,
