@@ -56,6 +56,9 @@ FUZZED: dict[type[forms.BaseForm], object] = {
     ),
     certificate_forms.CertificateRequestForm: test_learning_forms.test_asking_for_a_certificate,
     certificate_forms.CertificateCheckForm: test_learning_forms.test_checking_a_certificate,
+    certificate_forms.WithdrawCertificateForm: (
+        test_learning_forms.test_finding_and_withdrawing_a_certificate
+    ),
     curation.NewResourceForm: test_learning_forms.test_adding_a_resource,
     curation.RejectCommentForm: test_learning_forms.test_rejecting_a_comment,
     curation.CatalogueImportForm: test_learning_forms.test_importing_the_catalogue,

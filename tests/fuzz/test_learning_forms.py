@@ -162,6 +162,23 @@ def test_importing_the_catalogue(client, curator, resource):
     fuzz(client, url, valid, prepare=as_upload, multipart=True, examples=40)
 
 
+def test_finding_and_withdrawing_a_certificate(client, curator, resource):
+    certificate = Certificate.objects.create(
+        user=UserFactory(with_profile=True),
+        kind=CertificateKind.RESOURCE,
+        resource=resource,
+        level=resource.level,
+        holder_name="Sam Staff",
+        title=resource.title,
+        completed_on=datetime.date(2026, 1, 2),
+        code="ABCDEFGHJKMN",
+    )
+    find = reverse("learning:curate_certificates")
+    fuzz(client, find, {"code": "ABCD-EFGH-JKMN"}, method="get", examples=25)
+    url = reverse("learning:curate_certificate_withdraw", args=[certificate.pk])
+    fuzz(client, url, {"reason": "The completion was recorded in error."}, examples=25)
+
+
 def test_rejecting_a_comment(client, curator, resource):
     comment = CommentFactory(resource=resource, author=UserFactory(with_profile=True))
     valid = {"reason": "It names a colleague."}
