@@ -162,9 +162,10 @@ def test_importing_the_catalogue(client, curator, resource):
     fuzz(client, url, valid, prepare=as_upload, multipart=True, examples=40)
 
 
-def test_finding_and_withdrawing_a_certificate(client, curator, resource):
-    certificate = Certificate.objects.create(
-        user=UserFactory(with_profile=True),
+def a_certificate(holder, resource):
+    """A certificate with the code ABCD-EFGH-JKMN, as a fuzzed check or search types it."""
+    return Certificate.objects.create(
+        user=holder,
         kind=CertificateKind.RESOURCE,
         resource=resource,
         level=resource.level,
@@ -173,6 +174,10 @@ def test_finding_and_withdrawing_a_certificate(client, curator, resource):
         completed_on=datetime.date(2026, 1, 2),
         code="ABCDEFGHJKMN",
     )
+
+
+def test_finding_and_withdrawing_a_certificate(client, curator, resource):
+    certificate = a_certificate(UserFactory(with_profile=True), resource)
     find = reverse("learning:curate_certificates")
     fuzz(client, find, {"code": "ABCD-EFGH-JKMN"}, method="get", examples=25)
     url = reverse("learning:curate_certificate_withdraw", args=[certificate.pk])
@@ -255,16 +260,7 @@ def test_asking_for_a_certificate(client, staff, resource):
 
 
 def test_checking_a_certificate(client, staff, resource):
-    Certificate.objects.create(
-        user=staff,
-        kind=CertificateKind.RESOURCE,
-        resource=resource,
-        level=resource.level,
-        holder_name="Sam Staff",
-        title=resource.title,
-        completed_on=datetime.date(2026, 1, 2),
-        code="ABCDEFGHJKMN",
-    )
+    a_certificate(staff, resource)
     fuzz(
         client,
         reverse("learning:certificate_check"),
