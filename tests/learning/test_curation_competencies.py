@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from learning.models import Competency, Objective, ResourceStatus
 from tests.factories import UserFactory
@@ -169,7 +170,7 @@ def test_rewording_shows_every_version_on_the_statements_page(client, curator):
     assert "Wording history" in page
     assert original.replace("'", "&#x27;") in page
     assert "I can explain in my own words how mind and body affect each other" in page
-    assert curator.staff_profile.display_name in page
+    assert escape(curator.staff_profile.display_name) in page
     assert "Seeded" in page
     statement.refresh_from_db()
     assert statement.version == 2

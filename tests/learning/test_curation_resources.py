@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from learning.models import Resource, ResourceChange, ResourceStatus
 from tests.factories import UserFactory
@@ -79,7 +80,7 @@ def test_a_curator_adds_a_resource_as_a_draft(curator_client, curator, valid_dat
     ]
     page = curator_client.get(response.url).content.decode()
     assert "Created as a draft" in page
-    assert curator.staff_profile.display_name in page
+    assert escape(curator.staff_profile.display_name) in page
 
 
 def test_a_resource_added_twice_with_one_key_is_one_draft(curator_client, valid_data):

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from learning.forms.curation import PublishForm
 from learning.models import Resource, ResourceStatus
@@ -107,7 +108,7 @@ def test_the_resource_page_tells_the_last_changer_why_there_is_no_publish_button
     assert 'value="published"' not in page
     client.force_login(checker)
     page = client.get(url).content.decode()
-    assert f"Last changed by {author.staff_profile.display_name}" in page
+    assert f"Last changed by {escape(author.staff_profile.display_name)}" in page
     assert 'value="published"' in page
 
 
